@@ -1,0 +1,81 @@
+"""`create_app(settings)`: the Starlette application with both GraphQL endpoints."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from ariadne import load_schema_from_path, make_executable_schema
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.db import Database, DatabaseUnavailable
+from app.demo import build_demo_database
+from app.dialects import Dialect
+from app.dialects.bagisto import BagistoDialect
+from app.dialects.magento import MagentoDialect
+from app.graphql import create_graphql
+from app.settings import Settings
+from app.sources import create_source
+from app.storefront import StorefrontKeys
+from resolvers import bindables
+
+from . import SCHEMA_PATH
+
+logger = logging.getLogger("downloads_api")
+
+
+def create_app(settings: Settings) -> Starlette:
+    database = Database(settings.database_url or build_demo_database(settings.source))
+    source = create_source(settings, database)
+    storefront_keys = (
+        StorefrontKeys(source.storefront_keys, cache_seconds=settings.storefront_key_cache_seconds)
+        if source.storefront_keys is not None
+        else None
+    )
+    schema = make_executable_schema(load_schema_from_path(SCHEMA_PATH), *bindables)
+
+    def graphql_route(path: str, dialect: Dialect) -> Route:
+        endpoint = create_graphql(
+            schema, dialect, source=source, settings=settings, storefront_keys=storefront_keys
+        )
+        return Route(path, endpoint.handle_request, methods=["GET", "POST", "OPTIONS"])
+
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(_: Request) -> JSONResponse:
+        try:
+            await database.ping()
+        except DatabaseUnavailable:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if settings.database_url is None:
+            logger.info("serving the embedded demo database (%s source)", settings.source)
+        await database.connect()
+        try:
+            yield
+        finally:
+            await database.disconnect()
+
+    app = Starlette(
+        routes=[
+            graphql_route(
+                "/graphql",
+                MagentoDialect(unauthorized_status=settings.magento_unauthorized_status),
+            ),
+            graphql_route("/api/graphql", BagistoDialect()),
+            Route("/health", health),
+            Route("/ready", ready),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    return app

@@ -1,0 +1,48 @@
+"""Magento 2.4 (`/graphql`): errors carry `extensions.category`.
+
+Messages and categories: shared/notes/magento-research.md §4.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from app.errors import ErrorKind
+
+_CATEGORIES = {
+    ErrorKind.UNAUTHORIZED: "graphql-authorization",
+    ErrorKind.NOT_FOUND: "graphql-no-such-entity",
+    ErrorKind.BAD_ID: "graphql-input",
+    ErrorKind.BAD_INPUT: "graphql-input",
+    ErrorKind.UNAVAILABLE: "graphql-unavailable",
+}
+
+
+class MagentoDialect:
+    name = "magento"
+    storefront_key_required = False
+
+    def __init__(self, *, unauthorized_status: int = 200) -> None:
+        # PWA storefronts sign the customer out on this category; 2.4.9 also answers 403.
+        self.unauthorized_status = unauthorized_status
+
+    def error(self, kind: ErrorKind, message: str) -> tuple[str, dict[str, Any]]:
+        if kind is ErrorKind.UNAUTHORIZED:
+            message = "The current customer isn't authorized."
+        return message, {"category": _CATEGORIES[kind]}
+
+    def internal_error(self, request_id: str) -> dict[str, Any]:
+        return {"category": "internal", "requestId": request_id}
+
+    def http_status(self, errors: list[dict[str, Any]]) -> int | None:
+        categories = {(e.get("extensions") or {}).get("category") for e in errors}
+        if "graphql-unavailable" in categories:
+            return 503
+        if "graphql-authorization" in categories and self.unauthorized_status != 200:
+            return self.unauthorized_status
+        return None
+
+    def storefront_key_error(self, *, missing: bool) -> Response:
+        raise NotImplementedError("Magento paths take no storefront key")

@@ -1,0 +1,228 @@
+"""The GraphQL endpoints: one Ariadne app per dialect over the one schema."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from http import HTTPStatus
+from typing import Any
+
+from ariadne.asgi import GraphQL
+from ariadne.asgi.handlers import GraphQLHTTPHandler
+from ariadne.exceptions import HttpError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.db import DatabaseUnavailable
+from app.dialects import Dialect
+from app.errors import ApiError, ErrorKind
+from app.limits import INTROSPECTION_FIELDS, query_limits
+from app.purchases import Once
+from app.settings import Settings
+from app.sources import Source
+from app.storefront import StorefrontKeys
+
+logger = logging.getLogger("downloads_api")
+
+# Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
+# token, a missing id). The error formatter below logs what deserves it, once.
+_ariadne_logger = logging.getLogger("downloads_api.ariadne")
+_ariadne_logger.addHandler(logging.NullHandler())
+_ariadne_logger.propagate = False
+
+
+@dataclass
+class RequestContext:
+    """What resolvers get as `info.context`, built fresh for every request."""
+
+    request: Request
+    source: Source
+    settings: Settings
+    customer_id: Once[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.customer_id = Once(self._authenticate)
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.public_base_url or str(self.request.base_url).rstrip("/")
+
+    async def _authenticate(self) -> int:
+        token = bearer_token(self.request)
+        customer_id = await self.source.customer_for_token(token) if token else None
+        if customer_id is None:
+            raise ApiError(ErrorKind.UNAUTHORIZED)
+        return customer_id
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+class DialectHTTPHandler(GraphQLHTTPHandler):
+    """Ariadne's HTTP handler, plus the storefront key check and the dialect's statuses."""
+
+    def __init__(self, dialect: Dialect, storefront_keys: StorefrontKeys | None) -> None:
+        super().__init__()
+        self.dialect = dialect
+        self.storefront_keys = storefront_keys if dialect.storefront_key_required else None
+
+    async def graphql_http_server(self, request: Request) -> Response:
+        try:
+            data = await self.extract_data_from_request(request)
+        except HttpError as error:
+            return _bad_request(error.message or "Bad request")
+
+        document = _parse(data)
+        if self.storefront_keys is not None and not _introspection_only(document, data):
+            denied = await self._check_storefront_key(request)
+            if denied is not None:
+                return denied
+
+        success, result = await self.execute_graphql_query(request, data, query_document=document)
+        return await self.create_json_response(request, result, success)
+
+    async def create_json_response(self, request: Request, result: dict, success: bool) -> Response:
+        status = self.dialect.http_status(result.get("errors") or [])
+        if status is None:
+            status = HTTPStatus.OK if success or result.get("data") is not None else 400
+        return JSONResponse(result, status_code=status)
+
+    async def _check_storefront_key(self, request: Request) -> Response | None:
+        assert self.storefront_keys is not None
+        key = request.headers.get("X-STOREFRONT-KEY", "").strip()
+        if not key:
+            return self.dialect.storefront_key_error(missing=True)
+        client_ip = request.client.host if request.client else None
+        try:
+            found = await self.storefront_keys.validate(key, client_ip)
+        except DatabaseUnavailable:
+            message, extensions = self.dialect.error(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE)
+            return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, 503)
+        if found is None:
+            return self.dialect.storefront_key_error(missing=False)
+        return None
+
+
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please try again later."
+
+
+def error_formatter(dialect: Dialect):
+    def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
+        formatted = dict(error.formatted)
+        original = error.original_error
+        if original is None:  # syntax and validation errors: safe to show as they are
+            return formatted
+        if isinstance(original, ApiError):
+            kind, message = original.kind, original.message
+        elif isinstance(original, DatabaseUnavailable):
+            kind, message = ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE
+            logger.warning("database unavailable: %s", original)
+        else:
+            request_id = uuid.uuid4().hex
+            logger.error("unexpected error [%s]", request_id, exc_info=original)
+            formatted["message"] = "Internal server error"
+            formatted["extensions"] = dialect.internal_error(request_id)
+            return formatted
+        formatted["message"], formatted["extensions"] = dialect.error(kind, message)
+        return formatted
+
+    return format_error
+
+
+def create_graphql(
+    schema: GraphQLSchema,
+    dialect: Dialect,
+    *,
+    source: Source,
+    settings: Settings,
+    storefront_keys: StorefrontKeys | None,
+) -> GraphQL:
+    def context(request: Request, _data: Any) -> RequestContext:
+        return RequestContext(request=request, source=source, settings=settings)
+
+    return GraphQL(
+        schema,
+        context_value=context,
+        http_handler=DialectHTTPHandler(dialect, storefront_keys),
+        validation_rules=[query_limits(settings.max_query_depth, settings.max_query_complexity)],
+        error_formatter=error_formatter(dialect),
+        execute_get_queries=True,
+        debug=False,
+        logger="downloads_api.ariadne",
+    )
+
+
+def _bad_request(message: str) -> Response:
+    return JSONResponse({"errors": [{"message": message}]}, status_code=400)
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(query: str) -> DocumentNode:
+    return parse(query)
+
+
+def _parse(data: Any) -> DocumentNode | None:
+    """The parsed document, or None when there is none to parse (the execution
+    that follows reports why)."""
+    query = data.get("query") if isinstance(data, dict) else None
+    if not isinstance(query, str):
+        return None
+    try:
+        return _parse_cached(query)
+    except GraphQLError:
+        return None
+
+
+def _introspection_only(document: DocumentNode | None, data: Any) -> bool:
+    """Whether the operation to run selects nothing but `__schema` and `__type` at its root.
+    (`__typename` alone does not count: it must not get past the storefront key.)"""
+    if document is None:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    name = data.get("operationName")
+    if name:
+        operations = [o for o in operations if o.name and o.name.value == name]
+    if len(operations) != 1:
+        return False
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    names = _root_field_names(operations[0].selection_set, fragments, set())
+    return bool(names) and names <= INTROSPECTION_FIELDS
+
+
+def _root_field_names(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: set[str],
+) -> set[str]:
+    names: set[str] = set()
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            names |= _root_field_names(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen or name not in fragments:
+                names.add("")  # unresolvable: never counts as introspection only
+                continue
+            names |= _root_field_names(fragments[name].selection_set, fragments, seen | {name})
+    return names

@@ -1,0 +1,70 @@
+"""The records every source maps its tables to; nothing above the sources sees a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: int
+    increment_id: str | None
+    status: str | None
+    grand_total: Decimal | None
+    base_grand_total: Decimal | None
+    sub_total: Decimal | None
+    order_currency_code: str | None
+    base_currency_code: str | None
+    channel_name: str | None
+    customer_email: str | None
+    customer_first_name: str | None
+    customer_last_name: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """One purchased downloadable link."""
+
+    id: int
+    customer_id: int
+    order_id: int | None
+    order_item_id: int | None
+    product_name: str | None
+    name: str | None
+    url: str | None
+    file: str | None
+    file_name: str | None
+    type: str | None
+    download_bought: int
+    download_used: int
+    download_canceled: int
+    status: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    order_increment_id: str | None
+    # Path of the platform's own download route, relative to the public base URL.
+    download_path: str
+    order: Order | None
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.download_bought == 0
+
+    @property
+    def remaining_downloads(self) -> int | None:
+        if self.is_unlimited:
+            return None
+        return max(0, self.download_bought - self.download_used - self.download_canceled)
+
+
+@dataclass(frozen=True, slots=True)
+class StorefrontKey:
+    id: int
+    key: str
+    rate_limit: int | None
+    allowed_ips: tuple[str, ...]
+    expires_at: datetime | None

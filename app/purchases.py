@@ -1,0 +1,78 @@
+"""A customer's purchase list, fetched lazily: a field that is not selected costs no query."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from app.errors import ApiError, ErrorKind
+from app.models import Purchase
+from app.pagination import PageRequest
+from app.sources import Source
+
+T = TypeVar("T")
+
+
+class Once(Generic[T]):
+    """Runs a coroutine function at most once, however many resolvers await it at a time."""
+
+    def __init__(self, function: Callable[[], Awaitable[T]]) -> None:
+        self._function = function
+        self._task: asyncio.Future[T] | None = None
+
+    def __call__(self) -> Awaitable[T]:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._function())
+        return self._task
+
+
+@dataclass(frozen=True)
+class Page:
+    start: int  # offset of the first purchase
+    purchases: Sequence[Purchase]
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.start > 0
+
+
+def parse_status(status: str | None, allowed: Sequence[str]) -> str | None:
+    if status is None or status in allowed:
+        return status
+    raise ApiError(
+        ErrorKind.BAD_INPUT,
+        f'Invalid status "{status}". Allowed values: {", ".join(allowed)}.',
+    )
+
+
+class PurchaseList:
+    def __init__(
+        self, source: Source, customer_id: int, *, status: str | None, request: PageRequest
+    ) -> None:
+        self.source = source
+        self.customer_id = customer_id
+        self.status = status
+        self.request = request
+        self.total = Once(self._count)
+        self.page = Once(self._page)
+
+    async def everything(self) -> Sequence[Purchase]:
+        """All matching purchases, oldest first: Magento's `items`."""
+        return await self.source.purchases(
+            self.customer_id, status=self.status, offset=0, limit=None, newest_first=False
+        )
+
+    async def _count(self) -> int:
+        return await self.source.count_purchases(self.customer_id, status=self.status)
+
+    async def _page(self) -> Page:
+        total = await self.total() if self.request.needs_total else None
+        start, stop = self.request.window(total)
+        # One row past the window tells whether a next page exists without a count.
+        rows = await self.source.purchases(
+            self.customer_id, status=self.status, offset=start, limit=stop - start + 1
+        )
+        return Page(start=start, purchases=rows[: stop - start], has_next=len(rows) > stop - start)

@@ -1,0 +1,89 @@
+"""Configuration: read once from the environment into a frozen `Settings`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from starlette.config import Config
+
+Source = Literal["bagisto", "magento"]
+SOURCES: tuple[Source, ...] = ("bagisto",)
+
+
+class SettingsError(ValueError):
+    """A configuration value is unusable; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # None serves the embedded demo database built from fixtures/.
+    database_url: str | None = None
+    source: Source = "bagisto"
+    # Scheme and host download URLs are built on; None uses the request's own.
+    public_base_url: str | None = None
+    customer_model: str = "Webkul\\Customer\\Models\\Customer"
+    default_page_size: int = 10
+    max_page_size: int = 100
+    storefront_key_cache_seconds: float = 60.0
+    max_query_depth: int = 20
+    max_query_complexity: int = 300
+    # Magento 2.4.9 answers an unauthorized customer with 403; earlier releases with 200.
+    magento_unauthorized_status: int = 200
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    config = Config(environ=dict(os.environ if environ is None else environ))
+
+    def integer(name: str, default: int, minimum: int = 0) -> int:
+        raw = config(name, default=str(default))
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        if value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    source = config("SOURCE", default="bagisto").strip().lower()
+    if source not in SOURCES:
+        raise SettingsError(f"SOURCE must be one of {', '.join(SOURCES)}, got {source!r}")
+
+    database_url = config("DATABASE_URL", default="").strip() or None
+    if database_url and not database_url.startswith(("mysql://", "mysql+aiomysql://", "sqlite:")):
+        raise SettingsError(
+            "DATABASE_URL must look like mysql://user:password@host:3306/database "
+            "(or sqlite:///path for a local file)"
+        )
+
+    public_base_url = config("PUBLIC_BASE_URL", default="").strip().rstrip("/") or None
+    if public_base_url and not public_base_url.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"PUBLIC_BASE_URL must start with http:// or https://, got {public_base_url!r}"
+        )
+
+    default_page_size = integer("DEFAULT_PAGE_SIZE", 10, minimum=1)
+    max_page_size = integer("MAX_PAGE_SIZE", 100, minimum=1)
+    if default_page_size > max_page_size:
+        raise SettingsError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
+
+    unauthorized_status = integer("MAGENTO_UNAUTHORIZED_STATUS", 200)
+    if unauthorized_status not in (200, 403):
+        raise SettingsError(
+            f"MAGENTO_UNAUTHORIZED_STATUS must be 200 or 403, got {unauthorized_status}"
+        )
+
+    return Settings(
+        database_url=database_url,
+        source=source,  # type: ignore[arg-type]
+        public_base_url=public_base_url,
+        customer_model=config("CUSTOMER_MODEL", default=Settings.customer_model),
+        default_page_size=default_page_size,
+        max_page_size=max_page_size,
+        storefront_key_cache_seconds=integer("STOREFRONT_KEY_CACHE_SECONDS", 60),
+        max_query_depth=integer("MAX_QUERY_DEPTH", 20, minimum=1),
+        max_query_complexity=integer("MAX_QUERY_COMPLEXITY", 300, minimum=1),
+        magento_unauthorized_status=unauthorized_status,
+    )

@@ -1,0 +1,275 @@
+"""Bagisto: `downloadable_link_purchased` and `orders`, Sanctum tokens, storefront keys.
+
+Column facts: shared/notes/bagisto-research.md §1 and §4.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.db import Database, Row
+from app.models import Order, Purchase, StorefrontKey
+from app.settings import Settings
+
+# Only the columns the service reads; the real tables have more.
+purchased = sa.table(
+    "downloadable_link_purchased",
+    sa.column("id", sa.Integer),
+    sa.column("product_name", sa.String),
+    sa.column("name", sa.String),
+    sa.column("url", sa.String),
+    sa.column("file", sa.String),
+    sa.column("file_name", sa.String),
+    sa.column("type", sa.String),
+    sa.column("download_bought", sa.Integer),
+    sa.column("download_used", sa.Integer),
+    sa.column("download_canceled", sa.Integer),
+    sa.column("status", sa.String),
+    sa.column("customer_id", sa.Integer),
+    sa.column("order_id", sa.Integer),
+    sa.column("order_item_id", sa.Integer),
+    sa.column("created_at", sa.DateTime),
+    sa.column("updated_at", sa.DateTime),
+)
+
+orders = sa.table(
+    "orders",
+    sa.column("id", sa.Integer),
+    sa.column("increment_id", sa.String),
+    sa.column("status", sa.String),
+    sa.column("grand_total", sa.Numeric(12, 4)),
+    sa.column("base_grand_total", sa.Numeric(12, 4)),
+    sa.column("sub_total", sa.Numeric(12, 4)),
+    sa.column("order_currency_code", sa.String),
+    sa.column("base_currency_code", sa.String),
+    sa.column("channel_name", sa.String),
+    sa.column("customer_email", sa.String),
+    sa.column("customer_first_name", sa.String),
+    sa.column("customer_last_name", sa.String),
+    sa.column("created_at", sa.DateTime),
+    sa.column("updated_at", sa.DateTime),
+)
+
+customers = sa.table(
+    "customers",
+    sa.column("id", sa.Integer),
+    sa.column("is_suspended", sa.Integer),
+)
+
+access_tokens = sa.table(
+    "personal_access_tokens",
+    sa.column("id", sa.BigInteger),
+    sa.column("tokenable_type", sa.String),
+    sa.column("tokenable_id", sa.BigInteger),
+    sa.column("token", sa.String),
+    sa.column("expires_at", sa.DateTime),
+)
+
+storefront_keys = sa.table(
+    "storefront_keys",
+    sa.column("id", sa.BigInteger),
+    sa.column("key", sa.String),
+    sa.column("key_type", sa.String),
+    sa.column("is_active", sa.Boolean),
+    sa.column("rate_limit", sa.Integer),
+    # JSON on MySQL, LONGTEXT on MariaDB: read the text and parse it here.
+    sa.column("allowed_ips", sa.Text),
+    sa.column("expires_at", sa.DateTime),
+    sa.column("deleted_at", sa.DateTime),
+)
+
+_ORDER_COLUMNS = [c.label(f"o_{c.name}") for c in orders.columns]
+_MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bind them
+
+
+class BagistoSource:
+    statuses = ("pending", "available", "expired")
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.customer_model = settings.customer_model
+        self.storefront_keys = self
+
+    async def customer_for_token(self, token: str) -> int | None:
+        # Sanctum 4: "{id}|{secret}" finds the row by id and compares sha256(secret);
+        # a token without "|" is looked up by the sha256 of the whole string.
+        query = (
+            sa.select(
+                customers.c.id,
+                customers.c.is_suspended,
+                access_tokens.c.token,
+                access_tokens.c.expires_at,
+            )
+            .select_from(
+                access_tokens.join(customers, customers.c.id == access_tokens.c.tokenable_id)
+            )
+            .where(access_tokens.c.tokenable_type == self.customer_model)
+        )
+        token_id, bar, secret = token.partition("|")
+        if bar:
+            if (
+                not (token_id.isascii() and token_id.isdigit() and secret)
+                or int(token_id) > _MAX_ID
+            ):
+                return None
+            query = query.where(access_tokens.c.id == int(token_id))
+        else:
+            secret = token
+            query = query.where(access_tokens.c.token == _sha256(secret))
+
+        row = await self.database.fetch_one(query)
+        if row is None or not hmac.compare_digest(str(row["token"]), _sha256(secret)):
+            return None
+        if row["expires_at"] is not None and _as_utc(row["expires_at"]) <= datetime.now(UTC):
+            return None
+        if row["is_suspended"]:
+            return None
+        return int(row["id"])
+
+    async def purchases(
+        self,
+        customer_id: int,
+        *,
+        status: str | None,
+        offset: int,
+        limit: int | None,
+        newest_first: bool = True,
+    ) -> Sequence[Purchase]:
+        # Pick the page's ids from the customer_id index first and join after: MariaDB
+        # otherwise plans the orders join first and filesorts a large customer's rows.
+        order = purchased.c.id.desc() if newest_first else purchased.c.id.asc()
+        page = (
+            sa.select(purchased.c.id)
+            .where(*self._filters(customer_id, status))
+            .order_by(order)
+            .offset(offset)
+        )
+        if limit is not None:
+            page = page.limit(limit)
+        page = page.subquery("page")
+        query = (
+            sa.select(*purchased.columns, *_ORDER_COLUMNS)
+            .select_from(
+                page.join(purchased, purchased.c.id == page.c.id).outerjoin(
+                    orders, orders.c.id == purchased.c.order_id
+                )
+            )
+            .order_by(order)
+        )
+        return [_purchase(row) for row in await self.database.fetch_all(query)]
+
+    async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(purchased)
+            .where(*self._filters(customer_id, status))
+        )
+        return int(await self.database.fetch_value(query))
+
+    async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
+        if purchase_id > _MAX_ID:
+            return None
+        query = (
+            sa.select(*purchased.columns, *_ORDER_COLUMNS)
+            .select_from(purchased.outerjoin(orders, orders.c.id == purchased.c.order_id))
+            .where(purchased.c.id == purchase_id, purchased.c.customer_id == customer_id)
+        )
+        row = await self.database.fetch_one(query)
+        return None if row is None else _purchase(row)
+
+    async def find_storefront_key(self, key: str) -> StorefrontKey | None:
+        query = sa.select(
+            storefront_keys.c.id,
+            storefront_keys.c.key,
+            storefront_keys.c.rate_limit,
+            storefront_keys.c.allowed_ips,
+            storefront_keys.c.expires_at,
+        ).where(
+            storefront_keys.c.key == key,
+            storefront_keys.c.key_type == "shop",
+            storefront_keys.c.is_active == sa.true(),
+            storefront_keys.c.deleted_at.is_(None),
+        )
+        row = await self.database.fetch_one(query)
+        if row is None or row["key"] != key:  # the column's collation may ignore case
+            return None
+        return StorefrontKey(
+            id=int(row["id"]),
+            key=row["key"],
+            rate_limit=row["rate_limit"],
+            allowed_ips=_parse_ips(row["allowed_ips"]),
+            expires_at=None if row["expires_at"] is None else _as_utc(row["expires_at"]),
+        )
+
+    @staticmethod
+    def _filters(customer_id: int, status: str | None) -> list[sa.ColumnElement[bool]]:
+        filters = [purchased.c.customer_id == customer_id]
+        if status is not None:
+            filters.append(purchased.c.status == status)
+        return filters
+
+
+def _purchase(row: Row) -> Purchase:
+    return Purchase(
+        id=int(row["id"]),
+        customer_id=int(row["customer_id"]),
+        order_id=row["order_id"],
+        order_item_id=row["order_item_id"],
+        product_name=row["product_name"],
+        name=row["name"],
+        url=row["url"],
+        file=row["file"],
+        file_name=row["file_name"],
+        type=row["type"],
+        download_bought=int(row["download_bought"] or 0),
+        download_used=int(row["download_used"] or 0),
+        download_canceled=int(row["download_canceled"] or 0),
+        status=row["status"],
+        created_at=_as_utc(row["created_at"]),
+        updated_at=_as_utc(row["updated_at"]),
+        order_increment_id=row["o_increment_id"],
+        download_path=f"/api/shop/customer-downloadable-products/{int(row['id'])}/download",
+        order=_order(row),
+    )
+
+
+def _order(row: Row) -> Order | None:
+    values: dict[str, Any] = {c.name: row[f"o_{c.name}"] for c in orders.columns}
+    if values["id"] is None:  # no order row (the outer join found none)
+        return None
+    values["created_at"] = _as_utc(values["created_at"])
+    values["updated_at"] = _as_utc(values["updated_at"])
+    return Order(**values)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # The session time zone is UTC, so naive timestamps are UTC.
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _parse_ips(raw: str | None) -> tuple[str, ...]:
+    # Bagisto stores a JSON array, but older rows hold a comma-separated list.
+    if not raw:
+        return ()
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = raw.split(",")
+    if isinstance(parsed, str):
+        parsed = parsed.split(",")
+    if not isinstance(parsed, list):
+        return ()
+    return tuple(str(ip).strip() for ip in parsed if str(ip).strip())

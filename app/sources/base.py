@@ -1,0 +1,37 @@
+"""What a source must provide. Implementations: one module per platform."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from app.models import Purchase, StorefrontKey
+
+
+class StorefrontKeyStore(Protocol):
+    async def find_storefront_key(self, key: str) -> StorefrontKey | None:
+        """An active, not deleted shop key with that value, whatever its expiry and IPs."""
+
+
+class Source(Protocol):
+    # The statuses a customer may filter on.
+    statuses: tuple[str, ...]
+    # None when the platform has no storefront keys: the Bagisto paths then need none.
+    storefront_keys: StorefrontKeyStore | None
+
+    async def customer_for_token(self, token: str) -> int | None:
+        """The id of the customer a bearer token belongs to, or None."""
+
+    async def purchases(
+        self,
+        customer_id: int,
+        *,
+        status: str | None,
+        offset: int,
+        limit: int | None,
+        newest_first: bool = True,
+    ) -> Sequence[Purchase]: ...
+
+    async def count_purchases(self, customer_id: int, *, status: str | None) -> int: ...
+
+    async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None: ...

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+
+from app.models import Purchase
+from app.pagination import encode_cursor
+from app.purchases import PurchaseList
+
+connection = ObjectType("CustomerDownloadableProducts")
+edge = ObjectType("CustomerDownloadableProductEdge")
+
+
+@connection.field("items")
+async def resolve_items(purchases: PurchaseList, _: GraphQLResolveInfo) -> Sequence[Purchase]:
+    return await purchases.everything()
+
+
+@connection.field("edges")
+async def resolve_edges(purchases: PurchaseList, _: GraphQLResolveInfo) -> list[dict[str, Any]]:
+    page = await purchases.page()
+    return [
+        {"node": purchase, "cursor": encode_cursor(page.start + index)}
+        for index, purchase in enumerate(page.purchases)
+    ]
+
+
+@connection.field("pageInfo")
+async def resolve_page_info(purchases: PurchaseList, _: GraphQLResolveInfo) -> dict[str, Any]:
+    page = await purchases.page()
+    count = len(page.purchases)
+    return {
+        "startCursor": encode_cursor(page.start) if count else None,
+        "endCursor": encode_cursor(page.start + count - 1) if count else None,
+        "hasNextPage": page.has_next,
+        "hasPreviousPage": page.has_previous,
+    }
+
+
+@connection.field("totalCount")
+async def resolve_total_count(purchases: PurchaseList, _: GraphQLResolveInfo) -> int:
+    return await purchases.total()

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+
+from app.models import Order
+from resolvers.dates import iso8601
+
+order = ObjectType("CustomerOrder")
+
+for field, attribute in {
+    "_id": "id",
+    "incrementId": "increment_id",
+    "orderCurrencyCode": "order_currency_code",
+    "baseCurrencyCode": "base_currency_code",
+    "channelName": "channel_name",
+    "customerEmail": "customer_email",
+    "customerFirstName": "customer_first_name",
+    "customerLastName": "customer_last_name",
+}.items():
+    order.set_alias(field, attribute)
+
+
+@order.field("id")
+def resolve_iri(obj: Order, _: GraphQLResolveInfo) -> str:
+    return f"/api/shop/customer-orders/{obj.id}"
+
+
+def _amount(attribute: str) -> Callable[[Order, GraphQLResolveInfo], float | None]:
+    # Stored as DECIMAL(12,4); clients expect a JSON number (29.99, not "29.9900").
+    def resolve(obj: Order, _: GraphQLResolveInfo) -> float | None:
+        value = getattr(obj, attribute)
+        return None if value is None else float(value)
+
+    return resolve
+
+
+for field, attribute in {
+    "grandTotal": "grand_total",
+    "baseGrandTotal": "base_grand_total",
+    "subTotal": "sub_total",
+}.items():
+    order.set_field(field, _amount(attribute))
+
+
+@order.field("createdAt")
+def resolve_created_at(obj: Order, _: GraphQLResolveInfo) -> str | None:
+    return iso8601(obj.created_at)
+
+
+@order.field("updatedAt")
+def resolve_updated_at(obj: Order, _: GraphQLResolveInfo) -> str | None:
+    return iso8601(obj.updated_at)

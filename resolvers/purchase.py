@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ariadne import ObjectType
+from graphql import GraphQLResolveInfo
+
+from app.graphql import RequestContext
+from app.models import Purchase
+from resolvers.dates import iso8601, magento_date
+
+purchase = ObjectType("CustomerDownloadableProduct")
+
+IRI_PREFIX = "/api/shop/customer-downloadable-products/"
+
+for field, attribute in {
+    "_id": "id",
+    "productName": "product_name",
+    "fileName": "file_name",
+    "downloadBought": "download_bought",
+    "downloadUsed": "download_used",
+    "downloadCanceled": "download_canceled",
+    "remainingDownloads": "remaining_downloads",
+    "customerId": "customer_id",
+    "orderId": "order_id",
+    "orderItemId": "order_item_id",
+}.items():
+    purchase.set_alias(field, attribute)
+
+
+@purchase.field("id")
+def resolve_iri(obj: Purchase, _: GraphQLResolveInfo) -> str:
+    return f"{IRI_PREFIX}{obj.id}"
+
+
+@purchase.field("createdAt")
+def resolve_created_at(obj: Purchase, _: GraphQLResolveInfo) -> str | None:
+    return iso8601(obj.created_at)
+
+
+@purchase.field("updatedAt")
+def resolve_updated_at(obj: Purchase, _: GraphQLResolveInfo) -> str | None:
+    return iso8601(obj.updated_at)
+
+
+@purchase.field("downloadUrl")
+@purchase.field("download_url")
+def resolve_download_url(obj: Purchase, info: GraphQLResolveInfo) -> str:
+    context: RequestContext = info.context
+    return context.base_url + quote(obj.download_path, safe="/")
+
+
+@purchase.field("date")
+def resolve_date(obj: Purchase, _: GraphQLResolveInfo) -> str | None:
+    return magento_date(obj.created_at)
+
+
+@purchase.field("remaining_downloads")
+def resolve_remaining_text(obj: Purchase, _: GraphQLResolveInfo) -> str:
+    remaining = obj.remaining_downloads
+    return "Unlimited" if remaining is None else str(remaining)
