@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from ariadne import load_schema_from_path, make_executable_schema
+from graphql import GraphQLSchema
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -28,6 +29,11 @@ from . import SCHEMA_PATH
 logger = logging.getLogger("downloads_api")
 
 
+def executable_schema() -> GraphQLSchema:
+    """schema.graphql bound to the resolvers: the one schema both endpoints serve."""
+    return make_executable_schema(load_schema_from_path(SCHEMA_PATH), *bindables)
+
+
 def create_app(settings: Settings) -> Starlette:
     database = Database(settings.database_url or build_demo_database(settings.source))
     source = create_source(settings, database)
@@ -36,7 +42,7 @@ def create_app(settings: Settings) -> Starlette:
         if source.storefront_keys is not None
         else None
     )
-    schema = make_executable_schema(load_schema_from_path(SCHEMA_PATH), *bindables)
+    schema = executable_schema()
 
     def graphql_route(path: str, dialect: Dialect) -> Route:
         endpoint = create_graphql(

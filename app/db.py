@@ -43,11 +43,18 @@ class Database:
         if url.startswith("sqlite"):
             self._database = databases.Database(url, uri=True)
         else:
+            url = url.replace("mysql+aiomysql://", "mysql://", 1)
+            options: dict[str, Any] = {}
+            if "min_size" not in databases.DatabaseURL(url).options:
+                # Open no connection at start: the service starts while the database
+                # is down, answers 503 meanwhile and recovers by itself.
+                options["min_size"] = 0
             self._database = databases.Database(
-                url.replace("mysql+aiomysql://", "mysql://", 1),
+                url,
                 init_command=MYSQL_SESSION_INIT,
                 charset="utf8mb4",
                 connect_timeout=connect_timeout,
+                **options,
             )
 
     async def connect(self) -> None:

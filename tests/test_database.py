@@ -1,0 +1,48 @@
+"""The service's own connection: read-only, in UTC."""
+
+from __future__ import annotations
+
+import pymysql
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from app.db import Database
+
+
+def run(client: TestClient, coroutine_function, *args):
+    """Run a coroutine on the app's own event loop (its connections live there)."""
+    assert client.portal is not None
+    return client.portal.call(coroutine_function, *args)
+
+
+def database(client: TestClient) -> Database:
+    return client.app.state.database  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO storefront_keys (name, `key`) VALUES ('mine', 'pk_storefront_mine')",
+        "UPDATE downloadable_link_purchased SET download_used = download_used + 1",
+        "DELETE FROM personal_access_tokens",
+        "UPDATE personal_access_tokens SET last_used_at = NOW() WHERE id = 1",
+    ],
+)
+def test_the_services_connection_cannot_write(client: TestClient, statement: str) -> None:
+    with pytest.raises(pymysql.err.OperationalError) as error:
+        run(client, database(client).execute, sa.text(statement))
+
+    assert error.value.args[0] == 1792  # Cannot execute statement in a READ ONLY transaction
+
+
+def test_the_session_reads_timestamps_in_utc(client: TestClient) -> None:
+    zone = run(client, database(client).fetch_value, sa.text("SELECT @@session.time_zone"))
+
+    assert zone == "+00:00"
+
+
+def test_the_session_is_read_only(client: TestClient) -> None:
+    flag = run(client, database(client).fetch_value, sa.text("SELECT @@session.tx_read_only"))
+
+    assert flag == 1

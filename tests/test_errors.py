@@ -1,0 +1,162 @@
+"""Requests the service refuses, and how each dialect says so (contract §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from starlette.testclient import TestClient
+
+from fixtures import bagisto
+from tests.helpers import Api
+
+HEADERS = {"Authorization": f"Bearer {bagisto.JANE_TOKEN}", "X-STOREFRONT-KEY": bagisto.SHOP_KEY}
+PATHS = ["/graphql", "/api/graphql"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_unparseable_body_is_a_400_graphql_error(client: TestClient, path: str) -> None:
+    response = client.post(
+        path, content=b"{not json", headers={**HEADERS, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"message": "Request body is not a valid JSON"}]}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_body_that_is_not_json_content_is_a_400_graphql_error(
+    client: TestClient, path: str
+) -> None:
+    response = client.post(
+        path, content=b"query=1", headers={**HEADERS, "Content-Type": "text/plain"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("Posted content must be of type")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param({"query": "{ customerDownloadableProducts { "}, "Syntax Error: Expected Name, found <EOF>.", id="syntax"),
+        pytest.param({"query": "{ customerDownloadableProducts { nope } }"}, "Cannot query field 'nope' on type 'CustomerDownloadableProducts'.", id="unknown-field"),
+        pytest.param({"query": '{ customerDownloadableProducts(first: "ten") { totalCount } }'}, 'Int cannot represent non-integer value: "ten"', id="wrong-argument-type"),
+        pytest.param({"query": "{ customerDownloadableProduct { _id } }"}, "Field 'customerDownloadableProduct' argument 'id' of type 'ID!' is required, but it was not provided.", id="missing-argument"),
+        pytest.param({"query": 1}, "The query must be a string.", id="query-not-a-string"),
+        pytest.param({"query": "{ __typename }", "variables": []}, "Query variables must be a null or an object.", id="variables-not-an-object"),
+        pytest.param({"query": "mutation { x }"}, "Schema is not configured to execute mutation operation.", id="mutation"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("path", PATHS)
+def test_document_that_fails_validation_is_a_400(
+    client: TestClient, path: str, body: dict, message: str
+) -> None:
+    response = client.post(path, json=body, headers=HEADERS)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == message
+    assert response.json().get("data") is None
+
+
+def test_array_batches_are_refused(client: TestClient) -> None:
+    response = client.post("/graphql", json=[{"query": "{ __typename }"}], headers=HEADERS)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Operation data should be a JSON object"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_get_runs_queries(client: TestClient, path: str) -> None:
+    response = client.get(
+        path,
+        params={
+            "query": "query Q($first: Int) { customerDownloadableProducts(first: $first) "
+            "{ edges { node { _id } } } }",
+            "variables": '{"first": 2}',
+            "operationName": "Q",
+        },
+        headers=HEADERS,
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": {"customerDownloadableProducts": {"edges": [{"node": {"_id": 15}}, {"node": {"_id": 13}}]}}
+    }  # fmt: skip
+
+
+def test_get_with_unparseable_variables_is_a_400(client: TestClient) -> None:
+    response = client.get(
+        "/graphql", params={"query": "{ __typename }", "variables": "{nope"}, headers=HEADERS
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"message": "Variables query arg is not a valid JSON"}]}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_too_complex_query_is_a_400_with_magentos_message(client: TestClient, path: str) -> None:
+    fields = " ".join(f"a{n}: totalCount" for n in range(300))
+    response = client.post(
+        path, json={"query": f"{{ customerDownloadableProducts {{ {fields} }} }}"}, headers=HEADERS
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == (
+        "Max query complexity should be 300 but got 301."
+    )
+
+
+def test_query_within_the_limits_runs(client: TestClient) -> None:
+    fields = " ".join(f"a{n}: totalCount" for n in range(299))
+    response = client.post(
+        "/graphql",
+        json={"query": f"{{ customerDownloadableProducts {{ {fields} }} }}"},
+        headers=HEADERS,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"]["customerDownloadableProducts"]["a298"] == 12
+
+
+def test_too_deep_query_is_a_400_with_magentos_message(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(max_query_depth=2)
+    query = "{ customerDownloadableProducts { edges { node { order { _id } } } } }"
+
+    response = client.post("/api/graphql", json={"query": query}, headers=HEADERS)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Max query depth should be 2 but got 3."
+
+
+def test_unreachable_database_is_a_503_that_names_no_host(
+    make_client: Callable[..., TestClient],
+) -> None:
+    api = Api(make_client(database_url="mysql://reader:s3cret@127.0.0.1:9/shop"))
+
+    bagisto_response = api.bagisto("{ customerDownloadableProducts { totalCount } }")
+    magento_response = api.magento(
+        "{ customerDownloadableProducts { totalCount } }", token=bagisto.JANE_TOKEN
+    )
+
+    assert bagisto_response.status_code == magento_response.status_code == 503
+    message = "The service is temporarily unavailable. Please try again later."
+    assert bagisto_response.json() == {
+        "errors": [{"message": message, "extensions": {"status": 503}}]
+    }
+    assert magento_response.json()["errors"][0]["message"] == message
+    assert magento_response.json()["data"] == {"customerDownloadableProducts": None}
+    for response in (bagisto_response, magento_response):
+        for secret in (b"127.0.0.1", b"reader", b"s3cret", b"shop", b"9"):
+            assert secret not in response.content
+
+
+def test_health_and_readiness(client: TestClient, make_client: Callable[..., TestClient]) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/ready").json() == {"status": "ok"}
+
+    down = make_client(database_url="mysql://root@127.0.0.1:9/none")
+    assert down.get("/health").status_code == 200
+    assert down.get("/ready").status_code == 503

@@ -1,0 +1,79 @@
+"""SQL statements per request: counted, not timed. A regression to N+1 fails here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from starlette.testclient import TestClient
+
+from fixtures import bagisto
+from tests.helpers import Api, data_of
+
+NODE = "_id productName status remainingDownloads downloadUrl createdAt order { _id incrementId grandTotal }"
+
+
+@pytest.fixture
+def count_statements(make_client: Callable[..., TestClient]) -> Callable[..., int]:
+    client = make_client()
+    api = Api(client)
+    api.bagisto("{ __typename }")  # warm the storefront key cache
+    database = client.app.state.database  # type: ignore[attr-defined]
+
+    def count(query: str, *, path: str = "bagisto", token: str = bagisto.JANE_TOKEN) -> int:
+        before = database.statements
+        send = api.bagisto if path == "bagisto" else api.magento
+        data_of(send(query, token=token))
+        return database.statements - before
+
+    return count
+
+
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [
+        pytest.param(f"{{ customerDownloadableProducts(first: 10) {{ edges {{ cursor node {{ {NODE} }} }} pageInfo {{ hasNextPage endCursor }} totalCount }} }}", 3, id="page-with-total"),
+        pytest.param(f"{{ customerDownloadableProducts(first: 10) {{ edges {{ node {{ {NODE} }} }} }} }}", 2, id="page-alone"),
+        pytest.param(f"{{ customerDownloadableProducts(first: 10) {{ edges {{ node {{ {NODE} }} }} pageInfo {{ hasNextPage hasPreviousPage }} }} }}", 2, id="page-info-needs-no-count"),
+        pytest.param("{ customerDownloadableProducts { totalCount } }", 2, id="total-alone"),
+        pytest.param(f"{{ customerDownloadableProducts(last: 3) {{ edges {{ node {{ {NODE} }} }} }} }}", 3, id="last-needs-the-count"),
+        pytest.param("{ customerDownloadableProducts(last: 3) { edges { node { _id } } totalCount } }", 3, id="last-count-shared"),
+        pytest.param("{ customerDownloadableProducts { items { date status download_url } } }", 2, id="magento-items"),
+        pytest.param(f'{{ customerDownloadableProduct(id: "1") {{ {NODE} }} }}', 2, id="single-item"),
+        pytest.param('{ a: customerDownloadableProduct(id: "1") { _id } b: customerDownloadableProduct(id: "2") { _id } }', 3, id="token-checked-once-per-request"),
+    ],
+)  # fmt: skip
+def test_statements_per_request(
+    count_statements: Callable[..., int], query: str, statements: int
+) -> None:
+    assert count_statements(query) == statements
+
+
+def test_statements_do_not_grow_with_the_page_size(count_statements: Callable[..., int]) -> None:
+    query = "{{ customerDownloadableProducts(first: {n}) {{ edges {{ node {{ {node} }} }} totalCount }} }}"
+
+    assert {count_statements(query.format(n=n, node=NODE)) for n in (1, 5, 12)} == {3}
+
+
+def test_storefront_key_is_read_once_then_cached(make_client: Callable[..., TestClient]) -> None:
+    client = make_client()
+    database = client.app.state.database  # type: ignore[attr-defined]
+    api = Api(client)
+
+    before = database.statements
+    api.bagisto("{ __typename }")
+    api.bagisto("{ __typename }")
+
+    assert database.statements - before == 1
+
+
+def test_storefront_key_cache_can_be_turned_off(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(storefront_key_cache_seconds=0)
+    database = client.app.state.database  # type: ignore[attr-defined]
+    api = Api(client)
+
+    before = database.statements
+    api.bagisto("{ __typename }")
+    api.bagisto("{ __typename }")
+
+    assert database.statements - before == 2
