@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please try again later."
+
 
 class ErrorKind(Enum):
     UNAUTHORIZED = "unauthorized"  # no customer token, or a bad one

@@ -27,9 +27,10 @@ from graphql import (
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.auth import authenticate, client_ip
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
-from app.errors import ApiError, ErrorKind
+from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.limits import INTROSPECTION_FIELDS, query_limits
 from app.purchases import Once
 from app.settings import Settings
@@ -62,17 +63,10 @@ class RequestContext:
         return self.settings.public_base_url or str(self.request.base_url).rstrip("/")
 
     async def _authenticate(self) -> int:
-        token = bearer_token(self.request)
-        customer_id = await self.source.customer_for_token(token) if token else None
+        customer_id = await authenticate(self.request, self.source)
         if customer_id is None:
             raise ApiError(ErrorKind.UNAUTHORIZED)
         return customer_id
-
-
-def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
 
 
 class DialectHTTPHandler(GraphQLHTTPHandler):
@@ -109,18 +103,14 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         key = request.headers.get("X-STOREFRONT-KEY", "").strip()
         if not key:
             return self.dialect.storefront_key_error(missing=True)
-        client_ip = request.client.host if request.client else None
         try:
-            found = await self.storefront_keys.validate(key, client_ip)
+            found = await self.storefront_keys.validate(key, client_ip(request))
         except DatabaseUnavailable:
             message, extensions = self.dialect.error(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE)
             return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, 503)
         if found is None:
             return self.dialect.storefront_key_error(missing=False)
         return None
-
-
-UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please try again later."
 
 
 def error_formatter(dialect: Dialect):

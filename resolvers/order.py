@@ -5,8 +5,8 @@ from collections.abc import Callable
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
+from app.formats import iso8601
 from app.models import Order
-from resolvers.dates import iso8601
 
 order = ObjectType("CustomerOrder")
 

@@ -5,9 +5,9 @@ from urllib.parse import quote
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
+from app.formats import iso8601, magento_date
 from app.graphql import RequestContext
 from app.models import Purchase
-from resolvers.dates import iso8601, magento_date
 
 purchase = ObjectType("CustomerDownloadableProduct")
 

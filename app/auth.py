@@ -1,0 +1,24 @@
+"""Who is asking: the bearer token and the client address of a request."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from app.sources import Source
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def client_ip(request: Request) -> str | None:
+    # uvicorn's proxy-headers support has already applied X-Forwarded-For from trusted proxies.
+    return request.client.host if request.client else None
+
+
+async def authenticate(request: Request, source: Source) -> int | None:
+    """The id of the customer whose token came with the request, or None."""
+    token = bearer_token(request)
+    return await source.customer_for_token(token) if token else None
