@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -79,6 +81,16 @@ def create_app(settings: Settings) -> Starlette:
             graphql_route("/api/graphql", BagistoDialect()),
             Route("/health", health),
             Route("/ready", ready),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_allow_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
+                allow_headers=["*"],
+                max_age=600,
+            )
         ],
         lifespan=lifespan,
     )

@@ -96,6 +96,8 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         status = self.dialect.http_status(result.get("errors") or [])
         if status is None:
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
+        if self.dialect.errors_first and "errors" in result:
+            result = {"errors": result["errors"], **result}
         return JSONResponse(result, status_code=status)
 
     async def _check_storefront_key(self, request: Request) -> Response | None:

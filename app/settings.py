@@ -13,6 +13,22 @@ Source = Literal["bagisto", "magento"]
 SOURCES: tuple[Source, ...] = ("bagisto",)
 
 
+# Every environment variable the service reads (the README's configuration table).
+VARIABLES = (
+    "DATABASE_URL",
+    "SOURCE",
+    "PUBLIC_BASE_URL",
+    "CUSTOMER_MODEL",
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "STOREFRONT_KEY_CACHE_SECONDS",
+    "MAX_QUERY_DEPTH",
+    "MAX_QUERY_COMPLEXITY",
+    "MAGENTO_UNAUTHORIZED_STATUS",
+    "CORS_ALLOW_ORIGINS",
+)
+
+
 class SettingsError(ValueError):
     """A configuration value is unusable; the message names the variable."""
 
@@ -32,10 +48,13 @@ class Settings:
     max_query_complexity: int = 300
     # Magento 2.4.9 answers an unauthorized customer with 403; earlier releases with 200.
     magento_unauthorized_status: int = 200
+    # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
+    cors_allow_origins: tuple[str, ...] = ("*",)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    config = Config(environ=dict(os.environ if environ is None else environ))
+    environ = os.environ if environ is None else environ
+    config = Config(environ={name: environ[name] for name in VARIABLES if name in environ})
 
     def integer(name: str, default: int, minimum: int = 0) -> int:
         raw = config(name, default=str(default))
@@ -86,4 +105,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_query_depth=integer("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=integer("MAX_QUERY_COMPLEXITY", 300, minimum=1),
         magento_unauthorized_status=unauthorized_status,
+        cors_allow_origins=tuple(
+            origin.strip().rstrip("/")
+            for origin in config("CORS_ALLOW_ORIGINS", default="*").split(",")
+            if origin.strip()
+        ),
     )

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +10,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.application import create_app
-from app.settings import Settings
+from app.settings import VARIABLES, Settings
 from fixtures import bagisto
 from tests.helpers import Api, data_of
+from tests.live import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "tests" / "spec" / "bagisto-list.graphql").read_text()
@@ -49,35 +45,11 @@ def test_readme_hands_out_the_demo_credentials() -> None:
         assert credential in readme
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def served() -> Iterator[str]:
-    """`downloads-api serve` in a process of its own, with nothing configured."""
-    port = _free_port()
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    # The console script the README tells people to run, from this environment.
-    command = [str(Path(sys.executable).parent / "downloads-api"), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=environment)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx2.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("downloads-api serve did not answer within 30 s")
+    """`downloads-api serve` with nothing configured."""
+    with serving({}) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_serve_command_answers_the_seed_query_on_the_demo(served: str) -> None:
@@ -92,3 +64,9 @@ def test_serve_command_answers_the_seed_query_on_the_demo(served: str) -> None:
     )
 
     assert data_of(response)["customerDownloadableProducts"]["totalCount"] == 12
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text()
+
+    assert [name for name in VARIABLES if f"| `{name}` |" not in readme] == []

@@ -16,6 +16,8 @@ class Dialect(Protocol):
     name: str
     # Whether the path asks for X-STOREFRONT-KEY (when the source has storefront keys).
     storefront_key_required: bool
+    # Magento's GraphQL library writes `errors` before `data`; API Platform the reverse.
+    errors_first: bool
 
     def error(self, kind: ErrorKind, message: str) -> tuple[str, dict[str, Any]]:
         """The message and `extensions` of a GraphQL error of that kind."""

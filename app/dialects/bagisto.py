@@ -24,6 +24,7 @@ STOREFRONT_KEY_HEADER = "X-STOREFRONT-KEY"
 
 class BagistoDialect:
     name = "bagisto"
+    errors_first = False
     storefront_key_required = True
 
     def error(self, kind: ErrorKind, message: str) -> tuple[str, dict[str, Any]]:

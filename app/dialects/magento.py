@@ -22,6 +22,7 @@ _CATEGORIES = {
 
 class MagentoDialect:
     name = "magento"
+    errors_first = True
     storefront_key_required = False
 
     def __init__(self, *, unauthorized_status: int = 200) -> None:

@@ -1,0 +1,270 @@
+"""/graphql as a Magento 2.4 PWA storefront sees it (contract §4, §7 Magento column)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from gql import Client, gql
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.httpx import HTTPXTransport
+from starlette.testclient import TestClient
+
+from fixtures import bagisto
+from tests.helpers import Api, data_of
+from tests.live import serving
+
+MAGENTO_QUERY = (Path(__file__).parent / "spec" / "magento-list.graphql").read_text()
+
+UNAUTHORIZED = {
+    "errors": [
+        {
+            "message": "The current customer isn't authorized.",
+            "locations": [{"line": 2, "column": 3}],
+            "path": ["customerDownloadableProducts"],
+            "extensions": {"category": "graphql-authorization"},
+        }
+    ],
+    "data": {"customerDownloadableProducts": None},
+}
+
+# Jane's purchases oldest first, as Magento lists them: (id, order, remaining, status).
+JANE_ITEMS = [
+    (1, "101", "4", "available"),
+    (2, "101", "5", "available"),
+    (3, "102", "Unlimited", "available"),
+    (5, "103", "0", "expired"),
+    (6, "104", "0", "expired"),
+    (7, "105", "1", "pending"),
+    (9, "106", "6", "available"),
+    (10, "106", "1", "available"),
+    (11, "107", "3", "pending"),
+    (12, "108", "Unlimited", "available"),
+    (13, "108", "0", "expired"),
+    (15, "109", "2", "available"),
+]
+
+
+def items(api: Api, query: str = MAGENTO_QUERY, token: str = bagisto.JANE_TOKEN, **variables):
+    return data_of(api.magento(query, variables or None, token=token))
+
+
+def test_items_list_every_purchase_oldest_first_with_magentos_formats(api: Api) -> None:
+    listed = items(api)["customerDownloadableProducts"]["items"]
+
+    assert [
+        (
+            item["download_url"].split("/")[-2],
+            item["order_increment_id"],
+            item["remaining_downloads"],
+            item["status"],
+        )
+        for item in listed
+    ] == [(str(i), order, remaining, status) for i, order, remaining, status in JANE_ITEMS]
+    assert listed[0]["date"] == "2025-06-15 10:30:00"
+    assert listed[0]["download_url"] == (
+        "https://shop.example.com/api/shop/customer-downloadable-products/1/download"
+    )
+
+
+def test_items_honour_status_but_not_page_arguments(api: Api) -> None:
+    query = 'query { customerDownloadableProducts(status: "pending", first: 1) { items { status order_increment_id } } }'
+
+    assert items(api, query) == {
+        "customerDownloadableProducts": {
+            "items": [
+                {"status": "pending", "order_increment_id": "105"},
+                {"status": "pending", "order_increment_id": "107"},
+            ]
+        }
+    }
+
+
+def test_customer_without_purchases_gets_an_empty_list_not_null(api: Api) -> None:
+    assert items(api, token=bagisto.EMMA_TOKEN) == {"customerDownloadableProducts": {"items": []}}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("query CustomerDownloadableProducts " + MAGENTO_QUERY, id="named-operation"),
+        pytest.param(MAGENTO_QUERY.replace("customerDownloadableProducts", "downloadable: customerDownloadableProducts"), id="alias"),
+        pytest.param("query Get($status: String) { customerDownloadableProducts(status: $status) { items { date download_url order_increment_id remaining_downloads status } } }", id="variables"),
+        pytest.param("fragment Item on CustomerDownloadableProduct { date download_url order_increment_id remaining_downloads status } { customerDownloadableProducts { items { ...Item } } }", id="fragment"),
+    ],
+)  # fmt: skip
+def test_common_query_variants(api: Api, query: str) -> None:
+    data = items(api, query)
+    listed = next(iter(data.values()))["items"]
+
+    assert len(listed) == 12
+    assert listed[2] == {
+        "date": "2025-07-01 09:00:00",
+        "download_url": "https://shop.example.com/api/shop/customer-downloadable-products/3/download",
+        "order_increment_id": "102",
+        "remaining_downloads": "Unlimited",
+        "status": "available",
+    }
+
+
+def test_get_request_with_variables_as_a_json_string(client: TestClient) -> None:
+    response = client.get(
+        "/graphql",
+        params={
+            "query": "query Get($status: String) { customerDownloadableProducts(status: $status) { items { status } } }",
+            "variables": json.dumps({"status": "expired"}),
+            "operationName": "Get",
+        },
+        headers={"Authorization": f"Bearer {bagisto.JANE_TOKEN}"},
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": {"customerDownloadableProducts": {"items": [{"status": "expired"}] * 3}}
+    }
+
+
+def test_cors_preflight_is_answered(client: TestClient) -> None:
+    response = client.options(
+        "/graphql",
+        headers={
+            "Origin": "https://pwa.example.com",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type, store",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "POST" in response.headers["access-control-allow-methods"]
+    assert "authorization" in response.headers["access-control-allow-headers"].lower()
+
+
+def test_cors_origins_are_configurable(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(cors_allow_origins=("https://pwa.example.com",))
+    preflight = {"Access-Control-Request-Method": "POST"}
+
+    allowed = client.options("/graphql", headers={"Origin": "https://pwa.example.com", **preflight})
+    refused = client.options("/graphql", headers={"Origin": "https://evil.example", **preflight})
+
+    assert allowed.headers["access-control-allow-origin"] == "https://pwa.example.com"
+    assert refused.status_code == 400
+
+
+TOKENS = [
+    pytest.param(None, id="no-token"),
+    pytest.param("not a token at all", id="malformed"),
+    pytest.param("hoyz7k697ubv5hcpq92yrtx39i7x10um", id="unknown"),
+    pytest.param(bagisto.ADMIN_TOKEN, id="admin"),
+    pytest.param(bagisto.JANE_EXPIRED_TOKEN, id="expired"),
+]
+
+
+@pytest.mark.parametrize("token", TOKENS)
+def test_unauthorized_customer_reads_exactly_as_magento_answers(
+    api: Api, token: str | None
+) -> None:
+    response = api.magento(MAGENTO_QUERY, token=token)
+
+    assert response.status_code == 200
+    assert response.json() == UNAUTHORIZED
+    assert list(response.json()) == ["errors", "data"]  # Magento's order
+
+
+@pytest.mark.parametrize("token", TOKENS)
+def test_unauthorized_status_can_follow_magento_249(
+    make_client: Callable[..., TestClient], token: str | None
+) -> None:
+    response = Api(make_client(magento_unauthorized_status=403)).magento(MAGENTO_QUERY, token=token)
+
+    assert response.status_code == 403
+    assert response.json() == UNAUTHORIZED
+
+
+def test_403_setting_leaves_other_errors_at_200(make_client: Callable[..., TestClient]) -> None:
+    api = Api(make_client(magento_unauthorized_status=403))
+
+    response = api.magento(
+        '{ customerDownloadableProduct(id: "x") { date } }', token=bagisto.JANE_TOKEN
+    )
+
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["extensions"] == {"category": "graphql-input"}
+
+
+def test_bagisto_query_works_on_the_magento_path_with_magento_errors(api: Api) -> None:
+    query = "{ customerDownloadableProducts(first: 2) { edges { node { _id } } totalCount } }"
+
+    assert data_of(api.magento(query, token=bagisto.JANE_TOKEN)) == {
+        "customerDownloadableProducts": {
+            "edges": [{"node": {"_id": 15}}, {"node": {"_id": 13}}],
+            "totalCount": 12,
+        }
+    }
+    assert api.magento(query).json()["errors"][0]["extensions"] == {
+        "category": "graphql-authorization"
+    }
+
+
+def test_magento_query_works_on_the_bagisto_path(api: Api) -> None:
+    listed = data_of(api.bagisto(MAGENTO_QUERY))["customerDownloadableProducts"]["items"]
+
+    assert len(listed) == 12
+
+
+@pytest.fixture(scope="module")
+def live_graphql(database_url: str) -> Iterator[str]:
+    with serving(
+        {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": "https://shop.example.com"}
+    ) as base:
+        yield f"{base}/graphql"
+
+
+def gql_client(url: str, token: str | None) -> Client:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    return Client(
+        transport=HTTPXTransport(url=url, headers=headers), fetch_schema_from_transport=True
+    )
+
+
+def test_gql_client_introspects_validates_and_runs_the_magento_query(live_graphql: str) -> None:
+    with gql_client(live_graphql, bagisto.JOHN_TOKEN) as session:
+        result = session.execute(gql(MAGENTO_QUERY))
+        assert session.client.schema is not None  # fetched by introspection, used to validate
+
+    assert [
+        item["remaining_downloads"] for item in result["customerDownloadableProducts"]["items"]
+    ] == [
+        "Unlimited",
+        "0",
+        "4",
+        "Unlimited",
+    ]
+
+
+def test_gql_client_refuses_a_query_the_introspected_schema_lacks(live_graphql: str) -> None:
+    query = gql("{ customerDownloadableProducts { items { title } } }")  # a ScandiPWA-only field
+
+    with (
+        gql_client(live_graphql, bagisto.JOHN_TOKEN) as session,
+        pytest.raises(Exception, match="title"),
+    ):
+        session.execute(query)
+
+
+def test_gql_client_sees_magentos_authorization_category(live_graphql: str) -> None:
+    with gql_client(live_graphql, None) as session, pytest.raises(TransportQueryError) as error:
+        session.execute(gql(MAGENTO_QUERY))
+
+    assert error.value.errors == UNAUTHORIZED["errors"]
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/api/graphql"])
+def test_browser_get_opens_the_explorer(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "graphiql" in response.text.lower()
