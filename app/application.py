@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.db import Database, DatabaseUnavailable
-from app.demo import build_demo_database
+from app.demo import with_demo_database
 from app.dialects import Dialect
 from app.dialects.bagisto import BagistoDialect
 from app.dialects.magento import MagentoDialect
@@ -37,7 +37,10 @@ def executable_schema() -> GraphQLSchema:
 
 
 def create_app(settings: Settings) -> Starlette:
-    database = Database(settings.database_url or build_demo_database(settings.source))
+    embedded_demo = settings.database_url is None
+    if embedded_demo:
+        settings = with_demo_database(settings)
+    database = Database(settings.database_url)
     source = create_source(settings, database)
     storefront_keys = (
         StorefrontKeys(source.storefront_keys, cache_seconds=settings.storefront_key_cache_seconds)
@@ -64,7 +67,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if settings.database_url is None:
+        if embedded_demo:
             logger.info("serving the embedded demo database (%s source)", settings.source)
         await database.connect()
         try:

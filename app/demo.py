@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import fixtures
+from app.settings import Settings
+from fixtures import magento
 
 
 def build_demo_database(source: str) -> str:
@@ -14,3 +17,11 @@ def build_demo_database(source: str) -> str:
     fixtures.load(f"sqlite:///{path}", source)
     # mode=ro: the demo, like a real database, is only ever read.
     return f"sqlite:///file:{path}?mode=ro"
+
+
+def with_demo_database(settings: Settings) -> Settings:
+    """The settings with the demo database (and, for Magento, the demo deployment's key)."""
+    demo = replace(settings, database_url=build_demo_database(settings.source))
+    if settings.source == "magento" and settings.magento_crypt_key is None:
+        demo = replace(demo, magento_crypt_key=magento.CRYPT_KEY)
+    return demo

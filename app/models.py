@@ -46,7 +46,7 @@ class Purchase:
     created_at: datetime | None
     updated_at: datetime | None
     order_increment_id: str | None
-    # Path of the platform's own download route, relative to the public base URL.
+    # Path of the platform's own download route, relative to the public base URL (encoded).
     download_path: str
     order: Order | None
 

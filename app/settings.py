@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from starlette.config import Config
 
 Source = Literal["bagisto", "magento"]
-SOURCES: tuple[Source, ...] = ("bagisto",)
+SOURCES: tuple[Source, ...] = ("bagisto", "magento")
 
 
 # Every environment variable the service reads (the README's configuration table).
@@ -26,6 +26,8 @@ VARIABLES = (
     "MAX_QUERY_COMPLEXITY",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
+    "MAGENTO_CRYPT_KEY",
+    "MAGENTO_TOKEN_LIFETIME_HOURS",
 )
 
 
@@ -50,6 +52,10 @@ class Settings:
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
     cors_allow_origins: tuple[str, ...] = ("*",)
+    # Magento's `crypt/key` from app/etc/env.php; customer JWTs are refused without it.
+    magento_crypt_key: str | None = field(default=None, repr=False)
+    # How long an opaque Magento customer token lives after it was issued; 0: for ever.
+    magento_token_lifetime_hours: float = 1.0
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +70,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
         if value < minimum:
             raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    def number(name: str, default: float) -> float:
+        raw = config(name, default=str(default))
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        if value < 0:
+            raise SettingsError(f"{name} must not be negative, got {value}")
         return value
 
     source = config("SOURCE", default="bagisto").strip().lower()
@@ -105,6 +121,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_query_depth=integer("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=integer("MAX_QUERY_COMPLEXITY", 300, minimum=1),
         magento_unauthorized_status=unauthorized_status,
+        magento_crypt_key=config("MAGENTO_CRYPT_KEY", default="").strip() or None,
+        magento_token_lifetime_hours=number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
         cors_allow_origins=tuple(
             origin.strip().rstrip("/")
             for origin in config("CORS_ALLOW_ORIGINS", default="*").split(",")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
@@ -47,7 +45,7 @@ def resolve_updated_at(obj: Purchase, _: GraphQLResolveInfo) -> str | None:
 @purchase.field("download_url")
 def resolve_download_url(obj: Purchase, info: GraphQLResolveInfo) -> str:
     context: RequestContext = info.context
-    return context.base_url + quote(obj.download_path, safe="/")
+    return context.base_url + obj.download_path
 
 
 @purchase.field("date")

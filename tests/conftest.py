@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from types import ModuleType
 from typing import Any
 
 import pymysql
@@ -17,6 +18,8 @@ import pytest
 from starlette.testclient import TestClient
 
 import fixtures
+import fixtures.bagisto
+import fixtures.magento
 from app.application import create_app
 from app.settings import Settings
 from tests.helpers import Api
@@ -50,26 +53,66 @@ def _connect_to_server() -> pymysql.Connection:
         pytest.exit(f"{error}\n{START_HINT}", returncode=3)
 
 
+# Every test that uses the database runs once per source, unless it pins one with
+# `pytest.mark.parametrize("source", [...], indirect=True, scope="session")`.
+# TEST_SOURCES=bagisto runs only one of them.
+SOURCES = os.environ.get("TEST_SOURCES", "bagisto,magento").split(",")
+DEMOS: dict[str, ModuleType] = {"bagisto": fixtures.bagisto, "magento": fixtures.magento}
+
+
+@pytest.fixture(scope="session", params=SOURCES)
+def source(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    """A fresh database with the Bagisto demo data; dropped when the run ends."""
-    name = f"downloads_api_test_{uuid.uuid4().hex[:12]}"
+def demo(source: str) -> ModuleType:
+    """The demo data's credentials for this source (JANE_TOKEN, JOHN_TOKEN, ...)."""
+    return DEMOS[source]
+
+
+@pytest.fixture(scope="session")
+def demo_databases() -> Iterator[Callable[[str], str]]:
+    """The URL of a fresh database with a source's demo data, made on first use (one per
+    source and run) and dropped when the run ends."""
     server = _connect_to_server()
-    with server.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    made: dict[str, str] = {}
+
+    def database_for(source: str) -> str:
+        if source not in made:
+            name = f"downloads_api_test_{source}_{uuid.uuid4().hex[:12]}"
+            with server.cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+            made[source] = f"{SERVER_URL}/{name}"
+            fixtures.load(made[source], source)
+        return made[source]
+
     try:
-        url = f"{SERVER_URL}/{name}"
-        fixtures.load(url, "bagisto")
-        yield url
+        yield database_for
     finally:
         with server.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            for url in made.values():
+                cursor.execute(f"DROP DATABASE IF EXISTS `{url.rsplit('/', 1)[1]}`")
         server.close()
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, public_base_url="https://shop.example.com")
+def database_url(source: str, demo_databases: Callable[[str], str]) -> str:
+    return demo_databases(source)
+
+
+def settings_for(source: str, database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        source=source,  # type: ignore[arg-type]
+        public_base_url="https://shop.example.com",
+        magento_crypt_key=fixtures.magento.CRYPT_KEY,
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, source: str) -> Settings:
+    return settings_for(source, database_url)
 
 
 @pytest.fixture(scope="session")
@@ -94,5 +137,15 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 
 
 @pytest.fixture(scope="session")
-def api(client: TestClient) -> Api:
-    return Api(client)
+def api(client: TestClient, demo: ModuleType) -> Api:
+    return Api(client, demo)
+
+
+@pytest.fixture(scope="session")
+def make_api(make_client: Callable[..., TestClient], demo: ModuleType) -> Callable[..., Api]:
+    """An `Api` on an app with some settings changed."""
+
+    def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
+        return Api(make_client(client_ip, **changes), demo)
+
+    return start

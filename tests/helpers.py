@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from types import ModuleType
+from typing import Any, Literal
 
 import httpx2
 from starlette.testclient import TestClient
@@ -10,21 +12,33 @@ from starlette.testclient import TestClient
 from fixtures import bagisto
 
 
-class Api:
-    """Sends GraphQL the way each platform's clients do."""
+class Default(Enum):
+    DEFAULT = "default"
 
-    def __init__(self, client: TestClient) -> None:
+
+DEFAULT: Literal[Default.DEFAULT] = Default.DEFAULT
+
+
+class Api:
+    """Sends GraphQL the way each platform's clients do, as Jane unless told otherwise."""
+
+    def __init__(self, client: TestClient, demo: ModuleType = bagisto) -> None:
         self.client = client
+        self.demo = demo
 
     def bagisto(
         self,
         query: str,
         variables: dict[str, Any] | None = None,
         *,
-        token: str | None = bagisto.JANE_TOKEN,
-        key: str | None = bagisto.SHOP_KEY,
+        token: str | Default | None = DEFAULT,
+        key: str | Default | None = DEFAULT,
         **body: Any,
     ) -> httpx2.Response:
+        if token is DEFAULT:
+            token = self.demo.JANE_TOKEN
+        if key is DEFAULT:
+            key = getattr(self.demo, "SHOP_KEY", None)  # sources without keys ignore it
         headers = {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -37,6 +51,7 @@ class Api:
     def magento(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
     ) -> httpx2.Response:
+        """As Magento's PWA sends it: no storefront key, and no token unless given."""
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
         return self.client.post(
             "/graphql", json={"query": query, "variables": variables}, headers=headers

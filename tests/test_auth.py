@@ -10,6 +10,9 @@ from starlette.testclient import TestClient
 from fixtures import bagisto
 from tests.helpers import Api, data_of
 
+# Sanctum tokens and storefront keys are Bagisto's; Magento's tokens: test_magento_tokens.py.
+pytestmark = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
+
 TOTAL = "{ customerDownloadableProducts { totalCount } }"
 
 UNAUTHENTICATED = {

@@ -6,11 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from app.pagination import encode_cursor
-from fixtures import bagisto
-from tests.helpers import Api, data_of
+from tests.helpers import DEFAULT, Api, Default, data_of
 
 # Jane's purchases, newest first: offset 0 is purchase 15.
 JANE = [15, 13, 12, 11, 10, 9, 7, 6, 5, 3, 2, 1]
@@ -28,7 +26,7 @@ query Page($first: Int, $last: Int, $after: String, $before: String, $status: St
 """
 
 
-def page(api: Api, token: str = bagisto.JANE_TOKEN, **arguments: Any) -> dict[str, Any]:
+def page(api: Api, token: str | Default = DEFAULT, **arguments: Any) -> dict[str, Any]:
     return data_of(api.bagisto(QUERY, arguments, token=token))["customerDownloadableProducts"]
 
 
@@ -110,7 +108,7 @@ def test_empty_window(
 
 
 def test_customer_without_purchases_gets_an_empty_connection(api: Api) -> None:
-    assert page(api, token=bagisto.EMMA_TOKEN) == {
+    assert page(api, token=api.demo.EMMA_TOKEN) == {
         "edges": [],
         "pageInfo": {
             "startCursor": None,
@@ -180,7 +178,7 @@ def test_cursor_from_the_real_platform_keeps_working(api: Api) -> None:
 
 
 def test_another_customers_list_is_their_own(api: Api) -> None:
-    assert ids(page(api, token=bagisto.JOHN_TOKEN)) == [16, 14, 8, 4]
+    assert ids(page(api, token=api.demo.JOHN_TOKEN)) == [16, 14, 8, 4]
 
 
 INVALID = [
@@ -224,15 +222,15 @@ def test_refused_argument_is_a_bagisto_400_error(
 def test_refused_argument_is_a_magento_input_error(
     api: Api, arguments: dict[str, Any], message: str
 ) -> None:
-    response = api.magento(QUERY, arguments, token=bagisto.JANE_TOKEN)
+    response = api.magento(QUERY, arguments, token=api.demo.JANE_TOKEN)
 
     assert response.status_code == 200
     [error] = response.json()["errors"]
     assert (error["message"], error["extensions"]) == (message, {"category": "graphql-input"})
 
 
-def test_page_size_cap_is_configurable(make_client: Callable[..., TestClient]) -> None:
-    api = Api(make_client(max_page_size=5, default_page_size=2))
+def test_page_size_cap_is_configurable(make_api: Callable[..., Api]) -> None:
+    api = make_api(max_page_size=5, default_page_size=2)
 
     assert len(page(api)["edges"]) == 2
     assert len(page(api, first=5)["edges"]) == 5

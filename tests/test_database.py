@@ -23,10 +23,11 @@ def database(client: TestClient) -> Database:
 @pytest.mark.parametrize(
     "statement",
     [
-        "INSERT INTO storefront_keys (name, `key`) VALUES ('mine', 'pk_storefront_mine')",
-        "UPDATE downloadable_link_purchased SET download_used = download_used + 1",
-        "DELETE FROM personal_access_tokens",
-        "UPDATE personal_access_tokens SET last_used_at = NOW() WHERE id = 1",
+        "INSERT INTO downloadable_link_purchased (customer_id) VALUES (1)",
+        "UPDATE downloadable_link_purchased SET customer_id = customer_id",
+        "DELETE FROM downloadable_link_purchased",
+        "CREATE TABLE downloads_api_probe (id INT)",
+        "DROP TABLE downloadable_link_purchased",
     ],
 )
 def test_the_services_connection_cannot_write(client: TestClient, statement: str) -> None:

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from app.application import create_app
 from app.settings import VARIABLES, Settings
-from fixtures import bagisto
+from fixtures import bagisto, magento
 from tests.helpers import Api, data_of
 from tests.live import serving
 
@@ -25,6 +25,15 @@ def test_embedded_demo_answers_the_seed_query() -> None:
 
     assert products["totalCount"] == 12
     assert products["edges"][0]["node"]["productName"] == "Jazz Album"
+
+
+def test_embedded_magento_demo_answers_with_its_built_in_deployment_key() -> None:
+    query = "{ customerDownloadableProducts { items { order_increment_id remaining_downloads } } }"
+
+    with TestClient(create_app(Settings(source="magento"))) as client:
+        listed = data_of(Api(client, magento).magento(query, token=magento.JANE_TOKEN))
+
+    assert len(listed["customerDownloadableProducts"]["items"]) == 12
 
 
 def test_embedded_demo_is_read_only() -> None:
@@ -41,7 +50,12 @@ def test_embedded_demo_is_read_only() -> None:
 def test_readme_hands_out_the_demo_credentials() -> None:
     readme = (ROOT / "README.md").read_text().replace("\\|", "|")  # unescape table cells
 
-    for credential in (bagisto.JANE_TOKEN, bagisto.SHOP_KEY, bagisto.EMMA_TOKEN):
+    for credential in (
+        bagisto.JANE_TOKEN,
+        bagisto.SHOP_KEY,
+        bagisto.EMMA_TOKEN,
+        magento.JANE_TOKEN,
+    ):
         assert credential in readme
 
 

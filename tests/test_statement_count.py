@@ -5,28 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from starlette.testclient import TestClient
 
-from fixtures import bagisto
 from tests.helpers import Api, data_of
 
 NODE = "_id productName status remainingDownloads downloadUrl createdAt order { _id incrementId grandTotal }"
 
 
 @pytest.fixture
-def count_statements(make_client: Callable[..., TestClient]) -> Callable[..., int]:
-    client = make_client()
-    api = Api(client)
+def count_statements(make_api: Callable[..., Api]) -> Callable[[str], int]:
+    api = make_api()
     api.bagisto("{ __typename }")  # warm the storefront key cache
-    database = client.app.state.database  # type: ignore[attr-defined]
+    database = api.client.app.state.database  # type: ignore[attr-defined]
 
-    def count(query: str, *, path: str = "bagisto", token: str = bagisto.JANE_TOKEN) -> int:
+    def count(query: str) -> int:
         before = database.statements
-        send = api.bagisto if path == "bagisto" else api.magento
-        data_of(send(query, token=token))
+        data_of(api.bagisto(query))
         return database.statements - before
 
     return count
+
+
+bagisto_only = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
 
 
 @pytest.mark.parametrize(
@@ -55,10 +54,10 @@ def test_statements_do_not_grow_with_the_page_size(count_statements: Callable[..
     assert {count_statements(query.format(n=n, node=NODE)) for n in (1, 5, 12)} == {3}
 
 
-def test_storefront_key_is_read_once_then_cached(make_client: Callable[..., TestClient]) -> None:
-    client = make_client()
-    database = client.app.state.database  # type: ignore[attr-defined]
-    api = Api(client)
+@bagisto_only
+def test_storefront_key_is_read_once_then_cached(make_api: Callable[..., Api]) -> None:
+    api = make_api()
+    database = api.client.app.state.database  # type: ignore[attr-defined]
 
     before = database.statements
     api.bagisto("{ __typename }")
@@ -67,10 +66,10 @@ def test_storefront_key_is_read_once_then_cached(make_client: Callable[..., Test
     assert database.statements - before == 1
 
 
-def test_storefront_key_cache_can_be_turned_off(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(storefront_key_cache_seconds=0)
-    database = client.app.state.database  # type: ignore[attr-defined]
-    api = Api(client)
+@bagisto_only
+def test_storefront_key_cache_can_be_turned_off(make_api: Callable[..., Api]) -> None:
+    api = make_api(storefront_key_cache_seconds=0)
+    database = api.client.app.state.database  # type: ignore[attr-defined]
 
     before = database.statements
     api.bagisto("{ __typename }")

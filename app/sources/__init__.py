@@ -10,8 +10,12 @@ from app.db import Database
 from app.settings import Settings
 from app.sources.bagisto import BagistoSource
 from app.sources.base import Source, StorefrontKeyStore
+from app.sources.magento import MagentoSource
 
-SOURCES: dict[str, type[BagistoSource]] = {"bagisto": BagistoSource}
+SOURCES: dict[str, type[BagistoSource | MagentoSource]] = {
+    "bagisto": BagistoSource,
+    "magento": MagentoSource,
+}
 
 __all__ = ["SOURCES", "Source", "StorefrontKeyStore", "create_source"]
 

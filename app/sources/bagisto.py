@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from app.db import Database, Row
 from app.models import Order, Purchase, StorefrontKey
 from app.settings import Settings
+from app.sources.common import as_utc
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(
@@ -127,7 +128,7 @@ class BagistoSource:
         row = await self.database.fetch_one(query)
         if row is None or not hmac.compare_digest(str(row["token"]), _sha256(secret)):
             return None
-        if row["expires_at"] is not None and _as_utc(row["expires_at"]) <= datetime.now(UTC):
+        if row["expires_at"] is not None and as_utc(row["expires_at"]) <= datetime.now(UTC):
             return None
         if row["is_suspended"]:
             return None
@@ -205,7 +206,7 @@ class BagistoSource:
             key=row["key"],
             rate_limit=row["rate_limit"],
             allowed_ips=_parse_ips(row["allowed_ips"]),
-            expires_at=None if row["expires_at"] is None else _as_utc(row["expires_at"]),
+            expires_at=None if row["expires_at"] is None else as_utc(row["expires_at"]),
         )
 
     @staticmethod
@@ -232,8 +233,8 @@ def _purchase(row: Row) -> Purchase:
         download_used=int(row["download_used"] or 0),
         download_canceled=int(row["download_canceled"] or 0),
         status=row["status"],
-        created_at=_as_utc(row["created_at"]),
-        updated_at=_as_utc(row["updated_at"]),
+        created_at=as_utc(row["created_at"]),
+        updated_at=as_utc(row["updated_at"]),
         order_increment_id=row["o_increment_id"],
         download_path=f"/api/shop/customer-downloadable-products/{int(row['id'])}/download",
         order=_order(row),
@@ -244,20 +245,13 @@ def _order(row: Row) -> Order | None:
     values: dict[str, Any] = {c.name: row[f"o_{c.name}"] for c in orders.columns}
     if values["id"] is None:  # no order row (the outer join found none)
         return None
-    values["created_at"] = _as_utc(values["created_at"])
-    values["updated_at"] = _as_utc(values["updated_at"])
+    values["created_at"] = as_utc(values["created_at"])
+    values["updated_at"] = as_utc(values["updated_at"])
     return Order(**values)
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    # The session time zone is UTC, so naive timestamps are UTC.
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _parse_ips(raw: str | None) -> tuple[str, ...]:

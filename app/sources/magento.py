@@ -1,0 +1,287 @@
+"""Magento 2.4: `downloadable_link_purchased(_item)` and `sales_order`; opaque and JWT tokens.
+
+One purchase per `downloadable_link_purchased_item` row, as Magento lists them; rows in
+`pending_payment`, `payment_review` or no status are never shown (Magento's own query
+drops them). Column facts: shared/notes/magento-research.md §3, magento-tokens.md.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from posixpath import basename
+from typing import Any
+from urllib.parse import quote
+
+import jwt
+import sqlalchemy as sa
+
+from app.db import Database, Row
+from app.models import Order, Purchase
+from app.settings import Settings
+from app.sources.common import as_utc
+
+purchased = sa.table(
+    "downloadable_link_purchased",
+    sa.column("purchased_id", sa.Integer),
+    sa.column("order_id", sa.Integer),
+    sa.column("order_increment_id", sa.String),
+    sa.column("customer_id", sa.Integer),
+    sa.column("product_name", sa.String),
+)
+
+items = sa.table(
+    "downloadable_link_purchased_item",
+    sa.column("item_id", sa.Integer),
+    sa.column("purchased_id", sa.Integer),
+    sa.column("order_item_id", sa.Integer),
+    sa.column("link_hash", sa.String),
+    sa.column("number_of_downloads_bought", sa.Integer),
+    sa.column("number_of_downloads_used", sa.Integer),
+    sa.column("link_title", sa.String),
+    sa.column("link_url", sa.String),
+    sa.column("link_file", sa.String),
+    sa.column("link_type", sa.String),
+    sa.column("status", sa.String),
+    sa.column("created_at", sa.DateTime),
+    sa.column("updated_at", sa.DateTime),
+)
+
+orders = sa.table(
+    "sales_order",
+    sa.column("entity_id", sa.Integer),
+    sa.column("increment_id", sa.String),
+    sa.column("status", sa.String),
+    sa.column("grand_total", sa.Numeric(20, 4)),
+    sa.column("base_grand_total", sa.Numeric(20, 4)),
+    sa.column("subtotal", sa.Numeric(20, 4)),
+    sa.column("order_currency_code", sa.String),
+    sa.column("base_currency_code", sa.String),
+    sa.column("store_name", sa.String),
+    sa.column("customer_email", sa.String),
+    sa.column("customer_firstname", sa.String),
+    sa.column("customer_lastname", sa.String),
+    sa.column("created_at", sa.DateTime),
+    sa.column("updated_at", sa.DateTime),
+)
+
+oauth_tokens = sa.table(
+    "oauth_token",
+    sa.column("token", sa.String),
+    sa.column("customer_id", sa.Integer),
+    sa.column("user_type", sa.Integer),
+    sa.column("revoked", sa.Integer),
+    sa.column("created_at", sa.DateTime),
+)
+
+revocations = sa.table(
+    "jwt_auth_revoked",
+    sa.column("user_type_id", sa.Integer),
+    sa.column("user_id", sa.Integer),
+    sa.column("revoke_before", sa.BigInteger),
+)
+
+CUSTOMER_USER_TYPE = 3  # Magento\Authorization\Model\UserContextInterface::USER_TYPE_CUSTOMER
+LISTED_STATUSES = ("pending", "available", "expired")
+_MAX_ID = 2**32 - 1  # item_id is INT UNSIGNED
+
+_COLUMNS = [
+    items.c.item_id,
+    items.c.order_item_id,
+    items.c.link_hash,
+    items.c.number_of_downloads_bought,
+    items.c.number_of_downloads_used,
+    items.c.link_title,
+    items.c.link_url,
+    items.c.link_file,
+    items.c.link_type,
+    items.c.status,
+    items.c.created_at,
+    items.c.updated_at,
+    purchased.c.order_id,
+    purchased.c.order_increment_id,
+    purchased.c.customer_id,
+    purchased.c.product_name,
+    *[c.label(f"o_{c.name}") for c in orders.columns],
+]
+
+
+def jwt_key(crypt_key: str) -> bytes:
+    """The HS256 key Magento signs customer JWTs with: the last key of `crypt/key`, used as
+    written and padded with `&` on both sides to 2048 bytes (SecretBasedJwksFactory)."""
+    key = re.split(r"\s+", crypt_key.strip())[-1].encode()
+    missing = max(0, 2048 - len(key))
+    return b"&" * (missing // 2) + key + b"&" * (missing - missing // 2)
+
+
+class MagentoSource:
+    statuses = LISTED_STATUSES
+    storefront_keys = None  # Magento has none: the Bagisto paths then ask for none
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.token_lifetime = timedelta(hours=settings.magento_token_lifetime_hours)
+        self.jwt_key = jwt_key(settings.magento_crypt_key) if settings.magento_crypt_key else None
+
+    async def customer_for_token(self, token: str) -> int | None:
+        if token.count(".") == 2:
+            return await self._customer_for_jwt(token)
+        return await self._customer_for_opaque_token(token)
+
+    async def _customer_for_opaque_token(self, token: str) -> int | None:
+        query = sa.select(
+            oauth_tokens.c.token, oauth_tokens.c.customer_id, oauth_tokens.c.created_at
+        ).where(
+            oauth_tokens.c.token == token,
+            oauth_tokens.c.revoked == 0,
+            oauth_tokens.c.user_type == CUSTOMER_USER_TYPE,
+            oauth_tokens.c.customer_id.is_not(None),
+        )
+        row = await self.database.fetch_one(query)
+        # The column's collation may ignore case; the token must match exactly.
+        if row is None or not hmac.compare_digest(str(row["token"]).encode(), token.encode()):
+            return None
+        if self.token_lifetime and as_utc(row["created_at"]) + self.token_lifetime <= datetime.now(
+            UTC
+        ):
+            return None
+        return int(row["customer_id"])
+
+    async def _customer_for_jwt(self, token: str) -> int | None:
+        if self.jwt_key is None:
+            return None
+        try:
+            claims = jwt.decode(
+                token,
+                self.jwt_key,
+                algorithms=["HS256"],  # never `none`, never what the header asks for
+                options={"require": ["uid", "utypid", "iat", "exp"], "verify_iat": False},
+            )
+        except jwt.PyJWTError:
+            return None
+        uid, user_type, issued = claims["uid"], claims["utypid"], claims["iat"]
+        if user_type != CUSTOMER_USER_TYPE or not _positive_int(uid) or not _number(issued):
+            return None
+        query = sa.select(revocations.c.revoke_before).where(
+            revocations.c.user_type_id == CUSTOMER_USER_TYPE, revocations.c.user_id == uid
+        )
+        revoke_before = await self.database.fetch_value(query)
+        # Magento's RevokedValidator: a token issued at or before revoke_before is revoked.
+        if revoke_before is not None and issued <= revoke_before:
+            return None
+        return uid
+
+    async def purchases(
+        self,
+        customer_id: int,
+        *,
+        status: str | None,
+        offset: int,
+        limit: int | None,
+        newest_first: bool = True,
+    ) -> Sequence[Purchase]:
+        order = items.c.item_id.desc() if newest_first else items.c.item_id.asc()
+        page = (
+            sa.select(items.c.item_id)
+            .select_from(_listed())
+            .where(*_filters(customer_id, status))
+            .order_by(order)
+            .offset(offset)
+        )
+        if limit is not None:
+            page = page.limit(limit)
+        page = page.subquery("page")
+        query = (
+            sa.select(*_COLUMNS)
+            .select_from(
+                page.join(items, items.c.item_id == page.c.item_id)
+                .join(purchased, purchased.c.purchased_id == items.c.purchased_id)
+                .outerjoin(orders, orders.c.entity_id == purchased.c.order_id)
+            )
+            .order_by(order)
+        )
+        return [_purchase(row) for row in await self.database.fetch_all(query)]
+
+    async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
+        query = (
+            sa.select(sa.func.count()).select_from(_listed()).where(*_filters(customer_id, status))
+        )
+        return int(await self.database.fetch_value(query))
+
+    async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
+        if purchase_id > _MAX_ID:
+            return None
+        query = (
+            sa.select(*_COLUMNS)
+            .select_from(_listed().outerjoin(orders, orders.c.entity_id == purchased.c.order_id))
+            .where(items.c.item_id == purchase_id, *_filters(customer_id, None))
+        )
+        row = await self.database.fetch_one(query)
+        return None if row is None else _purchase(row)
+
+
+def _listed() -> sa.Join:
+    return items.join(purchased, purchased.c.purchased_id == items.c.purchased_id)
+
+
+def _filters(customer_id: int, status: str | None) -> list[sa.ColumnElement[bool]]:
+    return [
+        purchased.c.customer_id == customer_id,
+        items.c.status.in_([status] if status is not None else LISTED_STATUSES),
+    ]
+
+
+def _purchase(row: Row) -> Purchase:
+    link_file = row["link_file"]
+    return Purchase(
+        id=int(row["item_id"]),
+        customer_id=int(row["customer_id"]),
+        order_id=row["order_id"],
+        order_item_id=row["order_item_id"],
+        product_name=row["product_name"],
+        name=row["link_title"],
+        url=row["link_url"],
+        file=link_file,
+        file_name=basename(link_file) if link_file else None,
+        type=row["link_type"],
+        download_bought=int(row["number_of_downloads_bought"] or 0),
+        download_used=int(row["number_of_downloads_used"] or 0),
+        download_canceled=0,  # Magento keeps no such count
+        status=row["status"],
+        created_at=as_utc(row["created_at"]),
+        updated_at=as_utc(row["updated_at"]),
+        order_increment_id=row["order_increment_id"],
+        download_path=f"/downloadable/download/link/id/{quote(row['link_hash'] or '', safe='')}/",
+        order=_order(row),
+    )
+
+
+def _order(row: Row) -> Order | None:
+    if row["o_entity_id"] is None:
+        return None
+    return Order(
+        id=int(row["o_entity_id"]),
+        increment_id=row["o_increment_id"],
+        status=row["o_status"],
+        grand_total=row["o_grand_total"],
+        base_grand_total=row["o_base_grand_total"],
+        sub_total=row["o_subtotal"],
+        order_currency_code=row["o_order_currency_code"],
+        base_currency_code=row["o_base_currency_code"],
+        channel_name=row["o_store_name"],
+        customer_email=row["o_customer_email"],
+        customer_first_name=row["o_customer_firstname"],
+        customer_last_name=row["o_customer_lastname"],
+        created_at=as_utc(row["o_created_at"]),
+        updated_at=as_utc(row["o_updated_at"]),
+    )
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
