@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -22,7 +21,6 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    parse,
 )
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from app.auth import authenticate, client_ip
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
+from app.documents import Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.limits import INTROSPECTION_FIELDS, query_limits
 from app.purchases import Once
@@ -72,9 +71,12 @@ class RequestContext:
 class DialectHTTPHandler(GraphQLHTTPHandler):
     """Ariadne's HTTP handler, plus the storefront key check and the dialect's statuses."""
 
-    def __init__(self, dialect: Dialect, storefront_keys: StorefrontKeys | None) -> None:
+    def __init__(
+        self, dialect: Dialect, storefront_keys: StorefrontKeys | None, documents: Documents
+    ) -> None:
         super().__init__()
         self.dialect = dialect
+        self.documents = documents
         self.storefront_keys = storefront_keys if dialect.storefront_key_required else None
 
     async def graphql_http_server(self, request: Request) -> Response:
@@ -83,7 +85,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         except HttpError as error:
             return _bad_request(error.message or "Bad request")
 
-        document = _parse(data)
+        document = self._parse(data)
         if self.storefront_keys is not None and not _introspection_only(document, data):
             denied = await self._check_storefront_key(request)
             if denied is not None:
@@ -91,6 +93,17 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
 
         success, result = await self.execute_graphql_query(request, data, query_document=document)
         return await self.create_json_response(request, result, success)
+
+    def _parse(self, data: Any) -> DocumentNode | None:
+        """The parsed document, or None when there is none to parse (the execution that
+        follows reports why)."""
+        query = data.get("query") if isinstance(data, dict) else None
+        if not isinstance(query, str):
+            return None
+        try:
+            return self.documents.parse(query)
+        except GraphQLError:
+            return None
 
     async def create_json_response(self, request: Request, result: dict, success: bool) -> Response:
         status = self.dialect.http_status(result.get("errors") or [])
@@ -119,7 +132,8 @@ def error_formatter(dialect: Dialect):
     def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         formatted = dict(error.formatted)
         original = error.original_error
-        if original is None:  # syntax and validation errors: safe to show as they are
+        if original is None or isinstance(original, GraphQLError):
+            # Syntax, validation and variable coercion errors: written for clients.
             return formatted
         if isinstance(original, ApiError):
             kind, message = original.kind, original.message
@@ -149,10 +163,13 @@ def create_graphql(
     def context(request: Request, _data: Any) -> RequestContext:
         return RequestContext(request=request, source=source, settings=settings)
 
+    documents = Documents(max_tokens=settings.max_query_tokens)
     return GraphQL(
         schema,
         context_value=context,
-        http_handler=DialectHTTPHandler(dialect, storefront_keys),
+        query_parser=documents.parser,
+        query_validator=documents.validator,
+        http_handler=DialectHTTPHandler(dialect, storefront_keys, documents),
         validation_rules=[query_limits(settings.max_query_depth, settings.max_query_complexity)],
         error_formatter=error_formatter(dialect),
         execute_get_queries=True,
@@ -163,23 +180,6 @@ def create_graphql(
 
 def _bad_request(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=400)
-
-
-@lru_cache(maxsize=256)
-def _parse_cached(query: str) -> DocumentNode:
-    return parse(query)
-
-
-def _parse(data: Any) -> DocumentNode | None:
-    """The parsed document, or None when there is none to parse (the execution
-    that follows reports why)."""
-    query = data.get("query") if isinstance(data, dict) else None
-    if not isinstance(query, str):
-        return None
-    try:
-        return _parse_cached(query)
-    except GraphQLError:
-        return None
 
 
 def _introspection_only(document: DocumentNode | None, data: Any) -> bool:

@@ -24,6 +24,7 @@ VARIABLES = (
     "STOREFRONT_KEY_CACHE_SECONDS",
     "MAX_QUERY_DEPTH",
     "MAX_QUERY_COMPLEXITY",
+    "MAX_QUERY_TOKENS",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
     "MAGENTO_CRYPT_KEY",
@@ -48,6 +49,8 @@ class Settings:
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20
     max_query_complexity: int = 300
+    # Parsing stops past this many tokens (graphql-core's parser limit).
+    max_query_tokens: int = 5000
     # Magento 2.4.9 answers an unauthorized customer with 403; earlier releases with 200.
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
@@ -120,6 +123,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         storefront_key_cache_seconds=integer("STOREFRONT_KEY_CACHE_SECONDS", 60),
         max_query_depth=integer("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=integer("MAX_QUERY_COMPLEXITY", 300, minimum=1),
+        max_query_tokens=integer("MAX_QUERY_TOKENS", 5000, minimum=100),
         magento_unauthorized_status=unauthorized_status,
         magento_crypt_key=config("MAGENTO_CRYPT_KEY", default="").strip() or None,
         magento_token_lifetime_hours=number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),

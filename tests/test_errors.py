@@ -8,6 +8,7 @@ from types import ModuleType
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import SERVER_URL
 from tests.helpers import Api
 
 
@@ -181,3 +182,22 @@ def test_health_and_readiness(client: TestClient, make_client: Callable[..., Tes
     down = make_client(database_url="mysql://root@127.0.0.1:9/none")
     assert down.get("/health").status_code == 200
     assert down.get("/ready").status_code == 503
+
+
+def test_unexpected_failure_is_masked_and_logged_with_a_request_id(
+    make_client: Callable[..., TestClient], demo: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database without the platform's tables: every query fails in a way nobody planned.
+    api = Api(make_client(database_url=f"{SERVER_URL}/information_schema"), demo)
+
+    response = api.magento("{ customerDownloadableProducts { totalCount } }", token=demo.JANE_TOKEN)
+
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["message"] == "Internal server error"
+    request_id = error["extensions"]["requestId"]
+    assert error["extensions"] == {"category": "internal", "requestId": request_id}
+    for leak in (b"SELECT", b"information_schema", b"Traceback", b"1146"):
+        assert leak not in response.content
+    logged = [r for r in caplog.records if request_id in r.getMessage()]
+    assert logged and logged[0].exc_info is not None

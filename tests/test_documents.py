@@ -1,0 +1,73 @@
+"""Cached documents: parsed and validated once, still refused every time they break a rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.helpers import Api, data_of
+
+DEEP = "{ customerDownloadableProducts { edges { node { order { _id } } } } }"
+
+
+def test_a_cached_document_still_fails_the_depth_rule(make_api: Callable[..., Api]) -> None:
+    api = make_api(max_query_depth=2)
+
+    responses = [api.bagisto(DEEP) for _ in range(3)]
+
+    for response in responses:
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["message"] == "Max query depth should be 2 but got 3."
+
+
+def test_a_cached_document_still_fails_the_complexity_rule(make_api: Callable[..., Api]) -> None:
+    api = make_api(max_query_complexity=4)
+
+    for _ in range(3):
+        response = api.bagisto(DEEP)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["message"] == (
+            "Max query complexity should be 4 but got 5."
+        )
+
+
+def test_variables_are_checked_on_every_request_of_a_cached_document(api: Api) -> None:
+    query = "query ($first: Int) { customerDownloadableProducts(first: $first) { totalCount } }"
+
+    assert data_of(api.bagisto(query, {"first": 1}))
+    wrong = api.bagisto(query, {"first": "one"})
+    assert wrong.status_code == 400
+    assert "Variable '$first' got invalid value 'one'" in wrong.json()["errors"][0]["message"]
+    refused = api.bagisto(query, {"first": 1000})
+    assert refused.json()["errors"][0]["message"].startswith('Argument "first" must be between')
+
+
+def test_the_same_query_is_parsed_and_validated_once(make_api: Callable[..., Api]) -> None:
+    api = make_api()
+    graphql_app = next(r for r in api.client.app.routes if r.path == "/api/graphql").endpoint
+    documents = graphql_app.__self__.http_handler.documents
+
+    for _ in range(5):
+        data_of(api.bagisto("{ customerDownloadableProducts { totalCount } }"))
+
+    assert documents.parse.cache_info().misses == 1
+    assert documents._validate.cache_info().misses == 1
+    assert documents._validate.cache_info().hits == 4
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/api/graphql"])
+def test_a_document_with_too_many_tokens_is_refused_before_it_is_parsed(
+    make_api: Callable[..., Api], path: str
+) -> None:
+    api = make_api(max_query_tokens=100)
+    query = "{ " + " ".join(f"a{n}: __typename" for n in range(40)) + " }"
+
+    response = api.client.post(
+        path, json={"query": query}, headers={"X-STOREFRONT-KEY": getattr(api.demo, "SHOP_KEY", "")}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == (
+        "Syntax Error: Document contains more than 100 tokens. Parsing aborted."
+    )
