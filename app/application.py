@@ -21,6 +21,7 @@ from app.dialects import Dialect
 from app.dialects.bagisto import BagistoDialect
 from app.dialects.magento import MagentoDialect
 from app.graphql import create_graphql
+from app.middleware import BodySizeLimit
 from app.settings import Settings
 from app.sources import create_source
 from app.storefront import StorefrontKeys
@@ -93,7 +94,8 @@ def create_app(settings: Settings) -> Starlette:
                 # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
                 allow_headers=["*"],
                 max_age=600,
-            )
+            ),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
     )

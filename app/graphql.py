@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -11,6 +12,8 @@ from typing import Any
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.exceptions import HttpError
+from ariadne.explorer import ExplorerGraphiQL, ExplorerHttp405
+from ariadne.types import ErrorFormatter
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -30,7 +33,7 @@ from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
-from app.limits import INTROSPECTION_FIELDS, query_limits
+from app.limits import INTROSPECTION_FIELDS, query_limits, shape_limits
 from app.purchases import Once
 from app.settings import Settings
 from app.sources import Source
@@ -69,30 +72,58 @@ class RequestContext:
 
 
 class DialectHTTPHandler(GraphQLHTTPHandler):
-    """Ariadne's HTTP handler, plus the storefront key check and the dialect's statuses."""
+    """Ariadne's HTTP handler, plus the storefront key check, the dialect's statuses and
+    (when enabled) array batches."""
 
     def __init__(
-        self, dialect: Dialect, storefront_keys: StorefrontKeys | None, documents: Documents
+        self,
+        dialect: Dialect,
+        storefront_keys: StorefrontKeys | None,
+        documents: Documents,
+        *,
+        batch_size: int,
     ) -> None:
         super().__init__()
         self.dialect = dialect
         self.documents = documents
         self.storefront_keys = storefront_keys if dialect.storefront_key_required else None
+        self.batch_size = batch_size
 
     async def graphql_http_server(self, request: Request) -> Response:
         try:
             data = await self.extract_data_from_request(request)
         except HttpError as error:
             return _bad_request(error.message or "Bad request")
+        if isinstance(data, list) and self.batch_size:
+            return await self._run_batch(request, data)
 
         document = self._parse(data)
-        if self.storefront_keys is not None and not _introspection_only(document, data):
+        if not _introspection_only(document, data):
             denied = await self._check_storefront_key(request)
             if denied is not None:
                 return denied
-
         success, result = await self.execute_graphql_query(request, data, query_document=document)
         return await self.create_json_response(request, result, success)
+
+    async def _run_batch(self, request: Request, batch: list[Any]) -> Response:
+        if not batch or len(batch) > self.batch_size:
+            return _bad_request(
+                f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
+            )
+        documents = [self._parse(data) for data in batch]
+        if not all(map(_introspection_only, documents, batch)):
+            denied = await self._check_storefront_key(request)
+            if denied is not None:
+                return denied
+        context = await self.get_context_for_request(request, batch)  # one customer lookup
+        results, statuses = [], []
+        for data, document in zip(batch, documents, strict=True):
+            success, result = await self.execute_graphql_query(
+                request, data, context_value=context, query_document=document
+            )
+            results.append(self._shape(result))
+            statuses.append(self._status(result, success))
+        return JSONResponse(results, status_code=503 if 503 in statuses else 200)
 
     def _parse(self, data: Any) -> DocumentNode | None:
         """The parsed document, or None when there is none to parse (the execution that
@@ -106,15 +137,22 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return None
 
     async def create_json_response(self, request: Request, result: dict, success: bool) -> Response:
+        return JSONResponse(self._shape(result), status_code=self._status(result, success))
+
+    def _status(self, result: dict[str, Any], success: bool) -> int:
         status = self.dialect.http_status(result.get("errors") or [])
         if status is None:
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
+        return status
+
+    def _shape(self, result: dict[str, Any]) -> dict[str, Any]:
         if self.dialect.errors_first and "errors" in result:
-            result = {"errors": result["errors"], **result}
-        return JSONResponse(result, status_code=status)
+            return {"errors": result["errors"], **result}
+        return result
 
     async def _check_storefront_key(self, request: Request) -> Response | None:
-        assert self.storefront_keys is not None
+        if self.storefront_keys is None:
+            return None
         key = request.headers.get("X-STOREFRONT-KEY", "").strip()
         if not key:
             return self.dialect.storefront_key_error(missing=True)
@@ -128,12 +166,17 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         return None
 
 
-def error_formatter(dialect: Dialect):
+def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
+    """The dialect's wording, and nothing a client must not see."""
+
     def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         formatted = dict(error.formatted)
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
-            # Syntax, validation and variable coercion errors: written for clients.
+            # Syntax, validation and variable coercion errors: written for clients, but
+            # "Did you mean ...?" would tell the schema to someone denied introspection.
+            if not suggestions:
+                formatted["message"] = _SUGGESTION.sub("", formatted["message"])
             return formatted
         if isinstance(original, ApiError):
             kind, message = original.kind, original.message
@@ -169,13 +212,23 @@ def create_graphql(
         context_value=context,
         query_parser=documents.parser,
         query_validator=documents.validator,
-        http_handler=DialectHTTPHandler(dialect, storefront_keys, documents),
-        validation_rules=[query_limits(settings.max_query_depth, settings.max_query_complexity)],
-        error_formatter=error_formatter(dialect),
+        http_handler=DialectHTTPHandler(
+            dialect, storefront_keys, documents, batch_size=settings.batch_size
+        ),
+        validation_rules=[
+            query_limits(settings.max_query_depth, settings.max_query_complexity),
+            shape_limits(settings.max_query_aliases, settings.max_root_fields),
+        ],
+        error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
+        introspection=settings.introspection,
+        explorer=ExplorerGraphiQL() if settings.explorer else ExplorerHttp405(),
         debug=False,
         logger="downloads_api.ariadne",
     )
+
+
+_SUGGESTION = re.compile(r" ?Did you mean .+\?$")
 
 
 def _bad_request(message: str) -> Response:

@@ -11,8 +11,9 @@ spread. The same query has complexity 5.
 `__schema` and `__type` subtrees count for neither: graphql-core already bounds
 introspection depth, and GraphiQL's own introspection query must always pass.
 
-Both limits are known from the document alone, so a cached, validated document
-stays valid whatever variables come with it.
+Aliases and root fields are limited too, so that one request cannot ask for the same
+expensive field many times over. Every limit is known from the document alone, so a
+cached, validated document stays valid whatever variables come with it.
 """
 
 from __future__ import annotations
@@ -59,6 +60,54 @@ def query_limits(max_depth: int, max_complexity: int) -> type[ValidationRule]:
                 self.report_error(GraphQLError(depth_message(max_depth, depth), node))
 
     return QueryLimits
+
+
+def shape_limits(max_aliases: int, max_root_fields: int) -> type[ValidationRule]:
+    class ShapeLimits(ValidationRule):
+        aliases = 0
+
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            if node.alias is not None:
+                self.aliases += 1
+
+        def leave_document(self, node: Any, *_: Any) -> None:
+            if self.aliases > max_aliases:
+                self.report_error(
+                    GraphQLError(f"Too many aliases: {self.aliases}, at most {max_aliases}.")
+                )
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            fragments = {
+                definition.name.value: definition
+                for definition in self.context.document.definitions
+                if isinstance(definition, FragmentDefinitionNode)
+            }
+            count = _count_fields(node.selection_set, fragments, set())
+            if count > max_root_fields:
+                self.report_error(
+                    GraphQLError(f"Too many root fields: {count}, at most {max_root_fields}.", node)
+                )
+
+    return ShapeLimits
+
+
+def _count_fields(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    spreading: set[str],
+) -> int:
+    """Fields selected at this level, through fragments."""
+    count = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            count += 1
+        elif isinstance(selection, InlineFragmentNode):
+            count += _count_fields(selection.selection_set, fragments, spreading)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in spreading:
+                count += _count_fields(fragments[name].selection_set, fragments, spreading | {name})
+    return count
 
 
 class _Measure:

@@ -25,6 +25,12 @@ VARIABLES = (
     "MAX_QUERY_DEPTH",
     "MAX_QUERY_COMPLEXITY",
     "MAX_QUERY_TOKENS",
+    "MAX_QUERY_ALIASES",
+    "MAX_ROOT_FIELDS",
+    "MAX_BODY_BYTES",
+    "BATCH_SIZE",
+    "INTROSPECTION",
+    "EXPLORER",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
     "MAGENTO_CRYPT_KEY",
@@ -51,6 +57,14 @@ class Settings:
     max_query_complexity: int = 300
     # Parsing stops past this many tokens (graphql-core's parser limit).
     max_query_tokens: int = 5000
+    max_query_aliases: int = 30
+    max_root_fields: int = 10
+    max_body_bytes: int = 64 * 1024
+    # Operations a JSON array body may hold; 0 refuses arrays (neither platform batches).
+    batch_size: int = 0
+    introspection: bool = True
+    # GraphiQL on GET (shown only while introspection is on).
+    explorer: bool = True
     # Magento 2.4.9 answers an unauthorized customer with 403; earlier releases with 200.
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
@@ -74,6 +88,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if value < minimum:
             raise SettingsError(f"{name} must be at least {minimum}, got {value}")
         return value
+
+    def boolean(name: str, default: bool) -> bool:
+        raw = config(name, default=str(default)).strip().lower()
+        if raw not in ("true", "false", "1", "0"):
+            raise SettingsError(f"{name} must be true or false, got {raw!r}")
+        return raw in ("true", "1")
 
     def number(name: str, default: float) -> float:
         raw = config(name, default=str(default))
@@ -124,6 +144,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_query_depth=integer("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=integer("MAX_QUERY_COMPLEXITY", 300, minimum=1),
         max_query_tokens=integer("MAX_QUERY_TOKENS", 5000, minimum=100),
+        max_query_aliases=integer("MAX_QUERY_ALIASES", 30),
+        max_root_fields=integer("MAX_ROOT_FIELDS", 10, minimum=1),
+        max_body_bytes=integer("MAX_BODY_BYTES", 64 * 1024, minimum=1024),
+        batch_size=integer("BATCH_SIZE", 0),
+        introspection=boolean("INTROSPECTION", True),
+        explorer=boolean("EXPLORER", True),
         magento_unauthorized_status=unauthorized_status,
         magento_crypt_key=config("MAGENTO_CRYPT_KEY", default="").strip() or None,
         magento_token_lifetime_hours=number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),

@@ -7,7 +7,7 @@ from ariadne import load_schema_from_path
 from graphql import build_schema, get_introspection_query, parse, validate
 
 from app import SCHEMA_PATH
-from app.limits import query_limits
+from app.limits import query_limits, shape_limits
 
 SCHEMA = build_schema(load_schema_from_path(SCHEMA_PATH))
 
@@ -79,3 +79,28 @@ def test_fragments_spread_many_times_are_counted_each_time() -> None:
         + "fragment F10 on CustomerDownloadableProducts { totalCount }"
     )
     assert errors(query) == ["Max query complexity should be 300 but got 1025."]
+
+
+def shape_errors(query: str, aliases: int = 30, root_fields: int = 10) -> list[str]:
+    rule = shape_limits(aliases, root_fields)
+    return [error.message for error in validate(SCHEMA, parse(query), [rule])]
+
+
+def test_aliases_are_counted_wherever_they_are() -> None:
+    query = (
+        "query { a: customerDownloadableProducts { b: totalCount ...F } } "
+        "fragment F on CustomerDownloadableProducts { c: totalCount }"
+    )
+
+    assert shape_errors(query, aliases=3) == []
+    assert shape_errors(query, aliases=2) == ["Too many aliases: 3, at most 2."]
+
+
+def test_root_fields_are_counted_through_fragments() -> None:
+    query = (
+        "query { a: __typename ...F ... on Query { c: __typename } } "
+        "fragment F on Query { b: __typename }"
+    )
+
+    assert shape_errors(query, root_fields=3) == []
+    assert shape_errors(query, root_fields=2) == ["Too many root fields: 3, at most 2."]
