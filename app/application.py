@@ -22,6 +22,8 @@ from app.dialects.bagisto import BagistoDialect
 from app.dialects.magento import MagentoDialect
 from app.graphql import create_graphql
 from app.middleware import BodySizeLimit
+from app.openapi import openapi_route
+from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source
 from app.storefront import StorefrontKeys
@@ -85,6 +87,8 @@ def create_app(settings: Settings) -> Starlette:
             graphql_route("/api/graphql", BagistoDialect()),
             Route("/health", health),
             Route("/ready", ready),
+            *rest_routes(source=source, settings=settings, storefront_keys=storefront_keys),
+            openapi_route(settings, source),
         ],
         middleware=[
             Middleware(

@@ -1,0 +1,330 @@
+"""The OpenAPI 3.1 document of the REST paths, built from the definitions app/rest.py and
+app/dialects/bagisto_rest.py answer with, so that it cannot drift from them.
+
+`python -m app.openapi > docs/openapi.json` regenerates the committed copy (default
+settings); GET /api/openapi.json serves the one for the running settings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+import typing
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.db import Database
+from app.dialects import bagisto_rest
+from app.dialects.bagisto import STOREFRONT_KEY_HEADER
+from app.errors import UNAVAILABLE_MESSAGE, ErrorKind, bad_id, not_found
+from app.models import Order
+from app.rest import (
+    COLLECTION_PATH,
+    ID_PATTERN,
+    ITEM_FIELDS,
+    ITEM_PATH,
+    MAX_PAGE,
+    METHODS,
+    ORDER_FIELDS,
+    Field,
+)
+from app.settings import Settings
+from app.sources import Source, create_source
+
+OPENAPI_PATH = "/api/openapi.json"
+
+_SCHEMAS = "#/components/schemas/"
+_JSON_TYPES: dict[Any, dict[str, str]] = {
+    int: {"type": "integer"},
+    str: {"type": "string"},
+    Decimal: {"type": "number"},
+    datetime: {"type": "string", "format": "date-time"},
+}
+# The message has no regex metacharacters (and re.escape's "\ " is not ECMA-262).
+_NOT_FOUND_PATTERN = "^" + not_found("0").message.replace('"0"', '"(0|[1-9][0-9]*)"') + "$"
+# Records that are objects of their own on the wire, and their schema's name.
+_RECORDS = {Order: "CustomerOrder"}
+
+
+def _schema_of(python_type: Any) -> dict[str, Any]:
+    is_union = typing.get_origin(python_type) in (typing.Union, types.UnionType)
+    members = typing.get_args(python_type) if is_union else (python_type,)
+    nullable = type(None) in members
+    (base,) = [m for m in members if m is not type(None)]
+    if base in _RECORDS:
+        ref = {"$ref": _SCHEMAS + _RECORDS[base]}
+        return {"oneOf": [ref, {"type": "null"}]} if nullable else ref
+    schema = dict(_JSON_TYPES[base])
+    if nullable:
+        schema["type"] = [schema["type"], "null"]
+    return schema
+
+
+def _object_schema(fields: tuple[Field, ...], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {f.key: {**_schema_of(f.type), "description": f.description} for f in fields},
+        "required": [f.key for f in fields],
+        "additionalProperties": False,
+    }
+
+
+def _const_object(body: dict[str, str], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {key: {"type": "string", "const": value} for key, value in body.items()},
+        "required": list(body),
+        "additionalProperties": False,
+    }
+
+
+def _problem_schema(
+    status: int, detail: str | None = None, *, detail_pattern: str | None = None
+) -> dict[str, Any]:
+    """The problem schema narrowed to one status (and one detail, where it never varies)."""
+    example = bagisto_rest.problem(status, detail or "")
+    narrowed: dict[str, Any] = {
+        "type": {"const": example["type"]},
+        "title": {"const": example["title"]},
+        "status": {"const": status},
+    }
+    if detail is not None:
+        narrowed["detail"] = {"const": detail}
+    elif detail_pattern is not None:
+        narrowed["detail"] = {"type": "string", "pattern": detail_pattern}
+    return {"allOf": [{"$ref": _SCHEMAS + "Problem"}, {"properties": narrowed}]}
+
+
+def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(ok: dict[str, Any], *, storefront_key: bool, item: bool) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": ok}
+    if item:
+        responses["400"] = _json_response(
+            "The id is not a number.", _problem_schema(400, bad_id().message)
+        )
+    else:
+        responses["400"] = _json_response(
+            "A query parameter has a value it does not allow; `detail` says which values are.",
+            _problem_schema(400),
+        )
+    unauthenticated = {"$ref": _SCHEMAS + "Unauthenticated"}
+    if storefront_key:
+        responses["401"] = _json_response(
+            f"No {STOREFRONT_KEY_HEADER} header.", {"$ref": _SCHEMAS + "MissingStorefrontKey"}
+        )
+        responses["403"] = _json_response(
+            "The storefront key is unknown, inactive, expired, deleted or used from an address"
+            " it does not allow; or the customer token is missing or refused.",
+            {"oneOf": [{"$ref": _SCHEMAS + "InvalidStorefrontKey"}, unauthenticated]},
+        )
+    else:
+        responses["403"] = _json_response(
+            "The customer token is missing or refused.", unauthenticated
+        )
+    if item:
+        responses["404"] = _json_response(
+            "No such purchase among the customer's own; another customer's purchase reads"
+            " exactly the same.",
+            # The number without its leading zeros, whatever the path said.
+            _problem_schema(404, detail_pattern=_NOT_FOUND_PATTERN),
+        )
+    responses["503"] = _json_response(
+        "The database cannot be reached right now.", _problem_schema(503, UNAVAILABLE_MESSAGE)
+    )
+    return responses
+
+
+def _integer_header(description: str, minimum: int, maximum: int | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return {"description": description, "required": True, "schema": schema}
+
+
+def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
+    storefront_key = source.storefront_keys is not None
+    security: dict[str, list[str]] = {"customerToken": []}
+    if storefront_key:
+        security = {"storefrontKey": [], **security}
+    max_size, default_size = settings.max_page_size, settings.default_page_size
+    allowed = ", ".join(METHODS)
+
+    collection = {
+        "operationId": "getCustomerDownloadableProducts",
+        "summary": "The customer's downloadable products, newest first",
+        "tags": ["Customer Order"],
+        "parameters": [
+            {
+                "name": "status",
+                "in": "query",
+                "required": False,
+                "description": "Only purchases in this status.",
+                "schema": {"type": "string", "enum": list(source.statuses)},
+            },
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number; a page past the end is an empty list.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            },
+            {
+                "name": "per_page",
+                "in": "query",
+                "required": False,
+                "description": "Purchases per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": max_size,
+                    "default": default_size,
+                },
+            },
+        ],
+        "responses": _responses(
+            {
+                "description": "One page of purchases (`[]` when there are none).",
+                "headers": {
+                    "X-Total-Count": _integer_header("Purchases in all pages.", 0),
+                    "X-Page": _integer_header("This page's number.", 1, MAX_PAGE),
+                    "X-Per-Page": _integer_header("The page size.", 1, max_size),
+                    "X-Total-Pages": _integer_header("Number of pages; at least 1.", 1),
+                },
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "array",
+                            "items": {"$ref": _SCHEMAS + "CustomerDownloadableProduct"},
+                        }
+                    }
+                },
+            },
+            storefront_key=storefront_key,
+            item=False,
+        ),
+    }
+    item = {
+        "operationId": "getCustomerDownloadableProduct",
+        "summary": "One of the customer's downloadable products",
+        "tags": ["Customer Order"],
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "description": "Purchase number (leading zeros are ignored).",
+                "schema": {"type": "string", "pattern": ID_PATTERN},
+            }
+        ],
+        "responses": _responses(
+            {
+                "description": "The purchase.",
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": _SCHEMAS + "CustomerDownloadableProduct"}
+                    }
+                },
+            },
+            storefront_key=storefront_key,
+            item=True,
+        ),
+    }
+
+    schemas: dict[str, Any] = {
+        "CustomerDownloadableProduct": _object_schema(
+            ITEM_FIELDS, "A purchased download link, with its counters and its order."
+        ),
+        "CustomerOrder": _object_schema(ORDER_FIELDS, "The order a purchase came from."),
+        "Problem": {
+            "type": "object",
+            "description": "An error, as API Platform writes them (RFC 7807 members).",
+            "properties": {
+                "type": {"type": "string", "pattern": "^/errors/[0-9]{3}$"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+            },
+            "required": ["type", "title", "status", "detail"],
+            "additionalProperties": False,
+        },
+        "Unauthenticated": _problem_schema(
+            bagisto_rest.STATUSES[ErrorKind.UNAUTHORIZED], bagisto_rest.UNAUTHENTICATED_MESSAGE
+        ),
+    }
+    if storefront_key:
+        schemas["MissingStorefrontKey"] = _const_object(
+            bagisto_rest.MISSING_KEY_BODY, "The storefront key middleware's answer to no key."
+        )
+        schemas["InvalidStorefrontKey"] = _const_object(
+            bagisto_rest.INVALID_KEY_BODY, "The storefront key middleware's refusal."
+        )
+
+    security_schemes: dict[str, Any] = {
+        "customerToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The customer's Sanctum token, `{id}|{secret}`.",
+        }
+    }
+    if storefront_key:
+        security_schemes = {
+            "storefrontKey": {
+                "type": "apiKey",
+                "in": "header",
+                "name": STOREFRONT_KEY_HEADER,
+                "description": "An active shop key (`pk_storefront_…`).",
+            },
+            **security_schemes,
+        }
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Customer downloadable products (Bagisto REST)",
+            "version": "1.0.0",
+            "description": (
+                "Read-only: a signed-in customer's purchased download links, the REST twin"
+                " of `customerDownloadableProducts` on /api/graphql. Any method but"
+                f" {allowed} is a 405 problem with `Allow: {allowed}`."
+            ),
+        },
+        "tags": [{"name": "Customer Order"}],
+        "paths": {COLLECTION_PATH: {"get": collection}, ITEM_PATH: {"get": item}},
+        "components": {"schemas": schemas, "securitySchemes": security_schemes},
+        "security": [security],
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def default_document() -> dict[str, Any]:
+    """The document for default settings: what docs/openapi.json holds."""
+    settings = Settings()
+    # Never connected: the document only needs the source's statuses and storefront keys.
+    return openapi_document(settings, create_source(settings, Database("sqlite://")))
+
+
+def openapi_route(settings: Settings, source: Source) -> Route:
+    document = openapi_document(settings, source)
+
+    async def serve(_: Request) -> JSONResponse:
+        return JSONResponse(document)
+
+    return Route(OPENAPI_PATH, serve, name="openapi")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render(default_document()))
