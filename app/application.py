@@ -43,7 +43,11 @@ def create_app(settings: Settings) -> Starlette:
     embedded_demo = settings.database_url is None
     if embedded_demo:
         settings = with_demo_database(settings)
-    database = Database(settings.database_url)
+    database = Database(
+        settings.database_url,
+        connect_timeout=settings.database_connect_timeout,
+        statement_timeout=settings.database_statement_timeout or None,
+    )
     source = create_source(settings, database)
     storefront_keys = (
         StorefrontKeys(source.storefront_keys, cache_seconds=settings.storefront_key_cache_seconds)

@@ -6,6 +6,7 @@ replaced by SQLAlchemy's async engine without touching the sources.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -17,29 +18,56 @@ from sqlalchemy.sql import ClauseElement
 
 Row = Mapping[str, Any]
 
-# Set on every MySQL/MariaDB connection the pool opens. The service never writes,
-# and timestamps are read as UTC (contract §1, §7). MariaDB before 11.1 only knows
-# `tx_read_only`, MySQL 8 only `transaction_read_only`: the executable comments pick
-# the right one (MariaDB runs /*M! */ and skips MySQL-only /*!50720 */ comments;
-# MySQL does the opposite).
-MYSQL_SESSION_INIT = (
-    "SET time_zone = '+00:00' /*M!, tx_read_only = 1 */ /*!50720 , transaction_read_only = 1 */"
-)
+
+def mysql_session_init(statement_timeout: float | None = None) -> str:
+    """What every MySQL/MariaDB connection the pool opens runs first.
+
+    The service never writes, and timestamps are read as UTC (contract §1, §7). MariaDB
+    before 11.1 only knows `tx_read_only`, MySQL 8 only `transaction_read_only`; the
+    statement time limit is `max_statement_time` (seconds) on MariaDB and
+    `max_execution_time` (milliseconds) on MySQL. Executable comments pick the right one:
+    MariaDB runs /*M! */ and skips MySQL-only /*!50720 */ comments, MySQL the opposite.
+    """
+    sql = (
+        "SET time_zone = '+00:00' /*M!, tx_read_only = 1 */ /*!50720 , transaction_read_only = 1 */"
+    )
+    if statement_timeout:
+        sql += (
+            f" /*M!, max_statement_time = {statement_timeout:g} */"
+            f" /*!50708 , max_execution_time = {round(statement_timeout * 1000)} */"
+        )
+    return sql
+
+
+MYSQL_SESSION_INIT = mysql_session_init()
 
 # Server error codes that mean "the database is not there right now" rather than
 # "this query is wrong": client-side connection errors (2000-2999), too many
-# connections, server shutdown, connection killed.
-_UNAVAILABLE_CODES = frozenset({1040, 1053, 1927})
+# connections, server shutdown, connection killed, statement time limit reached
+# (MariaDB 1969, MySQL 3024).
+_UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
+# A pooled connection the server dropped (restart, wait_timeout): worth one retry.
+_STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be reached; the request may succeed later."""
+    """The database cannot be reached, or did not answer in time; the request may
+    succeed later."""
 
 
 class Database:
-    def __init__(self, url: str, *, connect_timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 5.0,
+        statement_timeout: float | None = None,
+    ) -> None:
         self.url = url
         self.statements = 0  # statements sent since start; tests count them per request
+        # The server cancels a statement at statement_timeout; this client gives up a
+        # little later, for a server that does not answer at all.
+        self.client_timeout = None if statement_timeout is None else statement_timeout + 1.0
         if url.startswith("sqlite"):
             self._database = databases.Database(url, uri=True)
         else:
@@ -51,7 +79,7 @@ class Database:
                 options["min_size"] = 0
             self._database = databases.Database(
                 url,
-                init_command=MYSQL_SESSION_INIT,
+                init_command=mysql_session_init(statement_timeout),
                 charset="utf8mb4",
                 connect_timeout=connect_timeout,
                 **options,
@@ -68,28 +96,51 @@ class Database:
         await self.fetch_value(sa.select(1))
 
     async def fetch_all(self, query: ClauseElement) -> Sequence[Row]:
-        self.statements += 1
-        with _translate_errors():
-            rows = await self._database.fetch_all(query)
+        rows = await self._run("fetch_all", query)
         return [row._mapping for row in rows]
 
     async def fetch_one(self, query: ClauseElement) -> Row | None:
-        self.statements += 1
-        with _translate_errors():
-            row = await self._database.fetch_one(query)
+        row = await self._run("fetch_one", query)
         return None if row is None else row._mapping
 
     async def fetch_value(self, query: ClauseElement) -> Any:
-        self.statements += 1
-        with _translate_errors():
-            return await self._database.fetch_val(query)
+        return await self._run("fetch_val", query)
 
     async def execute(self, query: ClauseElement | str) -> Any:
         """Run a statement as is. The service itself never calls this: it exists so the
         tests can prove the session refuses writes."""
+        return await self._run("execute", query)
+
+    async def _run(self, method: str, query: ClauseElement | str) -> Any:
         self.statements += 1
-        with _translate_errors():
-            return await self._database.execute(query)
+        for attempt in (1, 2):
+            try:
+                with _translate_errors():
+                    return await self._on_connection(method, query)
+            except DatabaseUnavailable as error:
+                # Reads are safe to repeat: a connection the server dropped while it sat
+                # in the pool gets one retry on a fresh one.
+                if attempt == 2 or _code(error.__cause__) not in _STALE_CONNECTION_CODES:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _on_connection(self, method: str, query: ClauseElement | str) -> Any:
+        async with self._database.connection() as connection:
+            try:
+                async with asyncio.timeout(self.client_timeout):
+                    return await getattr(connection, method)(query)
+            except TimeoutError:
+                # Half a reply may still be on its way: never hand this one back.
+                raw = connection.raw_connection
+                if raw is not None and hasattr(raw, "close"):
+                    raw.close()
+                raise
+
+
+def _code(error: BaseException | None) -> int | None:
+    if isinstance(error, pymysql.err.MySQLError) and error.args and isinstance(error.args[0], int):
+        return error.args[0]
+    return None
 
 
 @contextmanager
@@ -99,7 +150,7 @@ def _translate_errors() -> Iterator[None]:
     except (TimeoutError, OSError) as exc:
         raise DatabaseUnavailable(type(exc).__name__) from exc
     except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
-        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 2000
-        if code >= 2000 or code in _UNAVAILABLE_CODES:
+        code = _code(exc)
+        if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:
             raise DatabaseUnavailable(f"MySQL error {code}") from exc
         raise

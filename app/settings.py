@@ -25,6 +25,8 @@ VARIABLES = (
     "MAX_QUERY_DEPTH",
     "MAX_QUERY_COMPLEXITY",
     "MAX_QUERY_TOKENS",
+    "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT",
     "MAX_QUERY_ALIASES",
     "MAX_ROOT_FIELDS",
     "MAX_BODY_BYTES",
@@ -46,6 +48,9 @@ class SettingsError(ValueError):
 class Settings:
     # None serves the embedded demo database built from fixtures/.
     database_url: str | None = None
+    # Seconds to wait for a connection, and for one statement (the server cancels it).
+    database_connect_timeout: float = 5.0
+    database_statement_timeout: float = 5.0
     source: Source = "bagisto"
     # Scheme and host download URLs are built on; None uses the request's own.
     public_base_url: str | None = None
@@ -135,6 +140,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     return Settings(
         database_url=database_url,
+        database_connect_timeout=number("DATABASE_CONNECT_TIMEOUT", 5.0),
+        database_statement_timeout=number("DATABASE_STATEMENT_TIMEOUT", 5.0),
         source=source,  # type: ignore[arg-type]
         public_base_url=public_base_url,
         customer_model=config("CUSTOMER_MODEL", default=Settings.customer_model),
