@@ -23,6 +23,7 @@ from app.dialects.magento import MagentoDialect
 from app.graphql import create_graphql
 from app.middleware import BodySizeLimit
 from app.openapi import openapi_route
+from app.ratelimit import MemoryCounters, RateLimiter
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source
@@ -50,7 +51,11 @@ def create_app(settings: Settings) -> Starlette:
     )
     source = create_source(settings, database)
     storefront_keys = (
-        StorefrontKeys(source.storefront_keys, cache_seconds=settings.storefront_key_cache_seconds)
+        StorefrontKeys(
+            source.storefront_keys,
+            cache_seconds=settings.storefront_key_cache_seconds,
+            rate_limiter=RateLimiter(MemoryCounters()),
+        )
         if source.storefront_keys is not None
         else None
     )

@@ -28,7 +28,7 @@ from graphql import (
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.auth import authenticate, client_ip
+from app.auth import authenticate
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import Documents
@@ -37,7 +37,7 @@ from app.limits import INTROSPECTION_FIELDS, query_limits, shape_limits
 from app.purchases import Once
 from app.settings import Settings
 from app.sources import Source
-from app.storefront import StorefrontKeys
+from app.storefront import KeyCheck, StorefrontKeys
 
 logger = logging.getLogger("downloads_api")
 
@@ -98,12 +98,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return await self._run_batch(request, data)
 
         document = self._parse(data)
+        check = KeyCheck()
         if not _introspection_only(document, data):
-            denied = await self._check_storefront_key(request)
-            if denied is not None:
-                return denied
+            check_or_refusal = await self._check_storefront_key(request)
+            if isinstance(check_or_refusal, Response):
+                return check_or_refusal
+            check = check_or_refusal
         success, result = await self.execute_graphql_query(request, data, query_document=document)
-        return await self.create_json_response(request, result, success)
+        response = await self.create_json_response(request, result, success)
+        response.headers.update(check.headers)
+        return response
 
     async def _run_batch(self, request: Request, batch: list[Any]) -> Response:
         if not batch or len(batch) > self.batch_size:
@@ -111,10 +115,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
             )
         documents = [self._parse(data) for data in batch]
+        check = KeyCheck()
         if not all(map(_introspection_only, documents, batch)):
-            denied = await self._check_storefront_key(request)
-            if denied is not None:
-                return denied
+            check_or_refusal = await self._check_storefront_key(request)
+            if isinstance(check_or_refusal, Response):
+                return check_or_refusal
+            check = check_or_refusal
         context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
@@ -123,7 +129,8 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             )
             results.append(self._shape(result))
             statuses.append(self._status(result, success))
-        return JSONResponse(results, status_code=503 if 503 in statuses else 200)
+        status = 503 if 503 in statuses else 200
+        return JSONResponse(results, status_code=status, headers=check.headers)
 
     def _parse(self, data: Any) -> DocumentNode | None:
         """The parsed document, or None when there is none to parse (the execution that
@@ -150,20 +157,18 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
-    async def _check_storefront_key(self, request: Request) -> Response | None:
+    async def _check_storefront_key(self, request: Request) -> KeyCheck | Response:
+        """What the request's storefront key allows, or the response refusing it."""
         if self.storefront_keys is None:
-            return None
-        key = request.headers.get("X-STOREFRONT-KEY", "").strip()
-        if not key:
-            return self.dialect.storefront_key_error(missing=True)
+            return KeyCheck()
         try:
-            found = await self.storefront_keys.validate(key, client_ip(request))
+            check = await self.storefront_keys.check(request)
         except DatabaseUnavailable:
             message, extensions = self.dialect.error(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE)
             return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, 503)
-        if found is None:
-            return self.dialect.storefront_key_error(missing=False)
-        return None
+        if check.refused:
+            return self.dialect.storefront_key_refused(check)
+        return check
 
 
 def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:

@@ -132,6 +132,17 @@ def _responses(ok: dict[str, Any], *, storefront_key: bool, item: bool) -> dict[
         responses["403"] = _json_response(
             "The customer token is missing or refused.", unauthenticated
         )
+    if storefront_key:
+        responses["429"] = {
+            **_json_response(
+                "The storefront key has used up its requests for this clock hour.",
+                {"$ref": _SCHEMAS + "RateLimited"},
+            ),
+            "headers": {
+                "Retry-After": _integer_header("Seconds to the next hour.", 1, 3600),
+                **_RATE_LIMIT_HEADERS,
+            },
+        }
     if item:
         responses["404"] = _json_response(
             "No such purchase among the customer's own; another customer's purchase reads"
@@ -145,11 +156,23 @@ def _responses(ok: dict[str, Any], *, storefront_key: bool, item: bool) -> dict[
     return responses
 
 
-def _integer_header(description: str, minimum: int, maximum: int | None = None) -> dict[str, Any]:
+def _integer_header(
+    description: str, minimum: int, maximum: int | None = None, *, required: bool = True
+) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer", "minimum": minimum}
     if maximum is not None:
         schema["maximum"] = maximum
-    return {"description": description, "required": True, "schema": schema}
+    return {"description": description, "required": required, "schema": schema}
+
+
+# Sent with every answer to a request whose storefront key has a rate limit.
+_RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": _integer_header("The key's requests per hour.", 1, required=False),
+    "X-RateLimit-Remaining": _integer_header("Requests left this hour.", 0, required=False),
+    "X-RateLimit-Reset": _integer_header(
+        "Seconds to the next hour, when the count starts again.", 1, 3600, required=False
+    ),
+}
 
 
 def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
@@ -196,6 +219,7 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
             {
                 "description": "One page of purchases (`[]` when there are none).",
                 "headers": {
+                    **_RATE_LIMIT_HEADERS,
                     "X-Total-Count": _integer_header("Purchases in all pages.", 0),
                     "X-Page": _integer_header("This page's number.", 1, MAX_PAGE),
                     "X-Per-Page": _integer_header("The page size.", 1, max_size),
@@ -269,6 +293,17 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
         schemas["InvalidStorefrontKey"] = _const_object(
             bagisto_rest.INVALID_KEY_BODY, "The storefront key middleware's refusal."
         )
+        schemas["RateLimited"] = {
+            "type": "object",
+            "description": "The storefront key middleware's answer past the key's rate limit.",
+            "properties": {
+                "message": {"type": "string", "const": "Rate limit exceeded"},
+                "error": {"type": "string", "const": "rate_limit_exceeded"},
+                "retry_after": {"type": "integer", "minimum": 1, "maximum": 3600},
+            },
+            "required": ["message", "error", "retry_after"],
+            "additionalProperties": False,
+        }
 
     security_schemes: dict[str, Any] = {
         "customerToken": {

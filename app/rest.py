@@ -23,17 +23,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.auth import authenticate, client_ip
+from app.auth import authenticate
 from app.db import DatabaseUnavailable
 from app.dialects import bagisto_rest
-from app.dialects.bagisto import STOREFRONT_KEY_HEADER
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind, bad_id, not_found
 from app.formats import iso8601
 from app.models import Order, Purchase
 from app.purchases import parse_status
 from app.settings import Settings
 from app.sources import Source
-from app.storefront import StorefrontKeys
+from app.storefront import KeyCheck, StorefrontKeys
 
 logger = logging.getLogger("downloads_api")
 
@@ -152,9 +151,9 @@ def page_number(params: Mapping[str, str], name: str, *, default: int, maximum: 
 
 
 class StorefrontKeyRefused(Exception):
-    def __init__(self, *, missing: bool) -> None:
-        super().__init__("missing" if missing else "invalid")
-        self.missing = missing
+    def __init__(self, check: KeyCheck) -> None:
+        super().__init__(check.refused)
+        self.check = check
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -170,6 +169,8 @@ class _Endpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         response = await self._respond(request)
+        # Every answer to a request with a rate-limited key says where the key stands.
+        response.headers.update(getattr(request.state, "rate_limit_headers", {}))
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:
@@ -178,7 +179,7 @@ class _Endpoint:
         try:
             return await self.handler(request)
         except StorefrontKeyRefused as refused:
-            return bagisto_rest.storefront_key_error(missing=refused.missing)
+            return bagisto_rest.storefront_key_refused(refused.check)
         except ApiError as error:
             return bagisto_rest.error_response(error)
         except DatabaseUnavailable as error:
@@ -249,11 +250,10 @@ class RestApi:
         # Bagisto's order: the storefront key middleware runs before the provider asks
         # for the customer, and both before any parameter is looked at.
         if self.storefront_keys is not None:
-            key = request.headers.get(STOREFRONT_KEY_HEADER, "").strip()
-            if not key:
-                raise StorefrontKeyRefused(missing=True)
-            if await self.storefront_keys.validate(key, client_ip(request)) is None:
-                raise StorefrontKeyRefused(missing=False)
+            check = await self.storefront_keys.check(request)
+            request.state.rate_limit_headers = check.headers
+            if check.refused:
+                raise StorefrontKeyRefused(check)
         customer_id = await authenticate(request, self.source)
         if customer_id is None:
             raise ApiError(ErrorKind.UNAUTHORIZED)

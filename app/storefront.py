@@ -1,15 +1,36 @@
-"""Storefront keys (X-STOREFRONT-KEY): looked up in the source, cached briefly in memory."""
+"""Storefront keys (X-STOREFRONT-KEY): looked up in the source, cached briefly in memory,
+and counted against each key's hourly rate limit."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
+from starlette.requests import Request
+
+from app.auth import client_ip
+from app.dialects.bagisto import STOREFRONT_KEY_HEADER
 from app.models import StorefrontKey
+from app.ratelimit import RateLimit, RateLimiter
 from app.sources import StorefrontKeyStore
 
 _MAX_CACHED = 1024
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """What a request's storefront key allows: `refused` is None, "missing", "invalid" or
+    "rate_limited"; `rate` is the key's rate limit state, when it has a limit."""
+
+    refused: Literal["missing", "invalid", "rate_limited"] | None = None
+    rate: RateLimit | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {} if self.rate is None else self.rate.headers
 
 
 class StorefrontKeys:
@@ -18,12 +39,26 @@ class StorefrontKeys:
         store: StorefrontKeyStore,
         *,
         cache_seconds: float,
+        rate_limiter: RateLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.cache_seconds = cache_seconds
+        self.rate_limiter = rate_limiter
         self.clock = clock
         self._cache: dict[str, tuple[float, StorefrontKey | None]] = {}
+
+    async def check(self, request: Request) -> KeyCheck:
+        key = request.headers.get(STOREFRONT_KEY_HEADER, "").strip()
+        if not key:
+            return KeyCheck(refused="missing")
+        found = await self.validate(key, client_ip(request))
+        if found is None:
+            return KeyCheck(refused="invalid")
+        if self.rate_limiter is None:
+            return KeyCheck()
+        rate = await self.rate_limiter.hit(found.id, found.rate_limit)
+        return KeyCheck(refused="rate_limited" if rate and rate.exceeded else None, rate=rate)
 
     async def validate(self, key: str, client_ip: str | None) -> StorefrontKey | None:
         """The key's row when it may be used from this address now, else None."""

@@ -5,11 +5,14 @@ The dialect is chosen by path; it never changes what data a query returns.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.responses import Response
 
 from app.errors import ErrorKind
+
+if TYPE_CHECKING:
+    from app.storefront import KeyCheck
 
 
 class Dialect(Protocol):
@@ -28,5 +31,6 @@ class Dialect(Protocol):
     def http_status(self, errors: list[dict[str, Any]]) -> int | None:
         """The HTTP status a response with these formatted errors should carry, or None."""
 
-    def storefront_key_error(self, *, missing: bool) -> Response:
-        """The response to a request without a valid storefront key."""
+    def storefront_key_refused(self, check: KeyCheck) -> Response:
+        """The response to a request whose storefront key is missing, invalid or over its
+        rate limit."""

@@ -5,11 +5,15 @@ Messages and bodies: shared/notes/bagisto-research.md §3.5.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse, Response
 
 from app.errors import ErrorKind
+from app.ratelimit import RateLimit
+
+if TYPE_CHECKING:
+    from app.storefront import KeyCheck
 
 _STATUSES = {
     ErrorKind.UNAUTHORIZED: 403,
@@ -39,7 +43,12 @@ class BagistoDialect:
         statuses = {(e.get("extensions") or {}).get("status") for e in errors}
         return 503 if 503 in statuses else None
 
-    def storefront_key_error(self, *, missing: bool) -> Response:
+    def storefront_key_refused(self, check: KeyCheck) -> Response:
+        if check.refused == "rate_limited":
+            # Bagisto counts GraphQL requests but never refuses them (contract §6: we do).
+            assert check.rate is not None
+            return rate_limited(check.rate, code="RATE_LIMITED")
+        missing = check.refused == "missing"
         if missing:
             message = f"{STOREFRONT_KEY_HEADER} header is required for this operation"
         else:
@@ -54,3 +63,16 @@ class BagistoDialect:
             },
             status_code=401,
         )
+
+
+def rate_limited(rate: RateLimit, *, code: str | None = None) -> Response:
+    """VerifyStorefrontKey's 429, with the GraphQL `errors` list when `code` is given."""
+    body: dict[str, Any] = {
+        "message": "Rate limit exceeded",
+        "error": "rate_limit_exceeded",
+        "retry_after": rate.reset,
+    }
+    if code is not None:
+        body["errors"] = [{"message": "Rate limit exceeded", "extensions": {"code": code}}]
+    headers = {"Retry-After": str(rate.reset), **rate.headers}
+    return JSONResponse(body, status_code=429, headers=headers)

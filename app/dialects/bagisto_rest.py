@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
-from app.dialects.bagisto import STOREFRONT_KEY_HEADER
+from app.dialects.bagisto import STOREFRONT_KEY_HEADER, rate_limited
 from app.errors import ApiError, ErrorKind
+
+if TYPE_CHECKING:
+    from app.storefront import KeyCheck
 
 STATUSES = {
     ErrorKind.UNAUTHORIZED: 403,  # AuthorizationException in the provider: 403, not 401
@@ -60,8 +63,11 @@ def error_response(error: ApiError) -> JSONResponse:
     return problem_response(STATUSES[error.kind], error.message)
 
 
-def storefront_key_error(*, missing: bool) -> JSONResponse:
-    if missing:
+def storefront_key_refused(check: KeyCheck) -> Response:
+    if check.refused == "rate_limited":
+        assert check.rate is not None
+        return rate_limited(check.rate)
+    if check.refused == "missing":
         return JSONResponse(MISSING_KEY_BODY, status_code=MISSING_KEY_STATUS)
     return JSONResponse(INVALID_KEY_BODY, status_code=INVALID_KEY_STATUS)
 

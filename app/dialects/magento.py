@@ -5,11 +5,14 @@ Messages and categories: shared/notes/magento-research.md §4.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
 from app.errors import ErrorKind
+
+if TYPE_CHECKING:
+    from app.storefront import KeyCheck
 
 _CATEGORIES = {
     ErrorKind.UNAUTHORIZED: "graphql-authorization",
@@ -45,5 +48,5 @@ class MagentoDialect:
             return self.unauthorized_status
         return None
 
-    def storefront_key_error(self, *, missing: bool) -> Response:
+    def storefront_key_refused(self, check: KeyCheck) -> Response:
         raise NotImplementedError("Magento paths take no storefront key")
