@@ -26,7 +26,7 @@ def decode_cursor(cursor: str) -> int:
         raise ApiError(ErrorKind.BAD_INPUT, "Empty cursor is invalid")
     try:
         text = base64.b64decode(cursor, validate=True).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64, not ASCII (UnicodeDecodeError too)
         text = ""
     if not (text.isdigit() and int(text) <= _MAX_OFFSET):
         raise ApiError(ErrorKind.BAD_INPUT, f"Cursor {cursor} is invalid")

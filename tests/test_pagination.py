@@ -49,3 +49,8 @@ def test_only_last_without_before_needs_the_total() -> None:
     assert not request(last=3, before="MQ==").needs_total
     assert not request(first=3).needs_total
     assert not request().needs_total
+
+
+def test_cursor_with_characters_outside_ascii_is_refused_not_crashed() -> None:
+    with pytest.raises(ApiError, match="Cursor é is invalid"):
+        decode_cursor("é")

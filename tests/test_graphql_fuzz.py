@@ -1,0 +1,50 @@
+"""Generated documents against both GraphQL paths: valid ones (every field and argument
+the schema allows, any values) and invalid ones. Whatever comes in, the answer is never
+a 5xx, and it is always GraphQL-shaped JSON."""
+
+from __future__ import annotations
+
+import hypothesis
+import pytest
+from hypothesis import strategies as st
+from hypothesis_graphql import Mode, queries
+from starlette.testclient import TestClient
+
+from app import SCHEMA_PATH
+from tests.helpers import Api
+
+SDL = SCHEMA_PATH.read_text()
+FUZZ = hypothesis.settings(
+    max_examples=150,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+    ],
+)
+
+
+@pytest.mark.parametrize("mode", [Mode.POSITIVE, Mode.NEGATIVE], ids=["valid", "invalid"])
+@pytest.mark.parametrize("path", ["/graphql", "/api/graphql"])
+def test_no_generated_document_gets_a_server_error(api: Api, path: str, mode: Mode) -> None:
+    key = {"X-STOREFRONT-KEY": api.demo.SHOP_KEY} if hasattr(api.demo, "SHOP_KEY") else {}
+    headers = {"Authorization": f"Bearer {api.demo.JANE_TOKEN}", **key}
+    client: TestClient = api.client
+
+    @hypothesis.seed(20251125)
+    @FUZZ
+    @hypothesis.given(query=queries(SDL, mode=mode), as_get=st.booleans())
+    def fuzz(query: str, as_get: bool) -> None:
+        if as_get:
+            response = client.get(path, params={"query": query}, headers=headers)
+        else:
+            response = client.post(path, json={"query": query}, headers=headers)
+        assert response.status_code < 500, (query, response.text)
+        body = response.json()
+        assert "data" in body or "errors" in body, (query, body)
+        for error in body.get("errors") or []:
+            assert error["message"] != "Internal server error", (query, body)
+
+    fuzz()
