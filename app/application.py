@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.db import Database, DatabaseUnavailable
@@ -20,8 +21,10 @@ from app.demo import with_demo_database
 from app.dialects import Dialect
 from app.dialects.bagisto import BagistoDialect
 from app.dialects.magento import MagentoDialect
+from app.documents import Documents
 from app.graphql import create_graphql
 from app.middleware import BodySizeLimit
+from app.observability import Metrics, RequestLog
 from app.openapi import openapi_route
 from app.ratelimit import MemoryCounters, RateLimiter
 from app.rest import rest_routes
@@ -60,15 +63,33 @@ def create_app(settings: Settings) -> Starlette:
         else None
     )
     schema = executable_schema()
+    documents = Documents(max_tokens=settings.max_query_tokens)
+    metrics = Metrics(
+        pool_in_use=database.connections_in_use,
+        caches={
+            "documents": lambda: documents.parse.cache_info()[:2],
+            "storefront_keys": lambda: (
+                (storefront_keys.hits, storefront_keys.misses) if storefront_keys else (0, 0)
+            ),
+        },
+    )
 
     def graphql_route(path: str, dialect: Dialect) -> Route:
         endpoint = create_graphql(
-            schema, dialect, source=source, settings=settings, storefront_keys=storefront_keys
+            schema,
+            dialect,
+            source=source,
+            settings=settings,
+            storefront_keys=storefront_keys,
+            documents=documents,
         )
         return Route(path, endpoint.handle_request, methods=["GET", "POST", "OPTIONS"])
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    async def prometheus(_: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     async def ready(_: Request) -> JSONResponse:
         try:
@@ -96,10 +117,12 @@ def create_app(settings: Settings) -> Starlette:
             graphql_route("/api/graphql", BagistoDialect()),
             Route("/health", health),
             Route("/ready", ready),
+            Route("/metrics", prometheus),
             *rest_routes(source=source, settings=settings, storefront_keys=storefront_keys),
             openapi_route(settings, source),
         ],
         middleware=[
+            Middleware(RequestLog, metrics=metrics),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_allow_origins),

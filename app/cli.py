@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         reload=args.reload,
         proxy_headers=True,
+        access_log=False,  # the service logs each request itself (app/observability.py)
     )
     return 0
 

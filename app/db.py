@@ -92,6 +92,12 @@ class Database:
     async def disconnect(self) -> None:
         await self._database.disconnect()
 
+    def connections_in_use(self) -> int:
+        pool = getattr(self._database._backend, "_pool", None)  # aiomysql's; SQLite has none
+        if pool is None or not hasattr(pool, "freesize"):
+            return 0
+        return pool.size - pool.freesize
+
     async def ping(self) -> None:
         await self.fetch_value(sa.select(1))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -34,6 +33,7 @@ from app.dialects import Dialect
 from app.documents import Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.limits import INTROSPECTION_FIELDS, query_limits, shape_limits
+from app.observability import request_id
 from app.purchases import Once
 from app.settings import Settings
 from app.sources import Source
@@ -98,6 +98,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return await self._run_batch(request, data)
 
         document = self._parse(data)
+        request.state.operation_name = _operation_name(document, data)
         check = KeyCheck()
         if not _introspection_only(document, data):
             check_or_refusal = await self._check_storefront_key(request)
@@ -189,10 +190,9 @@ def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
             kind, message = ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE
             logger.warning("database unavailable: %s", original)
         else:
-            request_id = uuid.uuid4().hex
-            logger.error("unexpected error [%s]", request_id, exc_info=original)
+            logger.error("unexpected error [%s]", request_id(), exc_info=original)
             formatted["message"] = "Internal server error"
-            formatted["extensions"] = dialect.internal_error(request_id)
+            formatted["extensions"] = dialect.internal_error(request_id())
             return formatted
         formatted["message"], formatted["extensions"] = dialect.error(kind, message)
         return formatted
@@ -207,11 +207,11 @@ def create_graphql(
     source: Source,
     settings: Settings,
     storefront_keys: StorefrontKeys | None,
+    documents: Documents,
 ) -> GraphQL:
     def context(request: Request, _data: Any) -> RequestContext:
         return RequestContext(request=request, source=source, settings=settings)
 
-    documents = Documents(max_tokens=settings.max_query_tokens)
     return GraphQL(
         schema,
         context_value=context,
@@ -238,6 +238,19 @@ _SUGGESTION = re.compile(r" ?Did you mean .+\?$")
 
 def _bad_request(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=400)
+
+
+def _operation_name(document: DocumentNode | None, data: Any) -> str | None:
+    """For the request log and metrics: the operation asked for, or the document's only one."""
+    name = data.get("operationName") if isinstance(data, dict) else None
+    if isinstance(name, str) and name:
+        return name[:100]
+    if document is None:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) == 1 and operations[0].name is not None:
+        return operations[0].name.value
+    return None
 
 
 def _introspection_only(document: DocumentNode | None, data: Any) -> bool:

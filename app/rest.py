@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import typing
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +28,7 @@ from app.dialects import bagisto_rest
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind, bad_id, not_found
 from app.formats import iso8601
 from app.models import Order, Purchase
+from app.observability import request_id
 from app.purchases import parse_status
 from app.settings import Settings
 from app.sources import Source
@@ -186,9 +186,8 @@ class _Endpoint:
             logger.warning("database unavailable: %s", error)
             return bagisto_rest.error_response(ApiError(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE))
         except Exception:
-            request_id = uuid.uuid4().hex
-            logger.exception("unexpected error [%s]", request_id)
-            return bagisto_rest.internal_error(request_id)
+            logger.exception("unexpected error [%s]", request_id())
+            return bagisto_rest.internal_error(request_id())
 
 
 class RestApi:

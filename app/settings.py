@@ -35,6 +35,8 @@ VARIABLES = (
     "EXPLORER",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
     "MAGENTO_CRYPT_KEY",
     "MAGENTO_TOKEN_LIFETIME_HOURS",
 )
@@ -74,6 +76,8 @@ class Settings:
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
     cors_allow_origins: tuple[str, ...] = ("*",)
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
     # Magento's `crypt/key` from app/etc/env.php; customer JWTs are refused without it.
     magento_crypt_key: str | None = field(default=None, repr=False)
     # How long an opaque Magento customer token lives after it was issued; 0: for ever.
@@ -92,6 +96,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
         if value < minimum:
             raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+        raw = config(name, default=default).strip()
+        value = raw.upper() if allowed[0].isupper() else raw.lower()
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
         return value
 
     def boolean(name: str, default: bool) -> bool:
@@ -158,6 +169,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         introspection=boolean("INTROSPECTION", True),
         explorer=boolean("EXPLORER", True),
         magento_unauthorized_status=unauthorized_status,
+        log_format=choice("LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
+        log_level=choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         magento_crypt_key=config("MAGENTO_CRYPT_KEY", default="").strip() or None,
         magento_token_lifetime_hours=number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
         cors_allow_origins=tuple(

@@ -47,6 +47,7 @@ class StorefrontKeys:
         self.rate_limiter = rate_limiter
         self.clock = clock
         self._cache: dict[str, tuple[float, StorefrontKey | None]] = {}
+        self.hits = self.misses = 0
 
     async def check(self, request: Request) -> KeyCheck:
         key = request.headers.get(STOREFRONT_KEY_HEADER, "").strip()
@@ -75,7 +76,9 @@ class StorefrontKeys:
         now = self.clock()
         cached = self._cache.get(key)
         if cached is not None and cached[0] > now:
+            self.hits += 1
             return cached[1]
+        self.misses += 1
         found = await self.store.find_storefront_key(key)
         if self.cache_seconds > 0:
             if len(self._cache) >= _MAX_CACHED:

@@ -26,13 +26,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(environment: dict[str, str], *args: str, timeout: float = 30) -> Iterator[str]:
+def serving(
+    environment: dict[str, str], *args: str, timeout: float = 30, log: Path | None = None
+) -> Iterator[str]:
     """Run `downloads-api serve` with exactly these settings (none from the shell's
-    environment); yield its base URL."""
+    environment); yield its base URL. Its standard error goes to `log` when given."""
     port = free_port()
     settings = {k: v for k, v in os.environ.items() if k not in VARIABLES} | environment
+    stderr = None if log is None else log.open("ab")
     process = subprocess.Popen(
-        [DOWNLOADS_API, "serve", "--port", str(port), *args], cwd=ROOT, env=settings
+        [DOWNLOADS_API, "serve", "--port", str(port), *args], cwd=ROOT, env=settings, stderr=stderr
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -45,6 +48,8 @@ def serving(environment: dict[str, str], *args: str, timeout: float = 30) -> Ite
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if stderr is not None:
+            stderr.close()
 
 
 def _answers(url: str) -> bool:

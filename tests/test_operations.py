@@ -1,0 +1,186 @@
+"""What operators see: one log line per request, Prometheus metrics, clear start-up errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import httpx2
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from app.settings import Settings
+from tests.helpers import Api, data_of
+from tests.live import ROOT, serving
+
+
+def live_settings(settings: Settings) -> dict[str, str]:
+    return {
+        "DATABASE_URL": settings.database_url or "",
+        "SOURCE": settings.source,
+        "MAGENTO_CRYPT_KEY": settings.magento_crypt_key or "",
+    }
+
+
+def test_json_log_has_one_line_per_request_and_no_credentials(
+    settings: Settings, demo: ModuleType, tmp_path: Path
+) -> None:
+    log = tmp_path / "service.log"
+    key = {"X-STOREFRONT-KEY": demo.SHOP_KEY} if hasattr(demo, "SHOP_KEY") else {}
+    headers = {"Authorization": f"Bearer {demo.JANE_TOKEN}", **key}
+    with serving(live_settings(settings) | {"LOG_FORMAT": "json"}, log=log) as base:
+        query = "query MyDownloads { customerDownloadableProducts { totalCount } }"
+        first = httpx2.post(f"{base}/api/graphql", json={"query": query}, headers=headers)
+        second = httpx2.get(
+            f"{base}/api/shop/customer-downloadable-products/99",
+            headers={**headers, "X-Request-ID": "trace-42"},
+        )
+
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    access = [entry for entry in lines if entry["logger"] == "downloads_api.access"]
+    graphql = next(e for e in access if e["path"] == "/api/graphql")
+    assert graphql | {"time": None, "duration_ms": None, "request_id": None} == {
+        "time": None,
+        "level": "info",
+        "logger": "downloads_api.access",
+        "message": graphql["message"],
+        "request_id": None,
+        "method": "POST",
+        "path": "/api/graphql",
+        "operation": "MyDownloads",
+        "status": 200,
+        "duration_ms": None,
+    }
+    assert graphql["request_id"] == first.headers["x-request-id"]
+    assert any(e["request_id"] == "trace-42" and e["status"] == 404 for e in access)
+    assert second.headers["x-request-id"] == "trace-42"
+    text = log.read_text()
+    secrets = {demo.JANE_TOKEN, demo.JANE_TOKEN.partition("|")[2], getattr(demo, "SHOP_KEY", "")}
+    for secret in {s for s in secrets if s} | {"totalCount"}:
+        assert secret not in text
+
+
+def test_text_log_is_a_plain_line(settings: Settings, demo: ModuleType, tmp_path: Path) -> None:
+    log = tmp_path / "service.log"
+    with serving(live_settings(settings) | {"LOG_FORMAT": "text"}, log=log) as base:
+        httpx2.get(f"{base}/health")
+
+    assert any(
+        " INFO downloads_api.access: GET /health - 200 " in line
+        for line in log.read_text().splitlines()
+    )
+
+
+def metric_values(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    values = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            values[sample.name, tuple(sorted(sample.labels.items()))] = sample.value
+    return values
+
+
+def test_metrics_count_requests_latency_pool_and_caches(make_api: Callable[..., Api]) -> None:
+    api = make_api()
+    for _ in range(3):
+        data_of(api.bagisto("query Total { customerDownloadableProducts { totalCount } }"))
+    api.bagisto("{ nope }")
+
+    response = api.client.get("/metrics")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    values = metric_values(response.text)
+    assert (
+        values[
+            "downloads_api_requests_total",
+            (("operation", "Total"), ("path", "/api/graphql"), ("status", "200")),
+        ]
+        == 3
+    )
+    assert (
+        values[
+            "downloads_api_requests_total",
+            (("operation", ""), ("path", "/api/graphql"), ("status", "400")),
+        ]
+        == 1
+    )
+    assert values["downloads_api_request_duration_seconds_count", (("path", "/api/graphql"),)] == 4
+    assert values["downloads_api_database_connections_in_use", ()] == 0
+    assert (
+        values["downloads_api_cache_lookups_total", (("cache", "documents"), ("result", "hit"))]
+        == 2
+    )
+    assert (
+        values["downloads_api_cache_lookups_total", (("cache", "documents"), ("result", "miss"))]
+        == 2
+    )
+    if hasattr(api.demo, "SHOP_KEY"):
+        assert (
+            values[
+                "downloads_api_cache_lookups_total",
+                (("cache", "storefront_keys"), ("result", "miss")),
+            ]
+            == 1
+        )
+        assert (
+            values[
+                "downloads_api_cache_lookups_total",
+                (("cache", "storefront_keys"), ("result", "hit")),
+            ]
+            == 3
+        )
+
+
+def test_metrics_label_routes_not_raw_paths(make_api: Callable[..., Api]) -> None:
+    api = make_api()
+    for purchase_id in (1, 2, 3):
+        api.client.get(f"/api/shop/customer-downloadable-products/{purchase_id}")
+
+    paths = {
+        labels
+        for (name, labels) in metric_values(api.client.get("/metrics").text)
+        if name == "downloads_api_request_duration_seconds_count"
+    }
+
+    assert (("path", "/api/shop/customer-downloadable-products/{id}"),) in paths
+    assert not any("/1" in value for labels in paths for _, value in labels if value.endswith("/1"))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SOURCE", "shopify"),
+        ("MAX_PAGE_SIZE", "lots"),
+        ("DATABASE_URL", "postgres://db/shop"),
+        ("LOG_FORMAT", "xml"),
+        ("INTROSPECTION", "maybe"),
+        ("PUBLIC_BASE_URL", "shop.example.com"),
+    ],
+)
+@pytest.mark.parametrize("command", ["uvicorn", "serve"])
+def test_a_bad_setting_stops_the_service_with_one_line_naming_it(
+    variable: str, value: str, command: str
+) -> None:
+    argv = {
+        "uvicorn": [sys.executable, "-m", "uvicorn", "app.main:app", "--port", "0"],
+        "serve": [str(Path(sys.executable).parent / "downloads-api"), "serve", "--port", "0"],
+    }[command]
+
+    result = subprocess.run(
+        argv,
+        cwd=ROOT,
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith(f"downloads-api: {variable} ")
+    assert "Traceback" not in result.stderr
