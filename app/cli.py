@@ -1,13 +1,17 @@
-"""`downloads-api`: run the service."""
+"""`downloads-api`: run the service, or check its database."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 import uvicorn
 
-from app.settings import SettingsError, load_settings
+from app.check import check, report, where_is
+from app.db import Database
+from app.demo import with_demo_database
+from app.settings import Settings, SettingsError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,13 +22,19 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--reload", action="store_true", help="restart when the code changes")
+    commands.add_parser(
+        "check", help="check that the configured database has what the service reads"
+    )
     args = parser.parse_args(argv)
 
     try:
-        load_settings()  # fail here with one clear line rather than in a worker
+        settings = load_settings()  # fail here with one clear line rather than in a worker
     except SettingsError as error:
         print(f"downloads-api: {error}", file=sys.stderr)
         return 2
+
+    if args.command == "check":
+        return _check(settings)
 
     uvicorn.run(
         "app.main:app",
@@ -36,6 +46,16 @@ def main(argv: list[str] | None = None) -> int:
         access_log=False,  # the service logs each request itself (app/observability.py)
     )
     return 0
+
+
+def _check(settings: Settings) -> int:
+    where = where_is(settings)
+    if settings.database_url is None:
+        settings = with_demo_database(settings)
+    database = Database(settings.database_url, connect_timeout=settings.database_connect_timeout)
+    findings = asyncio.run(check(settings, database))
+    print(report(settings.source, where, findings))
+    return 0 if all(finding.ok for finding in findings) else 1
 
 
 if __name__ == "__main__":

@@ -50,6 +50,11 @@ _UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
 _STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
 
 
+_WRITE_PRIVILEGES = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX", "TRIGGER", "REFERENCES"}
+)
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be reached, or did not answer in time; the request may
     succeed later."""
@@ -97,6 +102,48 @@ class Database:
         if pool is None or not hasattr(pool, "freesize"):
             return 0
         return pool.size - pool.freesize
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    async def server_version(self) -> str:
+        if self.is_sqlite:
+            return "SQLite " + str(await self.fetch_value(sa.text("SELECT sqlite_version()")))
+        return str(await self.fetch_value(sa.text("SELECT VERSION()")))
+
+    async def columns(self, table: str) -> dict[str, str]:
+        """The table's columns and their types as the server names them (lower case);
+        empty when there is no such table."""
+        if self.is_sqlite:
+            query = sa.text("SELECT name, type FROM pragma_table_info(:table)")
+        else:
+            query = sa.text(
+                "SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS"
+                " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table"
+            )
+        rows = await self.fetch_all(query.bindparams(table=table))
+        return {str(row["name"]): str(row["type"]).lower() for row in rows}
+
+    async def write_privileges(self) -> set[str]:
+        """What the connection's user may do beyond reading this database, by its grants.
+        (The session is read-only whatever they are; the grant is what holds against a bug.)"""
+        if self.is_sqlite:
+            return set()  # the demo file is opened read-only
+        grantee = (
+            "CONCAT(\"'\", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\","
+            " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\")"
+        )
+        query = sa.text(
+            f"SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES"
+            f" WHERE GRANTEE = {grantee}"
+            f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES"
+            f" WHERE GRANTEE = {grantee} AND TABLE_SCHEMA = DATABASE()"
+            f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES"
+            f" WHERE GRANTEE = {grantee} AND TABLE_SCHEMA = DATABASE()"
+        )
+        granted = {str(row["privilege"]).upper() for row in await self.fetch_all(query)}
+        return granted & _WRITE_PRIVILEGES
 
     async def ping(self) -> None:
         await self.fetch_value(sa.select(1))

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.db import Database, Row
 from app.models import Order, Purchase, StorefrontKey
 from app.settings import Settings
-from app.sources.common import as_utc
+from app.sources.common import as_utc, count_rows
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(
@@ -92,6 +92,7 @@ _MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bin
 
 class BagistoSource:
     statuses = ("pending", "available", "expired")
+    tables = (purchased, orders, customers, access_tokens, storefront_keys)
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
@@ -184,6 +185,19 @@ class BagistoSource:
         )
         row = await self.database.fetch_one(query)
         return None if row is None else _purchase(row)
+
+    async def census(self) -> dict[str, int]:
+        counted = {
+            "purchases": purchased,
+            "customers": customers,
+            "customer tokens": access_tokens.select()
+            .where(access_tokens.c.tokenable_type == self.customer_model)
+            .subquery(),
+            "storefront keys": storefront_keys.select()
+            .where(storefront_keys.c.deleted_at.is_(None))
+            .subquery(),
+        }
+        return await count_rows(self.database, counted)
 
     async def find_storefront_key(self, key: str) -> StorefrontKey | None:
         query = sa.select(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+import sqlalchemy as sa
+
 from app.models import Purchase, StorefrontKey
 
 
@@ -18,6 +20,9 @@ class Source(Protocol):
     statuses: tuple[str, ...]
     # None when the platform has no storefront keys: the Bagisto paths then need none.
     storefront_keys: StorefrontKeyStore | None
+    # Every table and column the source reads, with the types it reads them as
+    # (`downloads-api check` compares them with the database).
+    tables: tuple[sa.TableClause, ...]
 
     async def customer_for_token(self, token: str) -> int | None:
         """The id of the customer a bearer token belongs to, or None."""
@@ -35,3 +40,6 @@ class Source(Protocol):
     async def count_purchases(self, customer_id: int, *, status: str | None) -> int: ...
 
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None: ...
+
+    async def census(self) -> dict[str, int]:
+        """What the database holds, in the operator's words: {"purchases": 17, ...}."""

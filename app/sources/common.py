@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import overload
+from typing import TYPE_CHECKING, overload
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from app.db import Database
 
 
 @overload
@@ -15,3 +20,11 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def count_rows(database: Database, counted: dict[str, sa.FromClause]) -> dict[str, int]:
+    """How many rows each of these holds, one statement each (`downloads-api check` only)."""
+    return {
+        name: int(await database.fetch_value(sa.select(sa.func.count()).select_from(rows)))
+        for name, rows in counted.items()
+    }

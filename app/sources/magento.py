@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from app.db import Database, Row
 from app.models import Order, Purchase
 from app.settings import Settings
-from app.sources.common import as_utc
+from app.sources.common import as_utc, count_rows
 
 purchased = sa.table(
     "downloadable_link_purchased",
@@ -118,6 +118,7 @@ def jwt_key(crypt_key: str) -> bytes:
 
 class MagentoSource:
     statuses = LISTED_STATUSES
+    tables = (purchased, items, orders, oauth_tokens, revocations)
     storefront_keys = None  # Magento has none: the Bagisto paths then ask for none
 
     def __init__(self, database: Database, settings: Settings) -> None:
@@ -172,6 +173,19 @@ class MagentoSource:
         if revoke_before is not None and issued <= revoke_before:
             return None
         return uid
+
+    async def census(self) -> dict[str, int]:
+        counted = {
+            "purchases": sa.select(items.c.item_id)
+            .select_from(_listed())
+            .where(items.c.status.in_(LISTED_STATUSES))
+            .subquery(),
+            "customers with purchases": sa.select(purchased.c.customer_id).distinct().subquery(),
+            "customer tokens": oauth_tokens.select()
+            .where(oauth_tokens.c.user_type == CUSTOMER_USER_TYPE, oauth_tokens.c.revoked == 0)
+            .subquery(),
+        }
+        return await count_rows(self.database, counted)
 
     async def purchases(
         self,
