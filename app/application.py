@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app import shared_state
 from app.db import Database, DatabaseUnavailable
 from app.demo import with_demo_database
 from app.dialects import Dialect
@@ -30,7 +31,7 @@ from app.ratelimit import MemoryCounters, RateLimiter
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source
-from app.storefront import StorefrontKeys
+from app.storefront import MemoryKeyCache, StorefrontKeys
 from resolvers import bindables
 
 from . import SCHEMA_PATH
@@ -47,17 +48,27 @@ def create_app(settings: Settings) -> Starlette:
     embedded_demo = settings.database_url is None
     if embedded_demo:
         settings = with_demo_database(settings)
-    database = Database(
-        settings.database_url,
-        connect_timeout=settings.database_connect_timeout,
-        statement_timeout=settings.database_statement_timeout or None,
-    )
-    source = create_source(settings, database)
+
+    def connect_to(url: str) -> Database:
+        return Database(
+            url,
+            connect_timeout=settings.database_connect_timeout,
+            statement_timeout=settings.database_statement_timeout or None,
+        )
+
+    database = connect_to(settings.database_url)
+    replica = connect_to(settings.database_replica_url) if settings.database_replica_url else None
+    databases = [database] if replica is None else [database, replica]
+    source = create_source(settings, database, replica)
+    shared = shared_state.connect(settings.redis_url) if settings.redis_url else None
     storefront_keys = (
         StorefrontKeys(
             source.storefront_keys,
+            cache=shared_state.RedisKeyCache(shared) if shared else MemoryKeyCache(),
             cache_seconds=settings.storefront_key_cache_seconds,
-            rate_limiter=RateLimiter(MemoryCounters()),
+            rate_limiter=RateLimiter(
+                shared_state.RedisCounters(shared) if shared else MemoryCounters()
+            ),
         )
         if source.storefront_keys is not None
         else None
@@ -65,7 +76,7 @@ def create_app(settings: Settings) -> Starlette:
     schema = executable_schema()
     documents = Documents(max_tokens=settings.max_query_tokens)
     metrics = Metrics(
-        pool_in_use=database.connections_in_use,
+        pool_in_use=lambda: sum(db.connections_in_use() for db in databases),
         caches={
             "documents": lambda: documents.parse.cache_info()[:2],
             "storefront_keys": lambda: (
@@ -93,7 +104,8 @@ def create_app(settings: Settings) -> Starlette:
 
     async def ready(_: Request) -> JSONResponse:
         try:
-            await database.ping()
+            for db in databases:
+                await db.ping()
         except DatabaseUnavailable:
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
@@ -102,11 +114,15 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if embedded_demo:
             logger.info("serving the embedded demo database (%s source)", settings.source)
-        await database.connect()
+        for db in databases:
+            await db.connect()
         try:
             yield
         finally:
-            await database.disconnect()
+            for db in databases:
+                await db.disconnect()
+            if shared is not None:
+                await shared.aclose()
 
     app = Starlette(
         routes=[

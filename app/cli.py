@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 
 import uvicorn
 
@@ -49,13 +50,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(settings: Settings) -> int:
-    where = where_is(settings)
+    targets = [(where_is(settings), settings)]
     if settings.database_url is None:
-        settings = with_demo_database(settings)
-    database = Database(settings.database_url, connect_timeout=settings.database_connect_timeout)
-    findings = asyncio.run(check(settings, database))
-    print(report(settings.source, where, findings))
-    return 0 if all(finding.ok for finding in findings) else 1
+        targets = [(targets[0][0], with_demo_database(settings))]
+    if settings.database_replica_url:
+        replica = replace(settings, database_url=settings.database_replica_url)
+        targets.append((where_is(replica) + " (the replica)", replica))
+    ok = True
+    for where, target in targets:
+        assert target.database_url is not None
+        database = Database(target.database_url, connect_timeout=target.database_connect_timeout)
+        findings = asyncio.run(check(target, database))
+        print(report(target.source, where, findings))
+        ok = ok and all(finding.ok for finding in findings)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ VARIABLES = (
     "MAX_QUERY_DEPTH",
     "MAX_QUERY_COMPLEXITY",
     "MAX_QUERY_TOKENS",
+    "DATABASE_REPLICA_URL",
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT",
     "MAX_QUERY_ALIASES",
@@ -35,6 +36,7 @@ VARIABLES = (
     "EXPLORER",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
+    "REDIS_URL",
     "LOG_FORMAT",
     "LOG_LEVEL",
     "MAGENTO_CRYPT_KEY",
@@ -50,6 +52,8 @@ class SettingsError(ValueError):
 class Settings:
     # None serves the embedded demo database built from fixtures/.
     database_url: str | None = None
+    # A read replica for purchase lists and items; credentials stay on the primary.
+    database_replica_url: str | None = None
     # Seconds to wait for a connection, and for one statement (the server cancels it).
     database_connect_timeout: float = 5.0
     database_statement_timeout: float = 5.0
@@ -76,6 +80,8 @@ class Settings:
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
     cors_allow_origins: tuple[str, ...] = ("*",)
+    # Where storefront key lookups and rate-limit counts are shared by all processes.
+    redis_url: str | None = None
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
     # Magento's `crypt/key` from app/etc/env.php; customer JWTs are refused without it.
@@ -125,18 +131,29 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if source not in SOURCES:
         raise SettingsError(f"SOURCE must be one of {', '.join(SOURCES)}, got {source!r}")
 
-    database_url = config("DATABASE_URL", default="").strip() or None
-    if database_url and not database_url.startswith(("mysql://", "mysql+aiomysql://", "sqlite:")):
-        raise SettingsError(
-            "DATABASE_URL must look like mysql://user:password@host:3306/database "
-            "(or sqlite:///path for a local file)"
-        )
+    def database(name: str) -> str | None:
+        url = config(name, default="").strip() or None
+        if url and not url.startswith(("mysql://", "mysql+aiomysql://", "sqlite:")):
+            raise SettingsError(
+                f"{name} must look like mysql://user:password@host:3306/database "
+                "(or sqlite:///path for a local file)"
+            )
+        return url
+
+    database_url = database("DATABASE_URL")
+    database_replica_url = database("DATABASE_REPLICA_URL")
+    if database_replica_url and not database_url:
+        raise SettingsError("DATABASE_REPLICA_URL needs DATABASE_URL (the primary) too")
 
     public_base_url = config("PUBLIC_BASE_URL", default="").strip().rstrip("/") or None
     if public_base_url and not public_base_url.startswith(("http://", "https://")):
         raise SettingsError(
             f"PUBLIC_BASE_URL must start with http:// or https://, got {public_base_url!r}"
         )
+
+    redis_url = config("REDIS_URL", default="").strip() or None
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"REDIS_URL must look like redis://host:6379/0, got {redis_url!r}")
 
     default_page_size = integer("DEFAULT_PAGE_SIZE", 10, minimum=1)
     max_page_size = integer("MAX_PAGE_SIZE", 100, minimum=1)
@@ -151,6 +168,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     return Settings(
         database_url=database_url,
+        database_replica_url=database_replica_url,
         database_connect_timeout=number("DATABASE_CONNECT_TIMEOUT", 5.0),
         database_statement_timeout=number("DATABASE_STATEMENT_TIMEOUT", 5.0),
         source=source,  # type: ignore[arg-type]
@@ -169,6 +187,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         introspection=boolean("INTROSPECTION", True),
         explorer=boolean("EXPLORER", True),
         magento_unauthorized_status=unauthorized_status,
+        redis_url=redis_url,
         log_format=choice("LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
         log_level=choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         magento_crypt_key=config("MAGENTO_CRYPT_KEY", default="").strip() or None,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from starlette.requests import Request
 
@@ -33,20 +33,45 @@ class KeyCheck:
         return {} if self.rate is None else self.rate.headers
 
 
+class KeyCache(Protocol):
+    async def get(self, key: str) -> tuple[bool, StorefrontKey | None]:
+        """(True, the row or None) when the lookup of `key` is cached, else (False, None)."""
+
+    async def put(self, key: str, found: StorefrontKey | None, seconds: float) -> None: ...
+
+
+class MemoryKeyCache:
+    """Lookups cached in this process."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._entries: dict[str, tuple[float, StorefrontKey | None]] = {}
+
+    async def get(self, key: str) -> tuple[bool, StorefrontKey | None]:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= self.clock():
+            return False, None
+        return True, entry[1]
+
+    async def put(self, key: str, found: StorefrontKey | None, seconds: float) -> None:
+        if len(self._entries) >= _MAX_CACHED:
+            self._entries.clear()  # unknown keys must not grow memory without bound
+        self._entries[key] = (self.clock() + seconds, found)
+
+
 class StorefrontKeys:
     def __init__(
         self,
         store: StorefrontKeyStore,
         *,
+        cache: KeyCache,
         cache_seconds: float,
         rate_limiter: RateLimiter | None = None,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
+        self.cache = cache
         self.cache_seconds = cache_seconds
         self.rate_limiter = rate_limiter
-        self.clock = clock
-        self._cache: dict[str, tuple[float, StorefrontKey | None]] = {}
         self.hits = self.misses = 0
 
     async def check(self, request: Request) -> KeyCheck:
@@ -73,15 +98,13 @@ class StorefrontKeys:
         return found
 
     async def _lookup(self, key: str) -> StorefrontKey | None:
-        now = self.clock()
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] > now:
-            self.hits += 1
-            return cached[1]
+        if self.cache_seconds > 0:
+            cached, found = await self.cache.get(key)
+            if cached:
+                self.hits += 1
+                return found
         self.misses += 1
         found = await self.store.find_storefront_key(key)
         if self.cache_seconds > 0:
-            if len(self._cache) >= _MAX_CACHED:
-                self._cache.clear()  # unknown keys must not grow memory without bound
-            self._cache[key] = (now + self.cache_seconds, found)
+            await self.cache.put(key, found, self.cache_seconds)
         return found

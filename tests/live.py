@@ -25,10 +25,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Served(str):
+    """The base URL of a running server, which also knows its process."""
+
+    process: subprocess.Popen[bytes]
+
+
 @contextmanager
 def serving(
     environment: dict[str, str], *args: str, timeout: float = 30, log: Path | None = None
-) -> Iterator[str]:
+) -> Iterator[Served]:
     """Run `downloads-api serve` with exactly these settings (none from the shell's
     environment); yield its base URL. Its standard error goes to `log` when given."""
     port = free_port()
@@ -37,7 +43,8 @@ def serving(
     process = subprocess.Popen(
         [DOWNLOADS_API, "serve", "--port", str(port), *args], cwd=ROOT, env=settings, stderr=stderr
     )
-    base = f"http://127.0.0.1:{port}"
+    base = Served(f"http://127.0.0.1:{port}")
+    base.process = process
     try:
         deadline = time.monotonic() + timeout
         while not _answers(f"{base}/health"):

@@ -20,5 +20,7 @@ SOURCES: dict[str, type[BagistoSource | MagentoSource]] = {
 __all__ = ["SOURCES", "Source", "StorefrontKeyStore", "create_source"]
 
 
-def create_source(settings: Settings, database: Database) -> Source:
-    return SOURCES[settings.source](database, settings)
+def create_source(
+    settings: Settings, database: Database, replica: Database | None = None
+) -> Source:
+    return SOURCES[settings.source](database, settings, replica)

@@ -121,8 +121,13 @@ class MagentoSource:
     tables = (purchased, items, orders, oauth_tokens, revocations)
     storefront_keys = None  # Magento has none: the Bagisto paths then ask for none
 
-    def __init__(self, database: Database, settings: Settings) -> None:
+    def __init__(
+        self, database: Database, settings: Settings, replica: Database | None = None
+    ) -> None:
+        # Credentials are read from the primary, so that a token issued (or revoked) a
+        # moment ago counts at once; purchases from the replica, when there is one.
         self.database = database
+        self.reads = replica or database
         self.token_lifetime = timedelta(hours=settings.magento_token_lifetime_hours)
         self.jwt_key = jwt_key(settings.magento_crypt_key) if settings.magento_crypt_key else None
 
@@ -185,7 +190,7 @@ class MagentoSource:
             .where(oauth_tokens.c.user_type == CUSTOMER_USER_TYPE, oauth_tokens.c.revoked == 0)
             .subquery(),
         }
-        return await count_rows(self.database, counted)
+        return await count_rows(self.reads, counted)
 
     async def purchases(
         self,
@@ -216,13 +221,13 @@ class MagentoSource:
             )
             .order_by(order)
         )
-        return [_purchase(row) for row in await self.database.fetch_all(query)]
+        return [_purchase(row) for row in await self.reads.fetch_all(query)]
 
     async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
         query = (
             sa.select(sa.func.count()).select_from(_listed()).where(*_filters(customer_id, status))
         )
-        return int(await self.database.fetch_value(query))
+        return int(await self.reads.fetch_value(query))
 
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
         if purchase_id > _MAX_ID:
@@ -232,7 +237,7 @@ class MagentoSource:
             .select_from(_listed().outerjoin(orders, orders.c.entity_id == purchased.c.order_id))
             .where(items.c.item_id == purchase_id, *_filters(customer_id, None))
         )
-        row = await self.database.fetch_one(query)
+        row = await self.reads.fetch_one(query)
         return None if row is None else _purchase(row)
 
 

@@ -1,0 +1,62 @@
+"""DATABASE_REPLICA_URL: purchases are read from the replica, credentials from the primary."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pymysql
+import pytest
+
+import fixtures
+from tests.conftest import SERVER_URL
+from tests.helpers import Api, data_of
+
+QUERY = "{ customerDownloadableProducts { totalCount } }"
+
+
+@pytest.fixture
+def replica(source: str) -> Iterator[str]:
+    """A copy of the demo that lags: purchase 15 not there yet, and Jane's credentials
+    not either (Bagisto: her token; Magento: a revocation only the replica has)."""
+    name = f"downloads_api_replica_{uuid.uuid4().hex[:8]}"
+    connection = pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}`")
+    try:
+        fixtures.load(f"{SERVER_URL}/{name}", source)
+        with connection.cursor() as cursor:
+            if source == "bagisto":
+                cursor.execute(f"DELETE FROM `{name}`.downloadable_link_purchased WHERE id = 15")
+                cursor.execute(
+                    f"DELETE FROM `{name}`.personal_access_tokens WHERE tokenable_id = 1"
+                )
+            else:
+                cursor.execute(
+                    f"DELETE FROM `{name}`.downloadable_link_purchased_item WHERE item_id = 15"
+                )
+                cursor.execute(f"INSERT INTO `{name}`.jwt_auth_revoked VALUES (3, 1, {2**40})")
+        yield f"{SERVER_URL}/{name}"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE `{name}`")
+        connection.close()
+
+
+def test_purchases_come_from_the_replica_credentials_from_the_primary(
+    make_api: Callable[..., Api], replica: str
+) -> None:
+    api = make_api(database_replica_url=replica)
+
+    assert data_of(api.bagisto(QUERY)) == {"customerDownloadableProducts": {"totalCount": 11}}
+    assert api.bagisto('{ customerDownloadableProduct(id: "15") { _id } }').json()["errors"][0][
+        "extensions"
+    ] == {"status": 404}
+    assert api.client.get("/ready").status_code == 200
+
+
+def test_an_unreachable_replica_makes_the_service_unready(make_api: Callable[..., Api]) -> None:
+    api = make_api(database_replica_url="mysql://root@127.0.0.1:9/none")
+
+    assert api.client.get("/ready").status_code == 503
+    assert api.bagisto(QUERY).status_code == 503
