@@ -14,6 +14,7 @@ from typing import Any
 import databases
 import pymysql
 import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import pymysql as pymysql_dialect
 from sqlalchemy.sql import ClauseElement
 
 Row = Mapping[str, Any]
@@ -58,6 +59,32 @@ _WRITE_PRIVILEGES = frozenset(
 class DatabaseUnavailable(Exception):
     """The database cannot be reached, or did not answer in time; the request may
     succeed later."""
+
+
+_MYSQL = pymysql_dialect.dialect(paramstyle="pyformat")  # %(name)s, for a dict of values
+
+
+class Prepared:
+    """A statement compiled once and run many times with new values for its bind
+    parameters: compiling a SELECT costs more than the database takes to answer it.
+
+    Build it from a SQLAlchemy Core statement whose varying values are `sa.bindparam`s,
+    and give their values when running it. (No `in_()`: SQLAlchemy expands IN lists when
+    it executes, which a statement compiled once cannot do.)
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._mysql: tuple[str, dict[str, Any]] | None = None
+
+    def mysql(self) -> tuple[str, dict[str, Any]]:
+        """The SQL for PyMySQL (`%(name)s` placeholders) and the parameters' defaults."""
+        if self._mysql is None:
+            self._mysql = _compile(self.statement)
+        return self._mysql
+
+
+Query = Prepared | ClauseElement
 
 
 class Database:
@@ -148,28 +175,28 @@ class Database:
     async def ping(self) -> None:
         await self.fetch_value(sa.select(1))
 
-    async def fetch_all(self, query: ClauseElement) -> Sequence[Row]:
-        rows = await self._run("fetch_all", query)
-        return [row._mapping for row in rows]
+    async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
+        return await self._run("all", query, values)
 
-    async def fetch_one(self, query: ClauseElement) -> Row | None:
-        row = await self._run("fetch_one", query)
-        return None if row is None else row._mapping
+    async def fetch_one(self, query: Query, **values: Any) -> Row | None:
+        rows = await self._run("one", query, values)
+        return rows[0] if rows else None
 
-    async def fetch_value(self, query: ClauseElement) -> Any:
-        return await self._run("fetch_val", query)
+    async def fetch_value(self, query: Query, **values: Any) -> Any:
+        rows = await self._run("one", query, values)
+        return next(iter(rows[0].values())) if rows else None
 
-    async def execute(self, query: ClauseElement | str) -> Any:
+    async def execute(self, query: Query) -> Any:
         """Run a statement as is. The service itself never calls this: it exists so the
         tests can prove the session refuses writes."""
-        return await self._run("execute", query)
+        return await self._run("execute", query, {})
 
-    async def _run(self, method: str, query: ClauseElement | str) -> Any:
+    async def _run(self, how: str, query: Query, values: dict[str, Any]) -> Any:
         self.statements += 1
         for attempt in (1, 2):
             try:
                 with _translate_errors():
-                    return await self._on_connection(method, query)
+                    return await self._on_connection(how, query, values)
             except DatabaseUnavailable as error:
                 # Reads are safe to repeat: a connection the server dropped while it sat
                 # in the pool gets one retry on a fresh one.
@@ -177,17 +204,58 @@ class Database:
                     raise
         raise AssertionError("unreachable")
 
-    async def _on_connection(self, method: str, query: ClauseElement | str) -> Any:
+    async def _on_connection(self, how: str, query: Query, values: dict[str, Any]) -> Any:
         async with self._database.connection() as connection:
             try:
                 async with asyncio.timeout(self.client_timeout):
-                    return await getattr(connection, method)(query)
+                    if self.is_sqlite:
+                        return await _through_databases(connection, how, query, values)
+                    return await _through_the_driver(connection.raw_connection, how, query, values)
             except TimeoutError:
                 # Half a reply may still be on its way: never hand this one back.
                 raw = connection.raw_connection
                 if raw is not None and hasattr(raw, "close"):
                     raw.close()
                 raise
+
+
+def _compile(statement: ClauseElement, **options: bool) -> tuple[str, dict[str, Any]]:
+    compiled = statement.compile(dialect=_MYSQL, compile_kwargs=options)
+    return compiled.string, dict(compiled.params)
+
+
+async def _through_the_driver(
+    raw: Any, how: str, query: Query, values: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """MySQL/MariaDB: the compiled SQL straight to aiomysql. `databases` would compile the
+    statement again and wrap every row, which costs more than the query itself."""
+    if isinstance(query, Prepared):
+        sql, defaults = query.mysql()
+    else:  # a one-off statement: its IN lists can be written into the SQL
+        sql, defaults = _compile(query, render_postcompile=True)
+    async with raw.cursor() as cursor:
+        await cursor.execute(sql, {**defaults, **values} if defaults or values else None)
+        if how == "execute":
+            return None
+        rows = await (cursor.fetchmany(1) if how == "one" else cursor.fetchall())
+        names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+async def _through_databases(
+    connection: databases.core.Connection, how: str, query: Query, values: dict[str, Any]
+) -> list[Row] | None:
+    """SQLite (the embedded demo): `databases` compiles and converts its text values."""
+    statement = query.statement if isinstance(query, Prepared) else query
+    if values:
+        statement = statement.params(values)
+    if how == "execute":
+        await connection.execute(statement)
+        return None
+    if how == "one":
+        row = await connection.fetch_one(statement)
+        return [] if row is None else [dict(row._mapping)]
+    return [dict(row._mapping) for row in await connection.fetch_all(statement)]
 
 
 def _code(error: BaseException | None) -> int | None:

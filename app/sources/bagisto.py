@@ -10,11 +10,12 @@ import hmac
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 
-from app.db import Database, Row
+from app.db import Database, Prepared, Row
 from app.models import Order, Purchase, StorefrontKey
 from app.settings import Settings
 from app.sources.common import as_utc, count_rows
@@ -90,6 +91,85 @@ _ORDER_COLUMNS = [c.label(f"o_{c.name}") for c in orders.columns]
 _MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bind them
 
 
+def _token_query(by: str) -> Prepared:
+    """Sanctum 4: "{id}|{secret}" finds the row by id and compares sha256(secret); a token
+    without "|" is looked up by the sha256 of the whole string."""
+    column = access_tokens.c.id if by == "id" else access_tokens.c.token
+    return Prepared(
+        sa.select(
+            customers.c.id,
+            customers.c.is_suspended,
+            access_tokens.c.token,
+            access_tokens.c.expires_at,
+        )
+        .select_from(access_tokens.join(customers, customers.c.id == access_tokens.c.tokenable_id))
+        .where(access_tokens.c.tokenable_type == sa.bindparam("model"), column == sa.bindparam(by))
+    )
+
+
+def _filters(with_status: bool) -> list[sa.ColumnElement[bool]]:
+    filters = [purchased.c.customer_id == sa.bindparam("customer_id")]
+    if with_status:
+        filters.append(purchased.c.status == sa.bindparam("status"))
+    return filters
+
+
+@cache
+def _page_query(*, newest_first: bool, with_status: bool, limited: bool) -> Prepared:
+    # Pick the page's ids from the customer_id index first and join after: MariaDB
+    # otherwise plans the orders join first and filesorts a large customer's rows.
+    order = purchased.c.id.desc() if newest_first else purchased.c.id.asc()
+    page = (
+        sa.select(purchased.c.id)
+        .where(*_filters(with_status))
+        .order_by(order)
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    if limited:
+        page = page.limit(sa.bindparam("limit", type_=sa.Integer))
+    page = page.subquery("page")
+    return Prepared(
+        sa.select(*purchased.columns, *_ORDER_COLUMNS)
+        .select_from(
+            page.join(purchased, purchased.c.id == page.c.id).outerjoin(
+                orders, orders.c.id == purchased.c.order_id
+            )
+        )
+        .order_by(order)
+    )
+
+
+@cache
+def _count_query(*, with_status: bool) -> Prepared:
+    return Prepared(sa.select(sa.func.count()).select_from(purchased).where(*_filters(with_status)))
+
+
+TOKEN_BY_ID = _token_query("id")
+TOKEN_BY_HASH = _token_query("token")
+PURCHASE = Prepared(
+    sa.select(*purchased.columns, *_ORDER_COLUMNS)
+    .select_from(purchased.outerjoin(orders, orders.c.id == purchased.c.order_id))
+    .where(
+        purchased.c.id == sa.bindparam("purchase_id"),
+        purchased.c.customer_id == sa.bindparam("customer_id"),
+    )
+)
+STOREFRONT_KEY = Prepared(
+    sa.select(
+        storefront_keys.c.id,
+        storefront_keys.c.key,
+        storefront_keys.c.rate_limit,
+        storefront_keys.c.allowed_ips,
+        storefront_keys.c.expires_at,
+    ).where(
+        storefront_keys.c.key == sa.bindparam("key"),
+        storefront_keys.c.key_type == "shop",
+        storefront_keys.c.is_active == sa.true(),
+        storefront_keys.c.deleted_at.is_(None),
+    )
+)
+
+
 class BagistoSource:
     statuses = ("pending", "available", "expired")
     tables = (purchased, orders, customers, access_tokens, storefront_keys)
@@ -105,20 +185,6 @@ class BagistoSource:
         self.storefront_keys = self
 
     async def customer_for_token(self, token: str) -> int | None:
-        # Sanctum 4: "{id}|{secret}" finds the row by id and compares sha256(secret);
-        # a token without "|" is looked up by the sha256 of the whole string.
-        query = (
-            sa.select(
-                customers.c.id,
-                customers.c.is_suspended,
-                access_tokens.c.token,
-                access_tokens.c.expires_at,
-            )
-            .select_from(
-                access_tokens.join(customers, customers.c.id == access_tokens.c.tokenable_id)
-            )
-            .where(access_tokens.c.tokenable_type == self.customer_model)
-        )
         token_id, bar, secret = token.partition("|")
         if bar:
             if (
@@ -126,12 +192,14 @@ class BagistoSource:
                 or int(token_id) > _MAX_ID
             ):
                 return None
-            query = query.where(access_tokens.c.id == int(token_id))
+            row = await self.database.fetch_one(
+                TOKEN_BY_ID, model=self.customer_model, id=int(token_id)
+            )
         else:
             secret = token
-            query = query.where(access_tokens.c.token == _sha256(secret))
-
-        row = await self.database.fetch_one(query)
+            row = await self.database.fetch_one(
+                TOKEN_BY_HASH, model=self.customer_model, token=_sha256(secret)
+            )
         if row is None or not hmac.compare_digest(str(row["token"]), _sha256(secret)):
             return None
         if row["expires_at"] is not None and as_utc(row["expires_at"]) <= datetime.now(UTC):
@@ -149,46 +217,22 @@ class BagistoSource:
         limit: int | None,
         newest_first: bool = True,
     ) -> Sequence[Purchase]:
-        # Pick the page's ids from the customer_id index first and join after: MariaDB
-        # otherwise plans the orders join first and filesorts a large customer's rows.
-        order = purchased.c.id.desc() if newest_first else purchased.c.id.asc()
-        page = (
-            sa.select(purchased.c.id)
-            .where(*self._filters(customer_id, status))
-            .order_by(order)
-            .offset(offset)
+        query = _page_query(
+            newest_first=newest_first, with_status=status is not None, limited=limit is not None
         )
-        if limit is not None:
-            page = page.limit(limit)
-        page = page.subquery("page")
-        query = (
-            sa.select(*purchased.columns, *_ORDER_COLUMNS)
-            .select_from(
-                page.join(purchased, purchased.c.id == page.c.id).outerjoin(
-                    orders, orders.c.id == purchased.c.order_id
-                )
-            )
-            .order_by(order)
+        rows = await self.reads.fetch_all(
+            query, customer_id=customer_id, status=status, offset=offset, limit=limit
         )
-        return [_purchase(row) for row in await self.reads.fetch_all(query)]
+        return [_purchase(row) for row in rows]
 
     async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
-        query = (
-            sa.select(sa.func.count())
-            .select_from(purchased)
-            .where(*self._filters(customer_id, status))
-        )
-        return int(await self.reads.fetch_value(query))
+        query = _count_query(with_status=status is not None)
+        return int(await self.reads.fetch_value(query, customer_id=customer_id, status=status))
 
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
         if purchase_id > _MAX_ID:
             return None
-        query = (
-            sa.select(*purchased.columns, *_ORDER_COLUMNS)
-            .select_from(purchased.outerjoin(orders, orders.c.id == purchased.c.order_id))
-            .where(purchased.c.id == purchase_id, purchased.c.customer_id == customer_id)
-        )
-        row = await self.reads.fetch_one(query)
+        row = await self.reads.fetch_one(PURCHASE, purchase_id=purchase_id, customer_id=customer_id)
         return None if row is None else _purchase(row)
 
     async def census(self) -> dict[str, int]:
@@ -205,19 +249,7 @@ class BagistoSource:
         return await count_rows(self.reads, counted)
 
     async def find_storefront_key(self, key: str) -> StorefrontKey | None:
-        query = sa.select(
-            storefront_keys.c.id,
-            storefront_keys.c.key,
-            storefront_keys.c.rate_limit,
-            storefront_keys.c.allowed_ips,
-            storefront_keys.c.expires_at,
-        ).where(
-            storefront_keys.c.key == key,
-            storefront_keys.c.key_type == "shop",
-            storefront_keys.c.is_active == sa.true(),
-            storefront_keys.c.deleted_at.is_(None),
-        )
-        row = await self.database.fetch_one(query)
+        row = await self.database.fetch_one(STOREFRONT_KEY, key=key)
         if row is None or row["key"] != key:  # the column's collation may ignore case
             return None
         return StorefrontKey(
@@ -227,13 +259,6 @@ class BagistoSource:
             allowed_ips=_parse_ips(row["allowed_ips"]),
             expires_at=None if row["expires_at"] is None else as_utc(row["expires_at"]),
         )
-
-    @staticmethod
-    def _filters(customer_id: int, status: str | None) -> list[sa.ColumnElement[bool]]:
-        filters = [purchased.c.customer_id == customer_id]
-        if status is not None:
-            filters.append(purchased.c.status == status)
-        return filters
 
 
 def _purchase(row: Row) -> Purchase:

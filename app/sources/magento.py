@@ -11,6 +11,7 @@ import hmac
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from posixpath import basename
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +19,7 @@ from urllib.parse import quote
 import jwt
 import sqlalchemy as sa
 
-from app.db import Database, Row
+from app.db import Database, Prepared, Row
 from app.models import Order, Purchase
 from app.settings import Settings
 from app.sources.common import as_utc, count_rows
@@ -137,15 +138,7 @@ class MagentoSource:
         return await self._customer_for_opaque_token(token)
 
     async def _customer_for_opaque_token(self, token: str) -> int | None:
-        query = sa.select(
-            oauth_tokens.c.token, oauth_tokens.c.customer_id, oauth_tokens.c.created_at
-        ).where(
-            oauth_tokens.c.token == token,
-            oauth_tokens.c.revoked == 0,
-            oauth_tokens.c.user_type == CUSTOMER_USER_TYPE,
-            oauth_tokens.c.customer_id.is_not(None),
-        )
-        row = await self.database.fetch_one(query)
+        row = await self.database.fetch_one(OPAQUE_TOKEN, token=token)
         # The column's collation may ignore case; the token must match exactly.
         if row is None or not hmac.compare_digest(str(row["token"]).encode(), token.encode()):
             return None
@@ -170,10 +163,7 @@ class MagentoSource:
         uid, user_type, issued = claims["uid"], claims["utypid"], claims["iat"]
         if user_type != CUSTOMER_USER_TYPE or not _positive_int(uid) or not _number(issued):
             return None
-        query = sa.select(revocations.c.revoke_before).where(
-            revocations.c.user_type_id == CUSTOMER_USER_TYPE, revocations.c.user_id == uid
-        )
-        revoke_before = await self.database.fetch_value(query)
+        revoke_before = await self.database.fetch_value(REVOKED_BEFORE, uid=uid)
         # Magento's RevokedValidator: a token issued at or before revoke_before is revoked.
         if revoke_before is not None and issued <= revoke_before:
             return None
@@ -201,43 +191,22 @@ class MagentoSource:
         limit: int | None,
         newest_first: bool = True,
     ) -> Sequence[Purchase]:
-        order = items.c.item_id.desc() if newest_first else items.c.item_id.asc()
-        page = (
-            sa.select(items.c.item_id)
-            .select_from(_listed())
-            .where(*_filters(customer_id, status))
-            .order_by(order)
-            .offset(offset)
+        query = _page_query(
+            newest_first=newest_first, with_status=status is not None, limited=limit is not None
         )
-        if limit is not None:
-            page = page.limit(limit)
-        page = page.subquery("page")
-        query = (
-            sa.select(*_COLUMNS)
-            .select_from(
-                page.join(items, items.c.item_id == page.c.item_id)
-                .join(purchased, purchased.c.purchased_id == items.c.purchased_id)
-                .outerjoin(orders, orders.c.entity_id == purchased.c.order_id)
-            )
-            .order_by(order)
+        rows = await self.reads.fetch_all(
+            query, customer_id=customer_id, status=status, offset=offset, limit=limit
         )
-        return [_purchase(row) for row in await self.reads.fetch_all(query)]
+        return [_purchase(row) for row in rows]
 
     async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
-        query = (
-            sa.select(sa.func.count()).select_from(_listed()).where(*_filters(customer_id, status))
-        )
-        return int(await self.reads.fetch_value(query))
+        query = _count_query(with_status=status is not None)
+        return int(await self.reads.fetch_value(query, customer_id=customer_id, status=status))
 
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
         if purchase_id > _MAX_ID:
             return None
-        query = (
-            sa.select(*_COLUMNS)
-            .select_from(_listed().outerjoin(orders, orders.c.entity_id == purchased.c.order_id))
-            .where(items.c.item_id == purchase_id, *_filters(customer_id, None))
-        )
-        row = await self.reads.fetch_one(query)
+        row = await self.reads.fetch_one(PURCHASE, purchase_id=purchase_id, customer_id=customer_id)
         return None if row is None else _purchase(row)
 
 
@@ -245,11 +214,63 @@ def _listed() -> sa.Join:
     return items.join(purchased, purchased.c.purchased_id == items.c.purchased_id)
 
 
-def _filters(customer_id: int, status: str | None) -> list[sa.ColumnElement[bool]]:
+def _filters(with_status: bool) -> list[sa.ColumnElement[bool]]:
     return [
-        purchased.c.customer_id == customer_id,
-        items.c.status.in_([status] if status is not None else LISTED_STATUSES),
+        purchased.c.customer_id == sa.bindparam("customer_id"),
+        items.c.status == sa.bindparam("status")
+        if with_status
+        else sa.or_(*(items.c.status == status for status in LISTED_STATUSES)),
     ]
+
+
+@cache
+def _page_query(*, newest_first: bool, with_status: bool, limited: bool) -> Prepared:
+    order = items.c.item_id.desc() if newest_first else items.c.item_id.asc()
+    page = (
+        sa.select(items.c.item_id)
+        .select_from(_listed())
+        .where(*_filters(with_status))
+        .order_by(order)
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    if limited:
+        page = page.limit(sa.bindparam("limit", type_=sa.Integer))
+    page = page.subquery("page")
+    return Prepared(
+        sa.select(*_COLUMNS)
+        .select_from(
+            page.join(items, items.c.item_id == page.c.item_id)
+            .join(purchased, purchased.c.purchased_id == items.c.purchased_id)
+            .outerjoin(orders, orders.c.entity_id == purchased.c.order_id)
+        )
+        .order_by(order)
+    )
+
+
+@cache
+def _count_query(*, with_status: bool) -> Prepared:
+    return Prepared(sa.select(sa.func.count()).select_from(_listed()).where(*_filters(with_status)))
+
+
+PURCHASE = Prepared(
+    sa.select(*_COLUMNS)
+    .select_from(_listed().outerjoin(orders, orders.c.entity_id == purchased.c.order_id))
+    .where(items.c.item_id == sa.bindparam("purchase_id"), *_filters(with_status=False))
+)
+OPAQUE_TOKEN = Prepared(
+    sa.select(oauth_tokens.c.token, oauth_tokens.c.customer_id, oauth_tokens.c.created_at).where(
+        oauth_tokens.c.token == sa.bindparam("token"),
+        oauth_tokens.c.revoked == 0,
+        oauth_tokens.c.user_type == CUSTOMER_USER_TYPE,
+        oauth_tokens.c.customer_id.is_not(None),
+    )
+)
+REVOKED_BEFORE = Prepared(
+    sa.select(revocations.c.revoke_before).where(
+        revocations.c.user_type_id == CUSTOMER_USER_TYPE,
+        revocations.c.user_id == sa.bindparam("uid"),
+    )
+)
 
 
 def _purchase(row: Row) -> Purchase:
