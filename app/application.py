@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
@@ -16,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app import shared_state
 from app.db import Database, DatabaseUnavailable
 from app.demo import with_demo_database
 from app.dialects import Dialect
@@ -27,11 +27,11 @@ from app.graphql import create_graphql
 from app.middleware import BodySizeLimit
 from app.observability import Metrics, RequestLog
 from app.openapi import openapi_route
-from app.ratelimit import MemoryCounters, RateLimiter
+from app.ratelimit import Counters, MemoryCounters, RateLimiter
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source
-from app.storefront import MemoryKeyCache, StorefrontKeys
+from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
 from resolvers import bindables
 
 from . import SCHEMA_PATH
@@ -60,15 +60,21 @@ def create_app(settings: Settings) -> Starlette:
     replica = connect_to(settings.database_replica_url) if settings.database_replica_url else None
     databases = [database] if replica is None else [database, replica]
     source = create_source(settings, database, replica)
-    shared = shared_state.connect(settings.redis_url) if settings.redis_url else None
+    shared: Any = None
+    cache: KeyCache = MemoryKeyCache()
+    counters: Counters = MemoryCounters()
+    if settings.redis_url:
+        # Imported only when configured: the Redis client costs each worker ~6 MB.
+        from app import shared_state
+
+        shared = shared_state.connect(settings.redis_url)
+        cache, counters = shared_state.RedisKeyCache(shared), shared_state.RedisCounters(shared)
     storefront_keys = (
         StorefrontKeys(
             source.storefront_keys,
-            cache=shared_state.RedisKeyCache(shared) if shared else MemoryKeyCache(),
+            cache=cache,
             cache_seconds=settings.storefront_key_cache_seconds,
-            rate_limiter=RateLimiter(
-                shared_state.RedisCounters(shared) if shared else MemoryCounters()
-            ),
+            rate_limiter=RateLimiter(counters),
         )
         if source.storefront_keys is not None
         else None
