@@ -18,6 +18,11 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def public_base_url(request: Request, configured: str | None) -> str:
+    """What download URLs are built on: PUBLIC_BASE_URL, else the request's own base."""
+    return configured or str(request.base_url).rstrip("/")
+
+
 async def authenticate(request: Request, source: Source) -> int | None:
     """The id of the customer whose token came with the request, or None."""
     token = bearer_token(request)

@@ -27,7 +27,7 @@ from graphql import (
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.auth import authenticate
+from app.auth import authenticate, public_base_url
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import Documents
@@ -62,7 +62,7 @@ class RequestContext:
 
     @property
     def base_url(self) -> str:
-        return self.settings.public_base_url or str(self.request.base_url).rstrip("/")
+        return public_base_url(self.request, self.settings.public_base_url)
 
     async def _authenticate(self) -> int:
         customer_id = await authenticate(self.request, self.source)

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.auth import authenticate
+from app.auth import authenticate, public_base_url
 from app.db import DatabaseUnavailable
 from app.dialects import bagisto_rest
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind, bad_id, not_found
@@ -218,7 +218,7 @@ class RestApi:
             if offset < total
             else ()
         )
-        base_url = self._base_url(request)
+        base_url = public_base_url(request, self.settings.public_base_url)
         return JSONResponse(
             [item_json(purchase, base_url) for purchase in purchases],
             headers={
@@ -243,7 +243,9 @@ class RestApi:
         )
         if found is None:  # missing and not theirs read the same, byte for byte
             raise not_found(number)
-        return JSONResponse(item_json(found, self._base_url(request)))
+        return JSONResponse(
+            item_json(found, public_base_url(request, self.settings.public_base_url))
+        )
 
     async def _customer(self, request: Request) -> int:
         # Bagisto's order: the storefront key middleware runs before the provider asks
@@ -257,9 +259,6 @@ class RestApi:
         if customer_id is None:
             raise ApiError(ErrorKind.UNAUTHORIZED)
         return customer_id
-
-    def _base_url(self, request: Request) -> str:
-        return self.settings.public_base_url or str(request.base_url).rstrip("/")
 
 
 class _NoRoute:
