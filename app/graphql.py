@@ -15,14 +15,9 @@ from ariadne.explorer import ExplorerGraphiQL, ExplorerHttp405
 from ariadne.types import ErrorFormatter
 from graphql import (
     DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
-    InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionSetNode,
 )
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,7 +27,13 @@ from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
-from app.limits import INTROSPECTION_FIELDS, query_limits, shape_limits
+from app.limits import (
+    INTROSPECTION_FIELDS,
+    fragment_definitions,
+    query_limits,
+    root_fields,
+    shape_limits,
+)
 from app.observability import request_id
 from app.purchases import Once
 from app.settings import Settings
@@ -264,28 +265,5 @@ def _introspection_only(document: DocumentNode | None, data: Any) -> bool:
         operations = [o for o in operations if o.name and o.name.value == name]
     if len(operations) != 1:
         return False
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    names = _root_field_names(operations[0].selection_set, fragments, set())
-    return bool(names) and names <= INTROSPECTION_FIELDS
-
-
-def _root_field_names(
-    selection_set: SelectionSetNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: set[str],
-) -> set[str]:
-    names: set[str] = set()
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            names.add(selection.name.value)
-        elif isinstance(selection, InlineFragmentNode):
-            names |= _root_field_names(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in seen or name not in fragments:
-                names.add("")  # unresolvable: never counts as introspection only
-                continue
-            names |= _root_field_names(fragments[name].selection_set, fragments, seen | {name})
-    return names
+    names = root_fields(operations[0].selection_set, fragment_definitions(document))
+    return bool(names) and all(name in INTROSPECTION_FIELDS for name in names)

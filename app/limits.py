@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -45,11 +46,7 @@ def complexity_message(limit: int, complexity: int) -> str:
 def query_limits(max_depth: int, max_complexity: int) -> type[ValidationRule]:
     class QueryLimits(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            fragments = {
-                definition.name.value: definition
-                for definition in self.context.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
+            fragments = fragment_definitions(self.context.document)
             depth, complexity = _Measure(fragments).selection_set(node.selection_set, set())
             depth = max(depth, 0)
             if complexity > max_complexity:
@@ -77,12 +74,8 @@ def shape_limits(max_aliases: int, max_root_fields: int) -> type[ValidationRule]
                 )
 
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            fragments = {
-                definition.name.value: definition
-                for definition in self.context.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
-            count = _count_fields(node.selection_set, fragments, set())
+            fragments = fragment_definitions(self.context.document)
+            count = sum(name is not None for name in root_fields(node.selection_set, fragments))
             if count > max_root_fields:
                 self.report_error(
                     GraphQLError(f"Too many root fields: {count}, at most {max_root_fields}.", node)
@@ -91,23 +84,34 @@ def shape_limits(max_aliases: int, max_root_fields: int) -> type[ValidationRule]
     return ShapeLimits
 
 
-def _count_fields(
+def fragment_definitions(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+
+
+def root_fields(
     selection_set: SelectionSetNode,
     fragments: dict[str, FragmentDefinitionNode],
-    spreading: set[str],
-) -> int:
-    """Fields selected at this level, through fragments."""
-    count = 0
+    spreading: frozenset[str] = frozenset(),
+) -> list[str | None]:
+    """The names of the fields selected at this level, through fragments; None stands for
+    a spread of an unknown or cyclic fragment (other rules report those)."""
+    names: list[str | None] = []
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            count += 1
+            names.append(selection.name.value)
         elif isinstance(selection, InlineFragmentNode):
-            count += _count_fields(selection.selection_set, fragments, spreading)
+            names += root_fields(selection.selection_set, fragments, spreading)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            if name in fragments and name not in spreading:
-                count += _count_fields(fragments[name].selection_set, fragments, spreading | {name})
-    return count
+            if name not in fragments or name in spreading:
+                names.append(None)
+            else:
+                names += root_fields(fragments[name].selection_set, fragments, spreading | {name})
+    return names
 
 
 class _Measure:
