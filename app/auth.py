@@ -6,11 +6,16 @@ from starlette.requests import Request
 
 from app.sources import Source
 
+# Longer than any token either platform issues (a Magento JWT is a few hundred bytes).
+MAX_TOKEN_LENGTH = 4096
+
 
 def bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return token
 
 
 def client_ip(request: Request) -> str | None:

@@ -1,20 +1,23 @@
 """`downloads-api check`: is the configured database one this service can serve?
 
-The first thing to run against a real database. It says, in plain words, whether every
-table and column the source reads is there with a type it can read, whether the
-connection can only read, and how much it sees; it exits non-zero on any problem.
+The first thing to run against a real database. It says, in plain words and one line
+each, whether the server answers and takes the credentials, whether every table and
+column the source reads is there, granted, and of a type it can read, whether the
+connection can only read, which settings the source still needs, and what it sees. It
+exits non-zero on any problem, and never prints a traceback.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.db import Database, DatabaseUnavailable
 from app.settings import Settings
-from app.sources import create_source
+from app.sources import SOURCES, create_source
 
 # What a column read as this SQLAlchemy type may be declared as (MySQL's DATA_TYPE, or
 # the start of SQLite's declared type).
@@ -26,21 +29,22 @@ _COMPATIBLE: list[tuple[type[sa.types.TypeEngine], tuple[str, ...]]] = [
     (sa.String, ("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum")),
 ]
 
+# Server error codes, in the operator's words (app/db.py names them for the log).
+_NOT_GRANTED = {1142, 1143}
+_MISSING = {1146, 1054}
+
 
 @dataclass(frozen=True)
 class Finding:
-    ok: bool
+    level: Literal["ok", "note", "FAIL"]
     text: str
 
+    @property
+    def ok(self) -> bool:
+        return self.level != "FAIL"
+
     def __str__(self) -> str:
-        return f"  {'ok  ' if self.ok else 'FAIL'}  {self.text}"
-
-
-def _compatible(read_as: sa.types.TypeEngine, declared: str) -> bool:
-    for python_type, names in _COMPATIBLE:
-        if isinstance(read_as, python_type):
-            return declared.startswith(names)
-    return True
+        return f"  {self.level:<4}  {self.text}"
 
 
 def where_is(settings: Settings) -> str:
@@ -51,56 +55,132 @@ def where_is(settings: Settings) -> str:
     return url.render_as_string(hide_password=True).replace("mysql+pymysql://", "mysql://")
 
 
-async def check(settings: Settings, database: Database) -> list[Finding]:
-    findings: list[Finding] = []
-    source = create_source(settings, database)
+async def check(settings: Settings, database: Database, *, demo: bool = False) -> list[Finding]:
     try:
         await database.connect()
-        findings.append(Finding(True, f"connected: {await database.server_version()}"))
+        version = await database.server_version()
     except DatabaseUnavailable as error:
-        return [Finding(False, f"cannot connect ({error}); is the server up, and the URL right?")]
+        await database.disconnect()
+        return [Finding("FAIL", _cannot_connect(error, settings))]
+    findings = [Finding("ok", f"connected: {version}")]
     try:
-        for table in source.tables:
-            findings += await _check_table(database, table)
-        writes = await database.write_privileges()
-        if writes:
-            findings.append(
-                Finding(
-                    False,
-                    f"the database user may also {', '.join(sorted(writes))}: grant it SELECT"
-                    " on the tables above and nothing else (the README shows the GRANTs)",
-                )
-            )
-        else:
-            findings.append(Finding(True, "the user can only read, and the session is read-only"))
-        if all(finding.ok for finding in findings):
-            census = await source.census()
-            seen = ", ".join(f"{count} {what}" for what, count in census.items())
-            findings.append(Finding(True, f"sees {seen}"))
+        findings += await _check_database(settings, database, demo=demo)
     finally:
         await database.disconnect()
     return findings
 
 
+async def _check_database(settings: Settings, database: Database, *, demo: bool) -> list[Finding]:
+    source = create_source(settings, database)
+    findings: list[Finding] = []
+    for table in source.tables:
+        findings += await _check_table(database, table)
+    if not all(finding.ok for finding in findings):
+        findings += await _other_source(settings, database)
+    findings.append(await _write_privileges(database))
+    findings += _settings(settings, demo=demo)
+    census = await source.census()
+    if census:
+        seen = ", ".join(f"{count} {what}" for what, count in census.items())
+        findings.append(Finding("ok", f"sees {seen}"))
+    return findings
+
+
+def _cannot_connect(error: DatabaseUnavailable, settings: Settings) -> str:
+    name = make_url(
+        (settings.database_url or "sqlite://").replace("mysql://", "mysql+pymysql://", 1)
+    ).database
+    if error.code == 1045:
+        return "the server refused the user name or password: check DATABASE_URL's credentials"
+    if error.code == 1049:
+        return f"the server has no database {name!r}: check the name at the end of DATABASE_URL"
+    if error.code == 1044:
+        return f"the user may not use the database {name!r}: grant it SELECT on its tables"
+    return f"cannot connect ({error}); is the server up, and the URL right?"
+
+
 async def _check_table(database: Database, table: sa.TableClause) -> list[Finding]:
     declared = await database.columns(table.name)
+    try:
+        # Every column the service reads, no rows: fails exactly as the service would.
+        await database.fetch_all(sa.select(*table.columns).select_from(table).limit(0))
+    except DatabaseUnavailable as error:
+        if error.code in _NOT_GRANTED:
+            return [
+                Finding(
+                    "FAIL",
+                    f"table {table.name} is there but not granted: GRANT SELECT ON"
+                    f" {table.name} to the service's user",
+                )
+            ]
+        if error.code not in _MISSING:
+            raise
     if not declared:
-        return [Finding(False, f"table {table.name} is missing")]
+        return [Finding("FAIL", f"table {table.name} is missing")]
     problems = []
     for column in table.columns:
         if column.name not in declared:
-            problems.append(Finding(False, f"{table.name}.{column.name} is missing"))
+            problems.append(Finding("FAIL", f"{table.name}.{column.name} is missing"))
         elif not _compatible(column.type, declared[column.name]):
             problems.append(
                 Finding(
-                    False,
+                    "FAIL",
                     f"{table.name}.{column.name} is {declared[column.name]}, which cannot be"
                     f" read as {column.type.__class__.__name__.lower()}",
                 )
             )
     if problems:
         return problems
-    return [Finding(True, f"{table.name}: the {len(table.columns)} columns read are there")]
+    return [Finding("ok", f"{table.name}: the {len(table.columns)} columns read are there")]
+
+
+def _compatible(read_as: sa.types.TypeEngine, declared: str) -> bool:
+    for python_type, names in _COMPATIBLE:
+        if isinstance(read_as, python_type):
+            return declared.startswith(names)
+    return True
+
+
+async def _other_source(settings: Settings, database: Database) -> list[Finding]:
+    """Tables or columns missing: is it another platform's database?"""
+    for name, source in SOURCES.items():
+        if name == settings.source:
+            continue
+        if all([await database.columns(table.name) for table in source.tables]):
+            return [Finding("FAIL", f"this looks like a {name} database: set SOURCE={name}")]
+    return []
+
+
+async def _write_privileges(database: Database) -> Finding:
+    writes = await database.write_privileges()
+    if writes:
+        return Finding(
+            "FAIL",
+            f"the database user may also {', '.join(sorted(writes))}: grant it SELECT"
+            " on the tables above and nothing else (the README shows the GRANTs)",
+        )
+    return Finding("ok", "the user can only read, and the session is read-only")
+
+
+def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
+    notes = []
+    if settings.public_base_url is None and not demo:
+        notes.append(
+            Finding(
+                "note",
+                "PUBLIC_BASE_URL is not set: download links will point at this service,"
+                " not at the shop",
+            )
+        )
+    if settings.source == "magento" and settings.magento_crypt_key is None:
+        notes.append(
+            Finding(
+                "note",
+                "MAGENTO_CRYPT_KEY is not set: customer JWTs (Magento's default token since"
+                " 2.4.4) will be refused",
+            )
+        )
+    return notes
 
 
 def report(source: str, where: str, findings: list[Finding]) -> str:

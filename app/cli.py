@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import uvicorn
 
-from app.check import check, report, where_is
+from app.check import Finding, check, report, where_is
 from app.db import Database
 from app.demo import with_demo_database
 from app.settings import Settings, SettingsError, load_settings
@@ -60,7 +60,10 @@ def _check(settings: Settings) -> int:
     for where, target in targets:
         assert target.database_url is not None
         database = Database(target.database_url, connect_timeout=target.database_connect_timeout)
-        findings = asyncio.run(check(target, database))
+        try:
+            findings = asyncio.run(check(target, database, demo=settings.database_url is None))
+        except Exception as error:  # one line for the operator, whatever went wrong
+            findings = [Finding("FAIL", f"the check itself failed: {type(error).__name__}")]
         print(report(target.source, where, findings))
         ok = ok and all(finding.ok for finding in findings)
     return 0 if ok else 1

@@ -7,10 +7,11 @@ replaced by SQLAlchemy's async engine without touching the sources.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, TypeVar
 
+import aiomysql
 import databases
 import pymysql
 import sqlalchemy as sa
@@ -18,6 +19,12 @@ from sqlalchemy.dialects.mysql import pymysql as pymysql_dialect
 from sqlalchemy.sql import ClauseElement
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
+
+# Rows read and converted between two turns of the event loop.
+CHUNK = 500
+# A timer that fires this much past its time means the event loop was busy, not idle.
+_STALLED = 0.1
 
 
 def mysql_session_init(statement_timeout: float | None = None) -> str:
@@ -47,6 +54,18 @@ MYSQL_SESSION_INIT = mysql_session_init()
 # connections, server shutdown, connection killed, statement time limit reached
 # (MariaDB 1969, MySQL 3024).
 _UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
+# Codes that mean "this user cannot serve this source from this database": a
+# misconfiguration, which clients see as the database being unavailable (contract §7)
+# and the log and `downloads-api check` name.
+MISCONFIGURED = {
+    1044: "the user may not use this database",
+    1045: "the server refused the user name or password",
+    1049: "the database does not exist",
+    1142: "a table the service reads is not granted to the user",
+    1143: "a column the service reads is not granted to the user",
+    1146: "a table the service reads is missing",
+    1054: "a column the service reads is missing",
+}
 # A pooled connection the server dropped (restart, wait_timeout): worth one retry.
 _STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
 
@@ -57,8 +76,13 @@ _WRITE_PRIVILEGES = frozenset(
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be reached, or did not answer in time; the request may
-    succeed later."""
+    """The database cannot be reached, did not answer in time, or refuses what this
+    service needs from it; the request may succeed later. `code` is the server's error
+    code, when there was one."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 _MYSQL = pymysql_dialect.dialect(paramstyle="pyformat")  # %(name)s, for a dict of values
@@ -97,6 +121,7 @@ class Database:
     ) -> None:
         self.url = url
         self.statements = 0  # statements sent since start; tests count them per request
+        self.failures = 0  # statements that found the database unavailable, since start
         # The server cancels a statement at statement_timeout; this client gives up a
         # little later, for a server that does not answer at all.
         self.client_timeout = None if statement_timeout is None else statement_timeout + 1.0
@@ -178,6 +203,11 @@ class Database:
     async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
         return await self._run("all", query, values)
 
+    async def fetch_into(self, into: Callable[[Row], T], query: Query, **values: Any) -> list[T]:
+        """Every row, each turned into a record by `into` as it arrives: a long result is
+        read and converted a chunk at a time, letting other requests run in between."""
+        return await self._run("all", query, values, into)
+
     async def fetch_one(self, query: Query, **values: Any) -> Row | None:
         rows = await self._run("one", query, values)
         return rows[0] if rows else None
@@ -191,26 +221,33 @@ class Database:
         tests can prove the session refuses writes."""
         return await self._run("execute", query, {})
 
-    async def _run(self, how: str, query: Query, values: dict[str, Any]) -> Any:
+    async def _run(
+        self, how: str, query: Query, values: dict[str, Any], into: Callable[[Row], Any] = dict
+    ) -> Any:
         self.statements += 1
         for attempt in (1, 2):
             try:
                 with _translate_errors():
-                    return await self._on_connection(how, query, values)
+                    return await self._on_connection(how, query, values, into)
             except DatabaseUnavailable as error:
                 # Reads are safe to repeat: a connection the server dropped while it sat
                 # in the pool gets one retry on a fresh one.
                 if attempt == 2 or _code(error.__cause__) not in _STALE_CONNECTION_CODES:
+                    self.failures += 1
                     raise
         raise AssertionError("unreachable")
 
-    async def _on_connection(self, how: str, query: Query, values: dict[str, Any]) -> Any:
+    async def _on_connection(
+        self, how: str, query: Query, values: dict[str, Any], into: Callable[[Row], Any]
+    ) -> Any:
         async with self._database.connection() as connection:
             try:
-                async with asyncio.timeout(self.client_timeout):
-                    if self.is_sqlite:
-                        return await _through_databases(connection, how, query, values)
-                    return await _through_the_driver(connection.raw_connection, how, query, values)
+                if self.is_sqlite:
+                    async with asyncio.timeout(self.client_timeout):
+                        rows = await _through_databases(connection, how, query, values)
+                    return rows if rows is None else [into(row) for row in rows]
+                driver = _Driver(connection.raw_connection, self.client_timeout)
+                return await driver.run(how, query, values, into)
             except TimeoutError:
                 # Half a reply may still be on its way: never hand this one back.
                 raw = connection.raw_connection
@@ -224,22 +261,71 @@ def _compile(statement: ClauseElement, **options: bool) -> tuple[str, dict[str, 
     return compiled.string, dict(compiled.params)
 
 
-async def _through_the_driver(
-    raw: Any, how: str, query: Query, values: dict[str, Any]
-) -> list[dict[str, Any]] | None:
+class _Driver:
     """MySQL/MariaDB: the compiled SQL straight to aiomysql. `databases` would compile the
-    statement again and wrap every row, which costs more than the query itself."""
-    if isinstance(query, Prepared):
-        sql, defaults = query.mysql()
-    else:  # a one-off statement: its IN lists can be written into the SQL
-        sql, defaults = _compile(query, render_postcompile=True)
-    async with raw.cursor() as cursor:
-        await cursor.execute(sql, {**defaults, **values} if defaults or values else None)
-        if how == "execute":
-            return None
-        rows = await (cursor.fetchmany(1) if how == "one" else cursor.fetchall())
-        names = [column[0] for column in cursor.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    statement again and wrap every row, which costs more than the query itself.
+
+    Rows are read a chunk at a time from an unbuffered cursor and converted as they
+    come, with the event loop free between chunks. Each wait for the server has its own
+    time limit, measured so that a busy event loop cannot trip it (`_server_time_limit`).
+    """
+
+    def __init__(self, raw: Any, timeout: float | None) -> None:
+        self.raw = raw
+        self.timeout = timeout
+
+    async def run(
+        self, how: str, query: Query, values: dict[str, Any], into: Callable[[Row], Any]
+    ) -> list[Any] | None:
+        if isinstance(query, Prepared):
+            sql, defaults = query.mysql()
+        else:  # a one-off statement: its IN lists can be written into the SQL
+            sql, defaults = _compile(query, render_postcompile=True)
+        parameters = {**defaults, **values} if defaults or values else None
+        async with self.raw.cursor(aiomysql.SSCursor) as cursor:
+            await self._wait(cursor.execute(sql, parameters))
+            if how == "execute":
+                return None
+            names = [column[0] for column in cursor.description or ()]
+            wanted = 1 if how == "one" else CHUNK
+            records: list[Any] = []
+            while True:
+                rows = await self._wait(cursor.fetchmany(wanted))
+                records += [into(dict(zip(names, row, strict=True))) for row in rows]
+                if len(rows) < wanted or how == "one":
+                    return records
+                await asyncio.sleep(0)
+
+    async def _wait(self, awaitable: Awaitable[T]) -> T:
+        if self.timeout is None:
+            return await awaitable
+        async with _server_time_limit(self.timeout):
+            return await awaitable
+
+
+@asynccontextmanager
+async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
+    """`asyncio.timeout(seconds)` for a wait on the server, which a busy event loop
+    cannot trip: if the loop was held up past the deadline (its timer fired late), the
+    answer may be sitting unread, so the wait starts over; otherwise the timeout takes
+    effect one loop pass later, after any answer already received has been read."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(None) as limit:
+
+        def expire(due: float) -> None:
+            nonlocal handle
+            now = loop.time()
+            if now - due > _STALLED:
+                handle = loop.call_at(now + seconds, expire, now + seconds)
+            else:
+                limit.reschedule(now)
+
+        due = loop.time() + seconds
+        handle = loop.call_at(due, expire, due)
+        try:
+            yield
+        finally:
+            handle.cancel()
 
 
 async def _through_databases(
@@ -270,8 +356,12 @@ def _translate_errors() -> Iterator[None]:
         yield
     except (TimeoutError, OSError) as exc:
         raise DatabaseUnavailable(type(exc).__name__) from exc
-    except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+    except pymysql.err.MySQLError as exc:
         code = _code(exc)
+        if code in MISCONFIGURED:
+            raise DatabaseUnavailable(f"MySQL error {code}: {MISCONFIGURED[code]}", code) from exc
+        if not isinstance(exc, pymysql.err.OperationalError | pymysql.err.InterfaceError):
+            raise
         if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:
-            raise DatabaseUnavailable(f"MySQL error {code}") from exc
+            raise DatabaseUnavailable(f"MySQL error {code}", code) from exc
         raise

@@ -1,30 +1,72 @@
-"""Parsed and validated GraphQL documents, cached by query text.
+"""GraphQL documents, parsed, measured and validated once, cached by query text.
 
 Parsing and validating a storefront's query costs more than executing it, and clients
 send the same few queries over and over. Validation does not depend on variables, and
-every rule here (depth and complexity included, see app/limits.py) is a function of the
-document alone, so a cached result is exactly what validating again would give.
+neither do the figures in app/limits.py, so a cached result is exactly what doing the
+work again would give. Documents that fail to parse are not cached; the parser stops at
+`max_tokens`, so they cost little.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from functools import lru_cache, partial
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    validate,
+)
 from graphql.utilities import TypeInfo
+
+from app.limits import TOO_DEEP_MESSAGE, Measure, measure
+
+
+@dataclass(frozen=True)
+class Document:
+    node: DocumentNode
+    measures: dict[str | None, Measure]
+
+    def operation(self, name: Any) -> OperationDefinitionNode | None:
+        """The operation a request with this `operationName` runs, or None when there is
+        no such one (execution then says why)."""
+        operations = [d for d in self.node.definitions if isinstance(d, OperationDefinitionNode)]
+        if isinstance(name, str) and name:
+            operations = [o for o in operations if o.name is not None and o.name.value == name]
+        return operations[0] if len(operations) == 1 else None
+
+    def measure_of(self, name: Any) -> Measure | None:
+        operation = self.operation(name)
+        if operation is None:
+            return None
+        return self.measures[operation.name.value if operation.name else None]
 
 
 class Documents:
-    def __init__(self, *, max_tokens: int, size: int = 512) -> None:
-        # graphql-core stops parsing past max_tokens: a huge document costs little.
-        self.parse: Any = lru_cache(maxsize=size)(partial(parse, max_tokens=max_tokens))
+    def __init__(self, *, max_tokens: int, list_fields: frozenset[str], size: int = 512) -> None:
+        self.max_tokens = max_tokens
+        self.list_fields = list_fields
+        self.get = lru_cache(maxsize=size)(self._parse)
         self._validate = lru_cache(maxsize=size)(_validate)
+
+    def _parse(self, query: str) -> Document:
+        """The document, or a GraphQLError saying why there is none."""
+        try:
+            node = parse(query, max_tokens=self.max_tokens)
+            return Document(node, measure(node, self.list_fields))
+        except RecursionError:
+            # Nesting that deep is no query anyone writes; refuse it as a syntax error.
+            raise GraphQLError(TOO_DEEP_MESSAGE) from None
 
     def parser(self, _context: Any, data: dict[str, Any]) -> DocumentNode:
         """Ariadne's `query_parser`."""
-        return self.parse(data["query"])
+        return self.get(data["query"]).node
 
     def validator(
         self,
@@ -38,6 +80,10 @@ class Documents:
         if type_info is not None:  # not a plain function of the document
             return validate(schema, document_ast, rules, max_errors, type_info)
         return list(self._validate(schema, document_ast, tuple(rules or ()), max_errors))
+
+    def hits_and_misses(self) -> tuple[int, int]:
+        info = self.get.cache_info()
+        return info.hits, info.misses
 
 
 def _validate(

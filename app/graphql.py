@@ -10,30 +10,21 @@ from typing import Any
 
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
-from ariadne.exceptions import HttpError
+from ariadne.constants import DATA_TYPE_JSON
+from ariadne.exceptions import HttpBadRequestError, HttpError
 from ariadne.explorer import ExplorerGraphiQL, ExplorerHttp405
 from ariadne.types import ErrorFormatter
-from graphql import (
-    DocumentNode,
-    GraphQLError,
-    GraphQLSchema,
-    OperationDefinitionNode,
-)
+from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.auth import authenticate, public_base_url
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
-from app.documents import Documents
+from app.documents import Document, Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
-from app.limits import (
-    INTROSPECTION_FIELDS,
-    fragment_definitions,
-    query_limits,
-    root_fields,
-    shape_limits,
-)
+from app.execution import ChunkedExecutionContext
+from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.observability import request_id
 from app.purchases import Once
 from app.settings import Settings
@@ -73,24 +64,35 @@ class RequestContext:
 
 
 class DialectHTTPHandler(GraphQLHTTPHandler):
-    """Ariadne's HTTP handler, plus the storefront key check, the dialect's statuses and
-    (when enabled) array batches."""
+    """Ariadne's HTTP handler, plus what must happen before any GraphQL work: the
+    document measured against the limits, the storefront key checked; and the dialect's
+    statuses, JSON-only bodies and (when enabled) array batches."""
 
     def __init__(
         self,
         dialect: Dialect,
         storefront_keys: StorefrontKeys | None,
         documents: Documents,
+        limits: Limits,
         *,
         batch_size: int,
     ) -> None:
         super().__init__()
         self.dialect = dialect
         self.documents = documents
-        self.storefront_keys = storefront_keys if dialect.storefront_key_required else None
+        self.limits = limits
+        self.storefront_keys = storefront_keys
         self.batch_size = batch_size
 
     async def graphql_http_server(self, request: Request) -> Response:
+        try:
+            return await self._serve(request)
+        except RecursionError:  # e.g. variables nested as deep as the document allows
+            return _bad_request(TOO_DEEP_MESSAGE)
+        except DatabaseUnavailable as error:
+            return self._unavailable(error)
+
+    async def _serve(self, request: Request) -> Response:
         try:
             data = await self.extract_data_from_request(request)
         except HttpError as error:
@@ -98,15 +100,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         if isinstance(data, list) and self.batch_size:
             return await self._run_batch(request, data)
 
-        document = self._parse(data)
-        request.state.operation_name = _operation_name(document, data)
-        check = KeyCheck()
-        if not _introspection_only(document, data):
-            check_or_refusal = await self._check_storefront_key(request)
-            if isinstance(check_or_refusal, Response):
-                return check_or_refusal
-            check = check_or_refusal
-        success, result = await self.execute_graphql_query(request, data, query_document=document)
+        prepared = self._prepare(data)
+        if isinstance(prepared, Response):
+            return prepared
+        check = await self._check_storefront_key(request, [(prepared, data)])
+        if isinstance(check, Response):
+            return check
+        success, result = await self.execute_graphql_query(
+            request, data, query_document=None if prepared is None else prepared.node
+        )
+        _note_operation(request, prepared, data, result)
         response = await self.create_json_response(request, result, success)
         response.headers.update(check.headers)
         return response
@@ -116,34 +119,58 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return _bad_request(
                 f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
             )
-        documents = [self._parse(data) for data in batch]
-        check = KeyCheck()
-        if not all(map(_introspection_only, documents, batch)):
-            check_or_refusal = await self._check_storefront_key(request)
-            if isinstance(check_or_refusal, Response):
-                return check_or_refusal
-            check = check_or_refusal
+        documents = []
+        for data in batch:
+            prepared = self._prepare(data)
+            if isinstance(prepared, Response):
+                return prepared
+            documents.append(prepared)
+        check = await self._check_storefront_key(request, list(zip(documents, batch, strict=True)))
+        if isinstance(check, Response):
+            return check
         context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
             success, result = await self.execute_graphql_query(
-                request, data, context_value=context, query_document=document
+                request,
+                data,
+                context_value=context,
+                query_document=None if document is None else document.node,
             )
+            _note_operation(request, document, data, result)
             results.append(self._shape(result))
             statuses.append(self._status(result, success))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
 
-    def _parse(self, data: Any) -> DocumentNode | None:
-        """The parsed document, or None when there is none to parse (the execution that
-        follows reports why)."""
+    def _prepare(self, data: Any) -> Document | Response | None:
+        """The request's document, parsed and within the limits; None when the request
+        has no query to parse (execution says why); or the 400 refusing it."""
         query = data.get("query") if isinstance(data, dict) else None
         if not isinstance(query, str):
             return None
         try:
-            return self.documents.parse(query)
-        except GraphQLError:
-            return None
+            document = self.documents.get(query)
+        except GraphQLError as error:
+            return self._refuse([error])
+        errors = self.limits.errors(document.node, document.measures)
+        return self._refuse(errors) if errors else document
+
+    def _refuse(self, errors: list[GraphQLError]) -> Response:
+        """A 400 for a document refused before it runs, as Ariadne words validation errors."""
+        assert self.error_formatter is not None
+        formatted = [self.error_formatter(error, False) for error in errors]
+        return JSONResponse(self._shape({"errors": formatted}), status_code=400)
+
+    async def extract_data_from_request(self, request: Request) -> Any:
+        """JSON bodies and GET queries only: neither platform takes multipart uploads."""
+        content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and content_type != DATA_TYPE_JSON:
+            raise HttpBadRequestError(f"Posted content must be of type {DATA_TYPE_JSON}")
+        try:
+            return await super().extract_data_from_request(request)
+        except RecursionError:
+            raise HttpBadRequestError("Request body is nested too deeply") from None
 
     async def create_json_response(self, request: Request, result: dict, success: bool) -> Response:
         return JSONResponse(self._shape(result), status_code=self._status(result, success))
@@ -159,15 +186,22 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
-    async def _check_storefront_key(self, request: Request) -> KeyCheck | Response:
-        """What the request's storefront key allows, or the response refusing it."""
-        if self.storefront_keys is None:
+    def _unavailable(self, error: DatabaseUnavailable) -> Response:
+        logger.warning("database unavailable: %s", error)
+        message, extensions = self.dialect.error(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE)
+        return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, 503)
+
+    async def _check_storefront_key(
+        self, request: Request, operations: list[tuple[Document | None, Any]]
+    ) -> KeyCheck | Response:
+        """What the request's storefront key allows, or the response refusing it. Only
+        introspection needs no key (contract §2)."""
+        if self.storefront_keys is None or all(
+            document is not None and _introspection_only(document, data)
+            for document, data in operations
+        ):
             return KeyCheck()
-        try:
-            check = await self.storefront_keys.check(request)
-        except DatabaseUnavailable:
-            message, extensions = self.dialect.error(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE)
-            return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, 503)
+        check = await self.storefront_keys.check(request)
         if check.refused:
             return self.dialect.storefront_key_refused(check)
         return check
@@ -219,12 +253,19 @@ def create_graphql(
         query_parser=documents.parser,
         query_validator=documents.validator,
         http_handler=DialectHTTPHandler(
-            dialect, storefront_keys, documents, batch_size=settings.batch_size
+            dialect,
+            storefront_keys,
+            documents,
+            Limits(
+                max_depth=settings.max_query_depth,
+                max_complexity=settings.max_query_complexity,
+                max_aliases=settings.max_query_aliases,
+                max_root_fields=settings.max_root_fields,
+                max_lists=settings.max_list_selections,
+            ),
+            batch_size=settings.batch_size,
         ),
-        validation_rules=[
-            query_limits(settings.max_query_depth, settings.max_query_complexity),
-            shape_limits(settings.max_query_aliases, settings.max_root_fields),
-        ],
+        execution_context_class=ChunkedExecutionContext,
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
         introspection=settings.introspection,
@@ -241,29 +282,19 @@ def _bad_request(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=400)
 
 
-def _operation_name(document: DocumentNode | None, data: Any) -> str | None:
-    """For the request log and metrics: the operation asked for, or the document's only one."""
-    name = data.get("operationName") if isinstance(data, dict) else None
-    if isinstance(name, str) and name:
-        return name[:100]
-    if document is None:
-        return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if len(operations) == 1 and operations[0].name is not None:
-        return operations[0].name.value
-    return None
+def _introspection_only(document: Document, data: Any) -> bool:
+    figures = document.measure_of(data.get("operationName") if isinstance(data, dict) else None)
+    return figures is not None and figures.introspection_only
 
 
-def _introspection_only(document: DocumentNode | None, data: Any) -> bool:
-    """Whether the operation to run selects nothing but `__schema` and `__type` at its root.
-    (`__typename` alone does not count: it must not get past the storefront key.)"""
-    if document is None:
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    name = data.get("operationName")
-    if name:
-        operations = [o for o in operations if o.name and o.name.value == name]
-    if len(operations) != 1:
-        return False
-    names = root_fields(operations[0].selection_set, fragment_definitions(document))
-    return bool(names) and all(name in INTROSPECTION_FIELDS for name in names)
+def _note_operation(
+    request: Request, document: Document | None, data: Any, result: dict[str, Any]
+) -> None:
+    """For the request log and metrics: the name of the operation that ran. Only a
+    document that validated gets this far (a result with `data`), so the names seen are
+    the schema's real clients', not whatever a caller makes up."""
+    if document is None or "data" not in result:
+        return
+    operation = document.operation(data.get("operationName"))
+    if operation is not None and operation.name is not None:
+        request.state.operation_name = operation.name.value

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.observability import request_id
+
+logger = logging.getLogger("downloads_api")
 
 
 class _TooLarge(Exception):
@@ -24,7 +31,8 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
-            if not declared.isdigit():
+            # Digits only, and few of them: int() is never asked to read a huge number.
+            if not declared.isdigit() or len(declared) > 18:
                 await _error(400, "Content-Length is not a number.")(scope, receive, send)
                 return
             if int(declared) > self.max_bytes:
@@ -57,6 +65,55 @@ class BodySizeLimit:
 
     def _too_large(self) -> JSONResponse:
         return _error(413, f"Request body is too large: at most {self.max_bytes} bytes.")
+
+
+class NoStore:
+    """`Cache-Control: no-store` on every answer under these paths: customer data must
+    never be kept by a CDN or a shared cache, whatever a GET looks like (contract §2)."""
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
+class Unexpected:
+    """The last line: a failure nothing else handled is logged with its traceback and
+    answered as JSON with the request id, never as a trace or Starlette's plain text."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception:
+            logger.exception("unexpected error [%s]", request_id())
+            if started:  # too late for another answer: let the server close the connection
+                raise
+            body = {"errors": [{"message": "Internal server error", "requestId": request_id()}]}
+            await JSONResponse(body, status_code=500)(scope, receive, send)
 
 
 def _error(status: int, message: str) -> JSONResponse:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from app.errors import ApiError, ErrorKind
+from app.errors import ApiError, ErrorKind, bad_id
 from app.models import Purchase
 from app.pagination import PageRequest
 from app.sources import Source
@@ -37,6 +37,27 @@ class Page:
     @property
     def has_previous(self) -> bool:
         return self.start > 0
+
+
+IRI_PREFIX = "/api/shop/customer-downloadable-products/"
+# Row ids are BIGINTs: a number with more digits names no row, and is never given to int().
+_MAX_ID = 2**63 - 1
+_MAX_ID_DIGITS = len(str(_MAX_ID))
+
+
+def purchase_id(raw: str, *, iri: bool) -> tuple[str, int | None]:
+    """A purchase id as a client wrote it: the number without leading zeros (for the
+    not-found message) and its value, None when no row can have it. With `iri`, the IRI
+    form (`/api/shop/customer-downloadable-products/1`) is accepted too."""
+    text = raw.strip() if iri else raw
+    if iri and text.startswith(IRI_PREFIX):
+        text = text[len(IRI_PREFIX) :]
+    if not (text.isascii() and text.isdigit()):
+        raise bad_id()
+    number = text.lstrip("0") or "0"
+    if len(number) > _MAX_ID_DIGITS or int(number) > _MAX_ID:
+        return number, None
+    return number, int(number)
 
 
 def parse_status(status: str | None, allowed: Sequence[str]) -> str | None:

@@ -25,11 +25,11 @@ from starlette.types import Receive, Scope, Send
 from app.auth import authenticate, public_base_url
 from app.db import DatabaseUnavailable
 from app.dialects import bagisto_rest
-from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind, bad_id, not_found
+from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind, not_found
 from app.formats import iso8601
 from app.models import Order, Purchase
 from app.observability import request_id
-from app.purchases import parse_status
+from app.purchases import parse_status, purchase_id
 from app.settings import Settings
 from app.sources import Source
 from app.storefront import KeyCheck, StorefrontKeys
@@ -43,8 +43,6 @@ METHODS = ("GET",)
 MAX_PAGE = 2**63 - 1
 ID_PATTERN = "^[0-9]+$"
 _DIGITS = re.compile(ID_PATTERN)
-# A row id is a BIGINT: it never has more digits than this.
-_MAX_ID_DIGITS = len(str(2**63 - 1))
 
 
 @dataclass(frozen=True)
@@ -142,8 +140,13 @@ def page_number(params: Mapping[str, str], name: str, *, default: int, maximum: 
     if raw is None:
         return default
     digits = raw.lstrip("0")
-    if _DIGITS.fullmatch(raw) and len(digits) <= len(str(maximum)) and 1 <= int(raw) <= maximum:
-        return int(raw)
+    # Leading zeros are dropped and the length checked before int() reads anything.
+    if (
+        _DIGITS.fullmatch(raw)
+        and len(digits) <= len(str(maximum))
+        and 1 <= int(digits or 0) <= maximum
+    ):
+        return int(digits)
     raise ApiError(
         ErrorKind.BAD_INPUT,
         f'Invalid {name} "{raw}". Expected a whole number from 1 to {maximum}.',
@@ -231,16 +234,8 @@ class RestApi:
 
     async def item(self, request: Request) -> Response:
         customer_id = await self._customer(request)
-        raw = request.path_params["id"]
-        if not _DIGITS.fullmatch(raw):
-            raise bad_id()
-        number = raw.lstrip("0") or "0"
-        # More digits than any BIGINT: no such row (and int() of a huge string is refused).
-        found = (
-            await self.source.purchase(customer_id, int(number))
-            if len(number) <= _MAX_ID_DIGITS
-            else None
-        )
+        number, value = purchase_id(request.path_params["id"], iri=False)
+        found = None if value is None else await self.source.purchase(customer_id, value)
         if found is None:  # missing and not theirs read the same, byte for byte
             raise not_found(number)
         return JSONResponse(

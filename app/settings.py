@@ -30,6 +30,7 @@ VARIABLES = (
     "DATABASE_STATEMENT_TIMEOUT",
     "MAX_QUERY_ALIASES",
     "MAX_ROOT_FIELDS",
+    "MAX_LIST_SELECTIONS",
     "MAX_BODY_BYTES",
     "BATCH_SIZE",
     "INTROSPECTION",
@@ -66,10 +67,15 @@ class Settings:
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20
     max_query_complexity: int = 300
-    # Parsing stops past this many tokens (graphql-core's parser limit).
-    max_query_tokens: int = 5000
+    # Parsing stops past this many tokens (graphql-core's parser limit). graphql-core
+    # parses some 100 tokens a millisecond; real clients' documents hold 100 to 200
+    # (GraphiQL's introspection query 160), so a hostile one costs a few milliseconds.
+    max_query_tokens: int = 1000
     max_query_aliases: int = 30
     max_root_fields: int = 10
+    # How many times one operation may select a list of purchases (`items`, `edges`),
+    # counted like complexity: each costs as much as the customer has bought.
+    max_list_selections: int = 2
     max_body_bytes: int = 64 * 1024
     # Operations a JSON array body may hold; 0 refuses arrays (neither platform batches).
     batch_size: int = 0
@@ -179,9 +185,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         storefront_key_cache_seconds=integer("STOREFRONT_KEY_CACHE_SECONDS", 60),
         max_query_depth=integer("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=integer("MAX_QUERY_COMPLEXITY", 300, minimum=1),
-        max_query_tokens=integer("MAX_QUERY_TOKENS", 5000, minimum=100),
+        max_query_tokens=integer("MAX_QUERY_TOKENS", 1000, minimum=100),
         max_query_aliases=integer("MAX_QUERY_ALIASES", 30),
         max_root_fields=integer("MAX_ROOT_FIELDS", 10, minimum=1),
+        max_list_selections=integer("MAX_LIST_SELECTIONS", 2, minimum=1),
         max_body_bytes=integer("MAX_BODY_BYTES", 64 * 1024, minimum=1024),
         batch_size=integer("BATCH_SIZE", 0),
         introspection=boolean("INTROSPECTION", True),

@@ -77,18 +77,18 @@ function client(path, headers, typePolicies = {}) {
 }
 
 const authorization = options.token ? { Authorization: `Bearer ${options.token}` } : {};
+// On a source with storefront keys every path asks for one (contract §6).
+const storefrontKey = options.key ? { 'X-STOREFRONT-KEY': options.key } : {};
 
 async function magento() {
-  // PWA Studio sends no storefront key; the store code header is harmless here.
-  const apollo = client('/graphql', { ...authorization, Store: 'default' });
+  // The store code header PWA Studio always sends is harmless here.
+  const apollo = client('/graphql', { ...authorization, ...storefrontKey, Store: 'default' });
   const { data } = await apollo.query({ query: gql(readFileSync(options['magento-query'], 'utf8')) });
   return { items: data.customerDownloadableProducts.items };
 }
 
 async function bagisto() {
-  const headers = { ...authorization };
-  if (options.key) headers['X-STOREFRONT-KEY'] = options.key;
-  const apollo = client('/api/graphql', headers, {
+  const apollo = client('/api/graphql', { ...authorization, ...storefrontKey }, {
     Query: { fields: { customerDownloadableProducts: relayStylePagination(['status']) } },
   });
   const variables = { first: pageSize };

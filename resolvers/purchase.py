@@ -6,10 +6,9 @@ from graphql import GraphQLResolveInfo
 from app.formats import iso8601, magento_date
 from app.graphql import RequestContext
 from app.models import Purchase
+from app.purchases import IRI_PREFIX
 
 purchase = ObjectType("CustomerDownloadableProduct")
-
-IRI_PREFIX = "/api/shop/customer-downloadable-products/"
 
 for field, attribute in {
     "_id": "id",

@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-import re
-
 from ariadne import QueryType
 from graphql import GraphQLResolveInfo
 
-from app.errors import bad_id, not_found
+from app.errors import not_found
 from app.graphql import RequestContext
 from app.models import Purchase
 from app.pagination import PageRequest
-from app.purchases import PurchaseList, parse_status
+from app.purchases import PurchaseList, parse_status, purchase_id
 
 query = QueryType()
-
-_ID = re.compile(r"(?:/api/shop/customer-downloadable-products/)?([0-9]+)")
 
 
 @query.field("customerDownloadableProducts")
@@ -50,11 +46,8 @@ async def resolve_customer_downloadable_product(
 ) -> Purchase:
     context: RequestContext = info.context
     customer_id = await context.customer_id()
-    match = _ID.fullmatch(id.strip())
-    if match is None:
-        raise bad_id()
-    number = match.group(1)
-    found = await context.source.purchase(customer_id, int(number))
+    number, value = purchase_id(id, iri=True)
+    found = None if value is None else await context.source.purchase(customer_id, value)
     if found is None:  # missing and not theirs read the same
-        raise not_found(number.lstrip("0") or "0")
+        raise not_found(number)
     return found

@@ -49,13 +49,33 @@ class Api:
         )
 
     def magento(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        key: str | Default | None = DEFAULT,
     ) -> httpx2.Response:
-        """As Magento's PWA sends it: no storefront key, and no token unless given."""
+        """As Magento's PWA sends it: no token unless given; the storefront key only when
+        the source has keys (every path asks for it then, contract §6)."""
+        if key is DEFAULT:
+            key = getattr(self.demo, "SHOP_KEY", None)
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        if key is not None:
+            headers["X-STOREFRONT-KEY"] = key
         return self.client.post(
             "/graphql", json={"query": query, "variables": variables}, headers=headers
         )
+
+
+def storefront_headers(demo: ModuleType, token: str | None = None) -> dict[str, str]:
+    """What a storefront sends: the customer's token when given, and the storefront key
+    when the source has keys (every path asks for it then, contract §6)."""
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    key = getattr(demo, "SHOP_KEY", None)
+    if key is not None:
+        headers["X-STOREFRONT-KEY"] = key
+    return headers
 
 
 def data_of(response: httpx2.Response) -> dict[str, Any]:

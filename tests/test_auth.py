@@ -197,7 +197,6 @@ def test_introspection_needs_no_key_and_no_token(api: Api, query: str) -> None:
             id="__schema-in-a-string",
         ),
         pytest.param("{ __schema: customerDownloadableProducts { totalCount } }", id="alias"),
-        pytest.param("not even graphql __schema", id="unparseable"),
     ],
 )
 def test_only_pure_introspection_skips_the_key(api: Api, query: str) -> None:
@@ -213,7 +212,29 @@ def test_named_operation_decides_what_runs(api: Api) -> None:
     assert api.bagisto(document, key=None, operationName="B").status_code == 401
 
 
-def test_magento_path_takes_no_storefront_key(api: Api) -> None:
-    response = api.magento(TOTAL, token=bagisto.JANE_TOKEN)
+def test_an_unparseable_document_is_refused_before_the_key_is_looked_at(api: Api) -> None:
+    response = api.bagisto("not even graphql __schema", key=None, token=None)
 
-    assert data_of(response) == {"customerDownloadableProducts": {"totalCount": 12}}
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Syntax Error: Unexpected Name 'not'."
+
+
+def test_magento_path_asks_for_the_storefront_key_on_a_source_that_has_keys(api: Api) -> None:
+    # Contract §6: the key's status, IPs and rate limit must not be bypassed by a path.
+    missing = api.magento(TOTAL, token=bagisto.JANE_TOKEN, key=None)
+    invalid = api.magento(TOTAL, token=bagisto.JANE_TOKEN, key=bagisto.INACTIVE_KEY)
+    introspection = api.magento("{ __schema { queryType { name } } }", key=None)
+    served = api.magento(TOTAL, token=bagisto.JANE_TOKEN)
+
+    assert (missing.status_code, invalid.status_code) == (401, 401)
+    assert missing.json() == {
+        "errors": [
+            {
+                "message": "X-STOREFRONT-KEY header is required for this operation",
+                "extensions": {"category": "graphql-authentication"},
+            }
+        ]
+    }
+    assert invalid.json()["errors"][0]["message"] == "Invalid API key"
+    assert introspection.status_code == 200
+    assert data_of(served) == {"customerDownloadableProducts": {"totalCount": 12}}

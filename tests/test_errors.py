@@ -8,7 +8,7 @@ from types import ModuleType
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import SERVER_URL
+from app.sources import SOURCES
 from tests.helpers import Api
 
 
@@ -161,15 +161,18 @@ def test_unreachable_database_is_a_503_that_names_no_host(
         assert bagisto_response.json() == {
             "errors": [{"message": message, "extensions": {"status": 503}}]
         }
+        assert magento_response.json() == {
+            "errors": [{"message": message, "extensions": {"category": "graphql-unavailable"}}]
+        }
     else:
         assert bagisto_response.json()["errors"][0]["extensions"] == {"status": 503}
-    assert magento_response.json()["errors"][0] == {
-        "message": message,
-        "locations": [{"line": 1, "column": 3}],
-        "path": ["customerDownloadableProducts"],
-        "extensions": {"category": "graphql-unavailable"},
-    }
-    assert magento_response.json()["data"] == {"customerDownloadableProducts": None}
+        assert magento_response.json()["errors"][0] == {
+            "message": message,
+            "locations": [{"line": 1, "column": 3}],
+            "path": ["customerDownloadableProducts"],
+            "extensions": {"category": "graphql-unavailable"},
+        }
+        assert magento_response.json()["data"] == {"customerDownloadableProducts": None}
     for response in (bagisto_response, magento_response):
         for secret in (b"127.0.0.1", b"reader", b"s3cret", b"shop", b"9"):
             assert secret not in response.content
@@ -185,10 +188,13 @@ def test_health_and_readiness(client: TestClient, make_client: Callable[..., Tes
 
 
 def test_unexpected_failure_is_masked_and_logged_with_a_request_id(
-    make_client: Callable[..., TestClient], demo: ModuleType, caplog: pytest.LogCaptureFixture
+    api: Api, source: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A database without the platform's tables: every query fails in a way nobody planned.
-    api = Api(make_client(database_url=f"{SERVER_URL}/information_schema"), demo)
+    async def fail(*_: object, **__: object) -> int:
+        raise RuntimeError("SELECT secret FROM information_schema: error 1146")
+
+    monkeypatch.setattr(SOURCES[source], "count_purchases", fail)
+    demo = api.demo
 
     response = api.magento("{ customerDownloadableProducts { totalCount } }", token=demo.JANE_TOKEN)
 

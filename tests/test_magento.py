@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from app.settings import Settings
 from tests import expected
-from tests.helpers import Api, data_of
+from tests.helpers import Api, data_of, storefront_headers
 from tests.live import serving
 
 MAGENTO_QUERY = (Path(__file__).parent / "spec" / "magento-list.graphql").read_text()
@@ -122,7 +122,7 @@ def test_get_request_with_variables_as_a_json_string(client: TestClient, demo: M
             "variables": json.dumps({"status": "expired"}),
             "operationName": "Get",
         },
-        headers={"Authorization": f"Bearer {demo.JANE_TOKEN}"},
+        headers=storefront_headers(demo, demo.JANE_TOKEN),
     )
 
     assert response.status_code == 200
@@ -232,8 +232,8 @@ def live_graphql(settings: Settings) -> Iterator[str]:
         yield f"{base}/graphql"
 
 
-def gql_client(url: str, token: str | None) -> Client:
-    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+def gql_client(url: str, demo: ModuleType, token: str | None) -> Client:
+    headers = storefront_headers(demo, token)
     return Client(
         transport=HTTPXTransport(url=url, headers=headers), fetch_schema_from_transport=True
     )
@@ -242,7 +242,7 @@ def gql_client(url: str, token: str | None) -> Client:
 def test_gql_client_introspects_validates_and_runs_the_magento_query(
     live_graphql: str, demo: ModuleType, source: str
 ) -> None:
-    with gql_client(live_graphql, demo.JOHN_TOKEN) as session:
+    with gql_client(live_graphql, demo, demo.JOHN_TOKEN) as session:
         result = session.execute(gql(MAGENTO_QUERY))
         assert session.client.schema is not None  # fetched by introspection, used to validate
 
@@ -257,14 +257,19 @@ def test_gql_client_refuses_a_query_the_introspected_schema_lacks(
     query = gql("{ customerDownloadableProducts { items { title } } }")  # a ScandiPWA-only field
 
     with (
-        gql_client(live_graphql, demo.JOHN_TOKEN) as session,
+        gql_client(live_graphql, demo, demo.JOHN_TOKEN) as session,
         pytest.raises(Exception, match="title"),
     ):
         session.execute(query)
 
 
-def test_gql_client_sees_magentos_authorization_category(live_graphql: str) -> None:
-    with gql_client(live_graphql, None) as session, pytest.raises(TransportQueryError) as error:
+def test_gql_client_sees_magentos_authorization_category(
+    live_graphql: str, demo: ModuleType
+) -> None:
+    with (
+        gql_client(live_graphql, demo, None) as session,
+        pytest.raises(TransportQueryError) as error,
+    ):
         session.execute(gql(MAGENTO_QUERY))
 
     assert error.value.errors == UNAUTHORIZED["errors"]

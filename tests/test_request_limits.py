@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from tests.helpers import Api, data_of
+from tests.helpers import Api, data_of, storefront_headers
 
 PATHS = ["/graphql", "/api/graphql"]
 TOTAL = "{ customerDownloadableProducts { totalCount } }"
@@ -78,7 +78,7 @@ def test_enabled_batches_run_each_operation_with_one_customer_lookup(
 ) -> None:
     api = make_api(batch_size=3)
     database = api.client.app.state.database  # type: ignore[attr-defined]
-    headers = {"Authorization": f"Bearer {api.demo.JANE_TOKEN}"}
+    headers = storefront_headers(api.demo, api.demo.JANE_TOKEN)
     api.client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)  # warm up
     before = database.statements
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
+from app.dialects.bagisto import STOREFRONT_KEY_HEADER, rate_limited
 from app.errors import ErrorKind
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ _CATEGORIES = {
 class MagentoDialect:
     name = "magento"
     errors_first = True
-    storefront_key_required = False
+    storefront_key_required = True
 
     def __init__(self, *, unauthorized_status: int = 200) -> None:
         # PWA storefronts sign the customer out on this category; 2.4.9 also answers 403.
@@ -49,4 +50,14 @@ class MagentoDialect:
         return None
 
     def storefront_key_refused(self, check: KeyCheck) -> Response:
-        raise NotImplementedError("Magento paths take no storefront key")
+        """Magento has no storefront keys; on a source that has them (contract §6) this
+        path asks for one too, refused with Bagisto's statuses in Magento's words."""
+        if check.refused == "rate_limited":
+            assert check.rate is not None
+            return rate_limited(check.rate, code="RATE_LIMITED")
+        if check.refused == "missing":
+            message = f"{STOREFRONT_KEY_HEADER} header is required for this operation"
+        else:
+            message = "Invalid API key"
+        error = {"message": message, "extensions": {"category": "graphql-authentication"}}
+        return JSONResponse({"errors": [error]}, status_code=401)

@@ -189,6 +189,7 @@ class BagistoSource:
         if bar:
             if (
                 not (token_id.isascii() and token_id.isdigit() and secret)
+                or len(token_id) > len(str(_MAX_ID))
                 or int(token_id) > _MAX_ID
             ):
                 return None
@@ -220,10 +221,9 @@ class BagistoSource:
         query = _page_query(
             newest_first=newest_first, with_status=status is not None, limited=limit is not None
         )
-        rows = await self.reads.fetch_all(
-            query, customer_id=customer_id, status=status, offset=offset, limit=limit
+        return await self.reads.fetch_into(
+            _purchase, query, customer_id=customer_id, status=status, offset=offset, limit=limit
         )
-        return [_purchase(row) for row in rows]
 
     async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
         query = _count_query(with_status=status is not None)

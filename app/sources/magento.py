@@ -194,10 +194,9 @@ class MagentoSource:
         query = _page_query(
             newest_first=newest_first, with_status=status is not None, limited=limit is not None
         )
-        rows = await self.reads.fetch_all(
-            query, customer_id=customer_id, status=status, offset=offset, limit=limit
+        return await self.reads.fetch_into(
+            _purchase, query, customer_id=customer_id, status=status, offset=offset, limit=limit
         )
-        return [_purchase(row) for row in rows]
 
     async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
         query = _count_query(with_status=status is not None)
