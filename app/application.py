@@ -9,7 +9,7 @@ from typing import Any
 
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -24,13 +24,15 @@ from app.dialects.bagisto import BagistoDialect
 from app.dialects.magento import MagentoDialect
 from app.documents import Documents
 from app.graphql import create_graphql
+from app.metrics import Metrics
 from app.middleware import BodySizeLimit
-from app.observability import Metrics, RequestLog
+from app.observability import RequestLog
 from app.openapi import openapi_route
 from app.ratelimit import Counters, MemoryCounters, RateLimiter
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source
+from app.startup import announce
 from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
 from resolvers import bindables
 
@@ -106,7 +108,7 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def prometheus(_: Request) -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     async def ready(_: Request) -> JSONResponse:
         try:
@@ -118,8 +120,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if embedded_demo:
-            logger.info("serving the embedded demo database (%s source)", settings.source)
+        announce(settings, embedded_demo=embedded_demo)
         for db in databases:
             await db.connect()
         try:
@@ -129,6 +130,7 @@ def create_app(settings: Settings) -> Starlette:
                 await db.disconnect()
             if shared is not None:
                 await shared.aclose()
+            metrics.close()
 
     app = Starlette(
         routes=[

@@ -55,6 +55,7 @@ def test_json_log_has_one_line_per_request_and_no_credentials(
         "operation": "MyDownloads",
         "status": 200,
         "duration_ms": None,
+        "reason": None,
     }
     assert graphql["request_id"] == first.headers["x-request-id"]
     assert any(e["request_id"] == "trace-42" and e["status"] == 404 for e in access)

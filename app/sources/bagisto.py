@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from app.db import Database, Prepared, Row
 from app.models import Order, Purchase, StorefrontKey
+from app.reasons import refuse
 from app.settings import Settings
 from app.sources.common import as_utc, count_rows
 
@@ -191,6 +192,7 @@ class BagistoSource:
                 not (token_id.isascii() and token_id.isdigit() and secret)
                 or int(token_id) > _MAX_ID
             ):
+                refuse("token_malformed")
                 return None
             row = await self.database.fetch_one(
                 TOKEN_BY_ID, model=self.customer_model, id=int(token_id)
@@ -201,10 +203,13 @@ class BagistoSource:
                 TOKEN_BY_HASH, model=self.customer_model, token=_sha256(secret)
             )
         if row is None or not hmac.compare_digest(str(row["token"]), _sha256(secret)):
+            refuse("token_unknown")  # or a token of another model (an admin's)
             return None
         if row["expires_at"] is not None and as_utc(row["expires_at"]) <= datetime.now(UTC):
+            refuse("token_expired")
             return None
         if row["is_suspended"]:
+            refuse("customer_suspended")
             return None
         return int(row["id"])
 
