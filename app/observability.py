@@ -87,8 +87,8 @@ def configure_logging(log_format: str, level: str = "INFO") -> None:
     for name in ("downloads_api", "uvicorn"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
+        logger.setLevel(level)
         logger.propagate = False
-    logging.getLogger("downloads_api").setLevel(level)
     logging.getLogger("uvicorn.error").handlers.clear()  # its records reach "uvicorn"
     uvicorn_access = logging.getLogger("uvicorn.access")
     # uvicorn's protocols log requests only when this logger has handlers somewhere.
