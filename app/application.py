@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from app.db import Database, DatabaseUnavailable
 from app.demo import with_demo_database
@@ -23,6 +23,8 @@ from app.dialects import Dialect
 from app.dialects.bagisto import BagistoDialect
 from app.dialects.magento import MagentoDialect
 from app.documents import Documents
+from app.explorer import ASSETS_PATH
+from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
 from app.metrics import Metrics
 from app.middleware import BodySizeLimit
@@ -144,6 +146,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", prometheus),
             *rest_routes(source=source, settings=settings, storefront_keys=storefront_keys),
             openapi_route(settings, source),
+            *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
         ],
         middleware=[
             Middleware(RequestLog, metrics=metrics),

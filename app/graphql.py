@@ -11,7 +11,7 @@ from typing import Any
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.exceptions import HttpError
-from ariadne.explorer import ExplorerGraphiQL, ExplorerHttp405
+from ariadne.explorer import ExplorerHttp405
 from ariadne.types import ErrorFormatter
 from graphql import (
     DocumentNode,
@@ -27,6 +27,7 @@ from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
+from app.explorer import ServiceExplorer
 from app.limits import (
     INTROSPECTION_FIELDS,
     fragment_definitions,
@@ -228,7 +229,9 @@ def create_graphql(
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
         introspection=settings.introspection,
-        explorer=ExplorerGraphiQL() if settings.explorer else ExplorerHttp405(),
+        explorer=ServiceExplorer(dialect.name, storefront_keys=source.storefront_keys is not None)
+        if settings.explorer
+        else ExplorerHttp405(),
         debug=False,
         logger="downloads_api.ariadne",
     )
