@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from app import tracing
 from app.db import Database, DatabaseUnavailable
 from app.demo import with_demo_database
 from app.dialects import Dialect
@@ -36,6 +37,7 @@ from app.settings import Settings
 from app.sources import create_source
 from app.startup import announce
 from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
+from app.tracing import TraceRequests
 from resolvers import bindables
 
 from . import SCHEMA_PATH
@@ -150,6 +152,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestLog, metrics=metrics),
+            *([Middleware(TraceRequests)] if tracing.active() else []),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_allow_origins),

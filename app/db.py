@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import pymysql as pymysql_dialect
 from sqlalchemy.sql import ClauseElement
 
+from app.tracing import statement_span
+
 Row = Mapping[str, Any]
 
 
@@ -193,16 +195,27 @@ class Database:
 
     async def _run(self, how: str, query: Query, values: dict[str, Any]) -> Any:
         self.statements += 1
-        for attempt in (1, 2):
-            try:
-                with _translate_errors():
-                    return await self._on_connection(how, query, values)
-            except DatabaseUnavailable as error:
-                # Reads are safe to repeat: a connection the server dropped while it sat
-                # in the pool gets one retry on a fresh one.
-                if attempt == 2 or _code(error.__cause__) not in _STALE_CONNECTION_CODES:
-                    raise
+        with statement_span(self, query):
+            for attempt in (1, 2):
+                try:
+                    with _translate_errors():
+                        return await self._on_connection(how, query, values)
+                except DatabaseUnavailable as error:
+                    # Reads are safe to repeat: a connection the server dropped while it sat
+                    # in the pool gets one retry on a fresh one.
+                    if attempt == 2 or _code(error.__cause__) not in _STALE_CONNECTION_CODES:
+                        raise
         raise AssertionError("unreachable")
+
+    @property
+    def system(self) -> str:
+        return "sqlite" if self.is_sqlite else "mysql"
+
+    def sql_text(self, query: Query) -> str:
+        """The statement's text with placeholders, for a trace (never its values)."""
+        if self.is_sqlite:
+            return str(query.statement if isinstance(query, Prepared) else query)
+        return query.mysql()[0] if isinstance(query, Prepared) else _compile(query)[0]
 
     async def _on_connection(self, how: str, query: Query, values: dict[str, Any]) -> Any:
         async with self._database.connection() as connection:

@@ -28,3 +28,9 @@ def open_box() -> tuple[list[str], Token[list[str] | None]]:
 
 def close_box(token: Token[list[str] | None]) -> None:
     _box.reset(token)
+
+
+def current() -> str | None:
+    """The code noted for the current request so far, if any."""
+    box = _box.get()
+    return box[0] if box else None
