@@ -188,8 +188,8 @@ def test_a_bad_setting_stops_the_service_with_one_line_naming_it(
     assert "Traceback" not in result.stderr
 
 
-def test_operation_labels_are_bounded_and_cleaned(make_api: Callable[..., Api]) -> None:
-    api = make_api()
+def test_operation_labels_are_bounded_and_cleaned(own_api: Callable[..., Api]) -> None:
+    api = own_api()
     names = [f"Op{n}" for n in range(MAX_OPERATION_LABELS + 50)]
     for name in names:
         api.bagisto(f"query {name} {{ __typename }}", operationName=name)

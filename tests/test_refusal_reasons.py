@@ -33,12 +33,16 @@ def access() -> Iterator[Access]:
     handler = Access()
     logger = logging.getLogger("downloads_api.access")
     logger.addHandler(handler)
-    level, logger.level = logger.level, logging.INFO
+    # Another test's logging.config.dictConfig (uvicorn's, in-process) may have disabled it.
+    level, disabled = logger.level, logger.disabled
+    logger.setLevel(logging.INFO)  # (setLevel, unlike assigning, clears the level cache)
+    logger.disabled = False
     try:
         yield handler
     finally:
         logger.removeHandler(handler)
-        logger.level = level
+        logger.setLevel(level)
+        logger.disabled = disabled
 
 
 BAGISTO = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
@@ -84,8 +88,8 @@ def test_bagisto_refusals_are_logged_with_their_reason(
 
 
 @BAGISTO
-def test_a_rate_limited_key_is_logged_as_such(make_api: Callable[..., Api], access: Access) -> None:
-    api = make_api()  # its own rate-limit counts
+def test_a_rate_limited_key_is_logged_as_such(own_api: Callable[..., Api], access: Access) -> None:
+    api = own_api()  # its own rate-limit counts
     reasons = []
     for _ in range(4):  # the key allows 3 an hour
         api.bagisto(TOTAL, key=bagisto.LIMITED_KEY)
@@ -117,8 +121,8 @@ def test_magento_refusals_are_logged_with_their_reason(
 
 @MAGENTO
 def test_a_jwt_without_the_crypt_key_is_logged_as_such(
-    make_api: Callable[..., Api], access: Access
+    own_api: Callable[..., Api], access: Access
 ) -> None:
-    make_api(magento_crypt_key=None).magento(MAGENTO_ITEMS, token=magento.JANE_TOKEN)
+    own_api(magento_crypt_key=None).magento(MAGENTO_ITEMS, token=magento.JANE_TOKEN)
 
     assert access.last()["reason"] == "jwt_without_crypt_key"

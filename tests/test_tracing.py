@@ -37,9 +37,9 @@ def by_kind(exporter: InMemorySpanExporter, kind: SpanKind) -> list[ReadableSpan
 
 
 def test_a_request_is_one_span_with_its_operation_and_one_span_per_statement(
-    spans: InMemorySpanExporter, make_client: Callable[..., object], demo: ModuleType
+    spans: InMemorySpanExporter, own_api: Callable[..., Api], demo: ModuleType
 ) -> None:
-    api = Api(make_client(), demo)  # type: ignore[arg-type]
+    api = own_api()
     query = "query MyDownloads { customerDownloadableProducts { totalCount } }"
     headers = {"Authorization": f"Bearer {demo.JANE_TOKEN}", "traceparent": TRACEPARENT}
     headers |= {"X-STOREFRONT-KEY": demo.SHOP_KEY} if hasattr(demo, "SHOP_KEY") else {}
@@ -70,9 +70,9 @@ def test_a_request_is_one_span_with_its_operation_and_one_span_per_statement(
 
 
 def test_a_refused_request_says_why_in_its_span(
-    spans: InMemorySpanExporter, make_api: Callable[..., Api]
+    spans: InMemorySpanExporter, own_api: Callable[..., Api]
 ) -> None:
-    make_api().bagisto("{ customerDownloadableProducts { totalCount } }", token="999|nope")
+    own_api().bagisto("{ customerDownloadableProducts { totalCount } }", token="999|nope")
 
     [server] = by_kind(spans, SpanKind.SERVER)
     assert dict(server.attributes or {})["downloads_api.refusal"] == "token_unknown"
