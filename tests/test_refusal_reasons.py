@@ -62,7 +62,7 @@ MAGENTO = pytest.mark.parametrize("source", ["magento"], indirect=True, scope="s
         (None, bagisto.SHOP_KEY, "token_missing"),
         ("12x|secret", bagisto.SHOP_KEY, "token_malformed"),
         ("999|secret", bagisto.SHOP_KEY, "token_unknown"),
-        (bagisto.ADMIN_TOKEN, bagisto.SHOP_KEY, "token_unknown"),
+        (bagisto.ADMIN_TOKEN, bagisto.SHOP_KEY, "token_not_customer"),
         (bagisto.JANE_EXPIRED_TOKEN, bagisto.SHOP_KEY, "token_expired"),
         (bagisto.SAM_TOKEN, bagisto.SHOP_KEY, "customer_suspended"),
     ],
