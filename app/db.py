@@ -195,16 +195,15 @@ class Database:
 
     async def _run(self, how: str, query: Query, values: dict[str, Any]) -> Any:
         self.statements += 1
-        with statement_span(self, query):
-            for attempt in (1, 2):
-                try:
-                    with _translate_errors():
-                        return await self._on_connection(how, query, values)
-                except DatabaseUnavailable as error:
-                    # Reads are safe to repeat: a connection the server dropped while it sat
-                    # in the pool gets one retry on a fresh one.
-                    if attempt == 2 or _code(error.__cause__) not in _STALE_CONNECTION_CODES:
-                        raise
+        for attempt in (1, 2):
+            try:
+                with _translate_errors(), statement_span(self, query):  # a span per attempt
+                    return await self._on_connection(how, query, values)
+            except DatabaseUnavailable as error:
+                # Reads are safe to repeat: a connection the server dropped while it sat
+                # in the pool gets one retry on a fresh one.
+                if attempt == 2 or _code(error.__cause__) not in _STALE_CONNECTION_CODES:
+                    raise
         raise AssertionError("unreachable")
 
     @property
