@@ -95,7 +95,10 @@ class StorefrontKeys:
         """The key's row when it may be used from this address now, else None."""
         found = await self._lookup(key)
         if found is None:
-            refuse("key_unknown")  # no active shop key has that value
+            refuse("key_unknown")  # no shop key has that value (or it was deleted)
+            return None
+        if not found.active:
+            refuse("key_inactive")
             return None
         if found.expires_at is not None and found.expires_at <= datetime.now(UTC):
             refuse("key_expired")

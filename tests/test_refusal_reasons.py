@@ -55,7 +55,9 @@ MAGENTO = pytest.mark.parametrize("source", ["magento"], indirect=True, scope="s
     [
         (bagisto.JANE_TOKEN, bagisto.SHOP_KEY, None),
         (bagisto.JANE_TOKEN, None, "key_missing"),
-        (bagisto.JANE_TOKEN, bagisto.INACTIVE_KEY, "key_unknown"),
+        (bagisto.JANE_TOKEN, bagisto.INACTIVE_KEY, "key_inactive"),
+        (bagisto.JANE_TOKEN, bagisto.DELETED_KEY, "key_unknown"),
+        (bagisto.JANE_TOKEN, bagisto.ADMIN_KEY, "key_unknown"),
         (bagisto.JANE_TOKEN, "no-such-key", "key_unknown"),
         (bagisto.JANE_TOKEN, bagisto.EXPIRED_KEY, "key_expired"),
         (bagisto.JANE_TOKEN, bagisto.OFFICE_KEY, "key_ip_not_allowed"),

@@ -170,10 +170,10 @@ STOREFRONT_KEY = Prepared(
         storefront_keys.c.rate_limit,
         storefront_keys.c.allowed_ips,
         storefront_keys.c.expires_at,
+        storefront_keys.c.is_active,
     ).where(
         storefront_keys.c.key == sa.bindparam("key"),
         storefront_keys.c.key_type == "shop",
-        storefront_keys.c.is_active == sa.true(),
         storefront_keys.c.deleted_at.is_(None),
     )
 )
@@ -277,6 +277,7 @@ class BagistoSource:
             rate_limit=row["rate_limit"],
             allowed_ips=_parse_ips(row["allowed_ips"]),
             expires_at=None if row["expires_at"] is None else as_utc(row["expires_at"]),
+            active=bool(row["is_active"]),
         )
 
 
