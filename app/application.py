@@ -10,31 +10,37 @@ from typing import Any
 
 from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from app import tracing
 from app.db import Database
 from app.demo import with_demo_database
 from app.dialects import Dialect
 from app.dialects.bagisto import BagistoDialect
 from app.dialects.magento import MagentoDialect
 from app.documents import Documents
+from app.explorer import ASSETS_PATH
+from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
 from app.limits import list_fields
+from app.metrics import Metrics
 from app.middleware import BodySizeLimit, NoStore, Unexpected
-from app.observability import Metrics, RequestLog
+from app.observability import RequestLog
 from app.openapi import openapi_route
 from app.ratelimit import Counters, MemoryCounters, RateLimiter
 from app.readiness import Readiness
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source
+from app.startup import announce
 from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
+from app.tracing import TraceRequests
 from resolvers import bindables
 
 from . import SCHEMA_PATH
@@ -109,7 +115,7 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def prometheus(_: Request) -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     readiness = Readiness(databases, source.tables)
 
@@ -120,8 +126,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if embedded_demo:
-            logger.info("serving the embedded demo database (%s source)", settings.source)
+        announce(settings, embedded_demo=embedded_demo)
         for db in databases:
             await db.connect()
         # What start-up made lives as long as the process: keeping it out of the cyclic
@@ -136,6 +141,7 @@ def create_app(settings: Settings) -> Starlette:
                 await db.disconnect()
             if shared is not None:
                 await shared.aclose()
+            metrics.close()
 
     app = Starlette(
         routes=[
@@ -149,11 +155,13 @@ def create_app(settings: Settings) -> Starlette:
             Route("/metrics", prometheus),
             *rest_routes(source=source, settings=settings, storefront_keys=storefront_keys),
             openapi_route(settings, source),
+            *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
         ],
         middleware=[
             Middleware(RequestLog, metrics=metrics),
             Middleware(Unexpected),
             Middleware(NoStore, prefixes=("/graphql", "/api/graphql", "/api/shop/")),
+            *([Middleware(TraceRequests)] if tracing.active() else []),
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_allow_origins),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from app.reasons import refuse
 from app.sources import Source
 
 # Longer than any token either platform issues (a Magento JWT is a few hundred bytes).
@@ -31,4 +32,7 @@ def public_base_url(request: Request, configured: str | None) -> str:
 async def authenticate(request: Request, source: Source) -> int | None:
     """The id of the customer whose token came with the request, or None."""
     token = bearer_token(request)
-    return await source.customer_for_token(token) if token else None
+    if token is None:
+        refuse("token_missing")
+        return None
+    return await source.customer_for_token(token)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import uvicorn
@@ -12,6 +17,7 @@ import uvicorn
 from app.check import Finding, check, report, where_is
 from app.db import Database
 from app.demo import with_demo_database
+from app.observability import configure_logging
 from app.settings import Settings, SettingsError, load_settings
 
 
@@ -37,16 +43,35 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return _check(settings)
 
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        reload=args.reload,
-        proxy_headers=True,
-        access_log=False,  # the service logs each request itself (app/observability.py)
-    )
+    configure_logging(settings.log_format, settings.log_level)
+    with _shared_metrics(args.workers):
+        uvicorn.run(
+            "app.main:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            reload=args.reload,
+            proxy_headers=True,
+            access_log=False,  # the service logs each request itself (app/observability.py)
+            log_config=None,  # and uvicorn's records go through its handler
+        )
     return 0
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """Several workers count into one directory that any of them reads for /metrics
+    (prometheus_client's multiprocess mode); made fresh here, removed on the way out."""
+    if workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield  # one process, or an operator's own directory (theirs to clean)
+        return
+    directory = tempfile.mkdtemp(prefix="downloads-api-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # the workers inherit it
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _check(settings: Settings) -> int:

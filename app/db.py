@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import pymysql as pymysql_dialect
 from sqlalchemy.sql import ClauseElement
 
+from app.tracing import statement_span
+
 Row = Mapping[str, Any]
 T = TypeVar("T")
 
@@ -227,7 +229,7 @@ class Database:
         self.statements += 1
         for attempt in (1, 2):
             try:
-                with _translate_errors():
+                with _translate_errors(), statement_span(self, query):  # a span per attempt
                     return await self._on_connection(how, query, values, into)
             except DatabaseUnavailable as error:
                 # Reads are safe to repeat: a connection the server dropped while it sat
@@ -236,6 +238,16 @@ class Database:
                     self.failures += 1
                     raise
         raise AssertionError("unreachable")
+
+    @property
+    def system(self) -> str:
+        return "sqlite" if self.is_sqlite else "mysql"
+
+    def sql_text(self, query: Query) -> str:
+        """The statement's text with placeholders, for a trace (never its values)."""
+        if self.is_sqlite:
+            return str(query.statement if isinstance(query, Prepared) else query)
+        return query.mysql()[0] if isinstance(query, Prepared) else _compile(query)[0]
 
     async def _on_connection(
         self, how: str, query: Query, values: dict[str, Any], into: Callable[[Row], Any]

@@ -12,7 +12,7 @@ from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.constants import DATA_TYPE_JSON
 from ariadne.exceptions import HttpBadRequestError, HttpError
-from ariadne.explorer import ExplorerGraphiQL, ExplorerHttp405
+from ariadne.explorer import ExplorerHttp405
 from ariadne.types import ErrorFormatter
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
@@ -24,6 +24,7 @@ from app.dialects import Dialect
 from app.documents import Document, Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.execution import ChunkedExecutionContext
+from app.explorer import ServiceExplorer
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.observability import request_id
 from app.purchases import Once
@@ -269,7 +270,9 @@ def create_graphql(
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
         introspection=settings.introspection,
-        explorer=ExplorerGraphiQL() if settings.explorer else ExplorerHttp405(),
+        explorer=ServiceExplorer(dialect.name, storefront_keys=source.storefront_keys is not None)
+        if settings.explorer
+        else ExplorerHttp405(),
         debug=False,
         logger="downloads_api.ariadne",
     )

@@ -3,8 +3,10 @@
 A bad setting stops the process here with one line that names the variable.
 """
 
+import os
 import sys
 
+from app import tracing
 from app.application import create_app
 from app.observability import configure_logging
 from app.settings import SettingsError, load_settings
@@ -16,4 +18,5 @@ except SettingsError as error:
     raise SystemExit(2) from None
 
 configure_logging(settings.log_format, settings.log_level)
+tracing.configure(os.environ)  # off unless OTEL_* asks for it
 app = create_app(settings)

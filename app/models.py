@@ -68,3 +68,5 @@ class StorefrontKey:
     rate_limit: int | None
     allowed_ips: tuple[str, ...]
     expires_at: datetime | None
+    # Found so that its refusal can be logged as "inactive"; never accepted.
+    active: bool = True

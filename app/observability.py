@@ -1,8 +1,11 @@
-"""One log line per request, a request id, and Prometheus metrics.
+"""One log line per request (with its metrics, app/metrics.py) and a request id.
 
 Logs never carry tokens, keys or query text: method, path (no query string), GraphQL
-operation name, status, duration and request id. LOG_FORMAT=json writes one JSON object
-a line (for log shippers), LOG_FORMAT=text a plain line (for people).
+operation name, status, duration, request id and why a credential was refused (app/reasons.py).
+LOG_FORMAT=json writes one JSON object a line (for log shippers), LOG_FORMAT=text a plain
+line (for people) with control characters escaped, so that no client can forge a line.
+uvicorn's own records go through the same handler; its access log is off (it would log
+query strings).
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.metrics import Metrics
+from app.reasons import close_box, open_box
 
 logger = logging.getLogger("downloads_api")
 access_logger = logging.getLogger("downloads_api.access")
@@ -50,68 +52,49 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+# What may not appear raw in a text line: C0 and C1 controls (CR and LF start a new line),
+# Unicode's line and paragraph separators, and the backslash that starts an escape.
+_UNSAFE_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
 class TextFormatter(logging.Formatter):
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """One line a record; a traceback follows indented, so it cannot pass for a record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = _UNSAFE_TEXT.sub(_escape, record.getMessage())
+        line = f"{self.formatTime(record)} {record.levelname} {record.name}: {message}"
+        if record.exc_info:
+            line += "\n" + "\n".join(
+                "  " + _UNSAFE_TEXT.sub(_escape, part)
+                for part in self.formatException(record.exc_info).splitlines()
+            )
+        return line
 
 
 def configure_logging(log_format: str, level: str = "INFO") -> None:
+    """Our records and uvicorn's, in one format on standard error; uvicorn's access log off,
+    however uvicorn was started (it runs this when it imports app.main)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.formatter.converter = time.gmtime  # type: ignore[union-attr]
-    root = logging.getLogger("downloads_api")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-
-
-CacheStats = Callable[[], tuple[int, int]]  # (hits, misses) so far
-
-
-class Metrics:
-    """The service's Prometheus metrics, in a registry of its own (one per app)."""
-
-    def __init__(self, *, pool_in_use: Callable[[], int], caches: dict[str, CacheStats]) -> None:
-        self.registry = CollectorRegistry()
-        self.registry.register(_ReadAtScrape(pool_in_use, caches))
-        self.requests = Counter(
-            "downloads_api_requests",
-            "Requests answered, by route, GraphQL operation and status.",
-            ["path", "operation", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "downloads_api_request_duration_seconds",
-            "Time to answer a request, by route.",
-            ["path"],
-            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-            registry=self.registry,
-        )
-
-
-class _ReadAtScrape(Collector):
-    """Figures other objects already keep, read when Prometheus asks."""
-
-    def __init__(self, pool_in_use: Callable[[], int], caches: dict[str, CacheStats]) -> None:
-        self.pool_in_use = pool_in_use
-        self.caches = caches
-
-    def collect(self) -> Iterator[Metric]:
-        yield GaugeMetricFamily(
-            "downloads_api_database_connections_in_use",
-            "Database connections lent out by the pool right now.",
-            value=self.pool_in_use(),
-        )
-        lookups = CounterMetricFamily(
-            "downloads_api_cache_lookups",
-            "Cache lookups, by cache and result.",
-            labels=["cache", "result"],
-        )
-        for cache, stats in self.caches.items():
-            hits, misses = stats()
-            lookups.add_metric([cache, "hit"], hits)
-            lookups.add_metric([cache, "miss"], misses)
-        yield lookups
+    for name in ("downloads_api", "uvicorn"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+    logging.getLogger("uvicorn.error").handlers.clear()  # its records reach "uvicorn"
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    # uvicorn's protocols log requests only when this logger has handlers somewhere.
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False
+    uvicorn_access.disabled = True
 
 
 class RequestLog:
@@ -129,6 +112,7 @@ class RequestLog:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         token = _request_id.set(rid)
+        refusal, box_token = open_box()
         scope.setdefault("state", {})
         started = time.perf_counter()
         status = 500
@@ -147,15 +131,20 @@ class RequestLog:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
             operation = scope["state"].get("operation_name") or ""
-            self.metrics.requests.labels(path, operation, str(status)).inc()
+            reason = refusal[0] if refusal else None
+            self.metrics.requests.labels(
+                path, self.metrics.operation_label(operation), str(status)
+            ).inc()
             self.metrics.latency.labels(path).observe(elapsed)
+            self.metrics.after_request()
             access_logger.info(
-                "%s %s %s %d %.1fms",
+                "%s %s %s %d %.1fms%s",
                 scope["method"],
                 scope["path"],
                 operation or "-",
                 status,
                 elapsed * 1000,
+                f" {reason}" if reason else "",
                 extra={
                     "request_id": rid,
                     "fields": {
@@ -164,7 +153,9 @@ class RequestLog:
                         "operation": operation or None,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
+                        "reason": reason,
                     },
                 },
             )
+            close_box(box_token)
             _request_id.reset(token)

@@ -15,6 +15,7 @@ from app.auth import client_ip
 from app.dialects.bagisto import STOREFRONT_KEY_HEADER
 from app.models import StorefrontKey
 from app.ratelimit import RateLimit, RateLimiter
+from app.reasons import refuse
 from app.sources import StorefrontKeyStore
 
 _MAX_CACHED = 1024
@@ -77,6 +78,7 @@ class StorefrontKeys:
     async def check(self, request: Request) -> KeyCheck:
         key = request.headers.get(STOREFRONT_KEY_HEADER, "").strip()
         if not key:
+            refuse("key_missing")
             return KeyCheck(refused="missing")
         found = await self.validate(key, client_ip(request))
         if found is None:
@@ -84,16 +86,25 @@ class StorefrontKeys:
         if self.rate_limiter is None:
             return KeyCheck()
         rate = await self.rate_limiter.hit(found.id, found.rate_limit)
-        return KeyCheck(refused="rate_limited" if rate and rate.exceeded else None, rate=rate)
+        if rate and rate.exceeded:
+            refuse("key_rate_limited")
+            return KeyCheck(refused="rate_limited", rate=rate)
+        return KeyCheck(rate=rate)
 
     async def validate(self, key: str, client_ip: str | None) -> StorefrontKey | None:
         """The key's row when it may be used from this address now, else None."""
         found = await self._lookup(key)
         if found is None:
+            refuse("key_unknown")  # no shop key has that value (or it was deleted)
+            return None
+        if not found.active:
+            refuse("key_inactive")
             return None
         if found.expires_at is not None and found.expires_at <= datetime.now(UTC):
+            refuse("key_expired")
             return None
         if found.allowed_ips and client_ip not in found.allowed_ips:
+            refuse("key_ip_not_allowed")
             return None
         return found
 

@@ -149,3 +149,20 @@ def make_api(make_client: Callable[..., TestClient], demo: ModuleType) -> Callab
         return Api(make_client(client_ip, **changes), demo)
 
     return start
+
+
+@pytest.fixture
+def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
+    """Like `make_api`, but each app stops when the test ends, closing its database
+    connections (the session's apps keep theirs, and the test server's are limited)."""
+    started: list[TestClient] = []
+
+    def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
+        client = TestClient(create_app(replace(settings, **changes)), client=(client_ip, 50000))
+        client.__enter__()
+        started.append(client)
+        return Api(client, demo)
+
+    yield start
+    for client in started:
+        client.__exit__(None, None, None)

@@ -33,15 +33,20 @@ class Served(str):
 
 @contextmanager
 def serving(
-    environment: dict[str, str], *args: str, timeout: float = 30, log: Path | None = None
+    environment: dict[str, str],
+    *args: str,
+    timeout: float = 30,
+    log: Path | None = None,
+    command: tuple[str, ...] = (DOWNLOADS_API, "serve"),
 ) -> Iterator[Served]:
-    """Run `downloads-api serve` with exactly these settings (none from the shell's
-    environment); yield its base URL. Its standard error goes to `log` when given."""
+    """Run `downloads-api serve` (or `command`, which takes --port) with exactly these
+    settings (none from the shell's environment); yield its base URL. Its standard error
+    goes to `log` when given."""
     port = free_port()
     settings = {k: v for k, v in os.environ.items() if k not in VARIABLES} | environment
     stderr = None if log is None else log.open("ab")
     process = subprocess.Popen(
-        [DOWNLOADS_API, "serve", "--port", str(port), *args], cwd=ROOT, env=settings, stderr=stderr
+        [*command, "--port", str(port), *args], cwd=ROOT, env=settings, stderr=stderr
     )
     base = Served(f"http://127.0.0.1:{port}")
     base.process = process

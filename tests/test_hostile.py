@@ -184,3 +184,19 @@ def test_a_long_list_selected_many_times_is_refused(crowded: Served, demo: Modul
         "Too many selections of purchase lists: 10, at most 2."
     )
     assert hostile.worker_cpu_seconds(pid) - before < CPU_BUDGET
+
+
+def test_operation_names_cannot_grow_the_metrics(server: Served, demo: ModuleType) -> None:
+    headers = storefront_headers(demo, demo.JANE_TOKEN)
+    with httpx2.Client(base_url=server, timeout=10) as client:
+        for n in range(300):
+            name = f"Op{n}\r\n\x00"
+            client.post("/graphql", json={"query": "{ __typename }", "operationName": name})
+            client.post(
+                "/api/graphql", json={"query": f"query Q{n} {{ __typename }}"}, headers=headers
+            )
+        scraped = client.get("/metrics").text
+
+    series = [line for line in scraped.splitlines() if line.startswith("downloads_api_requests")]
+    assert len(series) < 150  # 100 names at most, then one label for the rest
+    assert "\x00" not in scraped and "Op1" not in scraped

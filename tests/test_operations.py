@@ -14,6 +14,7 @@ import httpx2
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.metrics import MAX_OPERATION_LABELS, OperationLabels
 from app.settings import Settings
 from tests.helpers import Api, data_of
 from tests.live import ROOT, serving
@@ -55,6 +56,7 @@ def test_json_log_has_one_line_per_request_and_no_credentials(
         "operation": "MyDownloads",
         "status": 200,
         "duration_ms": None,
+        "reason": None,
     }
     assert graphql["request_id"] == first.headers["x-request-id"]
     assert any(e["request_id"] == "trace-42" and e["status"] == 404 for e in access)
@@ -184,3 +186,29 @@ def test_a_bad_setting_stops_the_service_with_one_line_naming_it(
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines[-1].startswith(f"downloads-api: {variable} ")
     assert "Traceback" not in result.stderr
+
+
+def test_operation_labels_are_bounded_and_cleaned(own_api: Callable[..., Api]) -> None:
+    api = own_api()
+    names = [f"Op{n}" for n in range(MAX_OPERATION_LABELS + 50)]
+    for name in names:
+        api.bagisto(f"query {name} {{ __typename }}", operationName=name)
+    api.bagisto("query Evil { __typename }", operationName="Evil\x00\r\nname" + "x" * 500)
+
+    text = api.client.get("/metrics").text
+    labels = {
+        dict(labels)["operation"]
+        for (name, labels) in metric_values(text)
+        if name == "downloads_api_requests_total" and dict(labels)["path"] == "/api/graphql"
+    }
+    # ("" is an operation with no name, or a name that names none of the document's.)
+    assert labels - {""} == set(names[:MAX_OPERATION_LABELS]) | {"other"}
+    assert "\x00" not in text
+
+
+def test_operation_label_keeps_name_characters_only() -> None:
+    label = OperationLabels(limit=2)
+    assert label("Evil\x00\r\n{name}" + "x" * 500) == "Evilname" + "x" * 56
+    assert label(None) == label("") == label("\x00") == ""
+    assert label("Second") == "Second"
+    assert (label("Third"), label("Second")) == ("other", "Second")

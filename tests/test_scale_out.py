@@ -3,6 +3,7 @@ and a graceful stop that finishes the requests in flight."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -19,7 +20,7 @@ from tests.live import serving
 
 pytestmark = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
 
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 REST = "/api/shop/customer-downloadable-products"
 HEADERS = {"Authorization": f"Bearer {bagisto.JANE_TOKEN}", "X-STOREFRONT-KEY": bagisto.LIMITED_KEY}
 
@@ -31,7 +32,7 @@ def fresh_redis() -> Iterator[redis.Redis]:
         client.ping()
     except redis.ConnectionError:
         pytest.fail(
-            "These tests need Redis on 127.0.0.1:6379. Start it: redis-server --daemonize yes"
+            f"These tests need Redis at {REDIS_URL} (TEST_REDIS_URL). Start one: redis-server --daemonize yes"
             " --bind 127.0.0.1 --save '' --appendonly no"
         )
     client.flushdb()

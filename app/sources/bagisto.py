@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from app.db import Database, Prepared, Row
 from app.models import Order, Purchase, StorefrontKey
+from app.reasons import refuse
 from app.settings import Settings
 from app.sources.common import as_utc, count_rows
 
@@ -93,17 +94,25 @@ _MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bin
 
 def _token_query(by: str) -> Prepared:
     """Sanctum 4: "{id}|{secret}" finds the row by id and compares sha256(secret); a token
-    without "|" is looked up by the sha256 of the whole string."""
+    without "|" is looked up by the sha256 of the whole string. The token's customer is
+    joined only when the token belongs to the customer model, so an admin's token is found
+    (and refused as such) but never joined to the customer who shares its number."""
     column = access_tokens.c.id if by == "id" else access_tokens.c.token
+    is_customer = access_tokens.c.tokenable_type == sa.bindparam("model")
     return Prepared(
         sa.select(
             customers.c.id,
             customers.c.is_suspended,
             access_tokens.c.token,
             access_tokens.c.expires_at,
+            is_customer.label("is_customer"),
         )
-        .select_from(access_tokens.join(customers, customers.c.id == access_tokens.c.tokenable_id))
-        .where(access_tokens.c.tokenable_type == sa.bindparam("model"), column == sa.bindparam(by))
+        .select_from(
+            access_tokens.outerjoin(
+                customers, sa.and_(customers.c.id == access_tokens.c.tokenable_id, is_customer)
+            )
+        )
+        .where(column == sa.bindparam(by))
     )
 
 
@@ -161,10 +170,10 @@ STOREFRONT_KEY = Prepared(
         storefront_keys.c.rate_limit,
         storefront_keys.c.allowed_ips,
         storefront_keys.c.expires_at,
+        storefront_keys.c.is_active,
     ).where(
         storefront_keys.c.key == sa.bindparam("key"),
         storefront_keys.c.key_type == "shop",
-        storefront_keys.c.is_active == sa.true(),
         storefront_keys.c.deleted_at.is_(None),
     )
 )
@@ -192,6 +201,7 @@ class BagistoSource:
                 or len(token_id) > len(str(_MAX_ID))
                 or int(token_id) > _MAX_ID
             ):
+                refuse("token_malformed")
                 return None
             row = await self.database.fetch_one(
                 TOKEN_BY_ID, model=self.customer_model, id=int(token_id)
@@ -202,10 +212,19 @@ class BagistoSource:
                 TOKEN_BY_HASH, model=self.customer_model, token=_sha256(secret)
             )
         if row is None or not hmac.compare_digest(str(row["token"]), _sha256(secret)):
+            refuse("token_unknown")
+            return None
+        if not row["is_customer"]:
+            refuse("token_not_customer")  # an admin's
+            return None
+        if row["id"] is None:
+            refuse("token_unknown")  # its customer is gone
             return None
         if row["expires_at"] is not None and as_utc(row["expires_at"]) <= datetime.now(UTC):
+            refuse("token_expired")
             return None
         if row["is_suspended"]:
+            refuse("customer_suspended")
             return None
         return int(row["id"])
 
@@ -258,6 +277,7 @@ class BagistoSource:
             rate_limit=row["rate_limit"],
             allowed_ips=_parse_ips(row["allowed_ips"]),
             expires_at=None if row["expires_at"] is None else as_utc(row["expires_at"]),
+            active=bool(row["is_active"]),
         )
 
 

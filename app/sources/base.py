@@ -12,7 +12,7 @@ from app.models import Purchase, StorefrontKey
 
 class StorefrontKeyStore(Protocol):
     async def find_storefront_key(self, key: str) -> StorefrontKey | None:
-        """An active, not deleted shop key with that value, whatever its expiry and IPs."""
+        """The not deleted shop key with that value, whatever its status, expiry and IPs."""
 
 
 class Source(Protocol):

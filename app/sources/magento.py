@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from app.db import Database, Prepared, Row
 from app.models import Order, Purchase
+from app.reasons import refuse
 from app.settings import Settings
 from app.sources.common import as_utc, count_rows
 
@@ -141,15 +142,18 @@ class MagentoSource:
         row = await self.database.fetch_one(OPAQUE_TOKEN, token=token)
         # The column's collation may ignore case; the token must match exactly.
         if row is None or not hmac.compare_digest(str(row["token"]).encode(), token.encode()):
+            refuse("token_unknown")
             return None
         if self.token_lifetime and as_utc(row["created_at"]) + self.token_lifetime <= datetime.now(
             UTC
         ):
+            refuse("token_expired")
             return None
         return int(row["customer_id"])
 
     async def _customer_for_jwt(self, token: str) -> int | None:
         if self.jwt_key is None:
+            refuse("jwt_without_crypt_key")
             return None
         try:
             claims = jwt.decode(
@@ -158,14 +162,23 @@ class MagentoSource:
                 algorithms=["HS256"],  # never `none`, never what the header asks for
                 options={"require": ["uid", "utypid", "iat", "exp"], "verify_iat": False},
             )
+        except jwt.ExpiredSignatureError:
+            refuse("token_expired")
+            return None
         except jwt.PyJWTError:
+            refuse("token_invalid")
             return None
         uid, user_type, issued = claims["uid"], claims["utypid"], claims["iat"]
-        if user_type != CUSTOMER_USER_TYPE or not _positive_int(uid) or not _number(issued):
+        if user_type != CUSTOMER_USER_TYPE:
+            refuse("token_not_customer")  # an admin's or an integration's
+            return None
+        if not _positive_int(uid) or not _number(issued):
+            refuse("token_invalid")
             return None
         revoke_before = await self.database.fetch_value(REVOKED_BEFORE, uid=uid)
         # Magento's RevokedValidator: a token issued at or before revoke_before is revoked.
         if revoke_before is not None and issued <= revoke_before:
+            refuse("token_revoked")
             return None
         return uid
 

@@ -1,0 +1,152 @@
+"""Prometheus metrics: requests by route, operation and status, latency, database
+connections in use and cache lookups.
+
+Under `downloads-api serve --workers N` (PROMETHEUS_MULTIPROC_DIR set) every worker writes
+its counts to that directory and a scrape of any worker reads them all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+CacheStats = Callable[[], tuple[int, int]]  # (hits, misses) so far
+
+
+# Operation names are chosen by clients: at most this many distinct ones become labels.
+MAX_OPERATION_LABELS = 100
+_MAX_OPERATION_LENGTH = 64
+_NOT_A_NAME = re.compile(r"[^_0-9A-Za-z]")  # GraphQL names are made of these
+
+
+class OperationLabels:
+    """The `operation` label for a name: cleaned, shortened, and one of the first
+    MAX_OPERATION_LABELS seen; later names are all counted as "other"."""
+
+    def __init__(self, limit: int = MAX_OPERATION_LABELS) -> None:
+        self.limit = limit
+        self.seen: set[str] = set()
+
+    def __call__(self, name: str | None) -> str:
+        label = _NOT_A_NAME.sub("", name or "")[:_MAX_OPERATION_LENGTH]
+        if not label or label in self.seen:
+            return label
+        if len(self.seen) >= self.limit:
+            return "other"
+        self.seen.add(label)
+        return label
+
+
+def multiprocess_directory() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+class Metrics:
+    """The service's Prometheus metrics, in a registry of its own (one per app)."""
+
+    def __init__(self, *, pool_in_use: Callable[[], int], caches: dict[str, CacheStats]) -> None:
+        self.registry = CollectorRegistry()
+        self.operation_label = OperationLabels()
+        self.shared = multiprocess_directory() is not None
+        if self.shared:
+            # Figures other objects keep, copied into the shared files after each request.
+            self._copy = _CopyToShared(pool_in_use, caches, self.registry)
+        else:
+            self.registry.register(_ReadAtScrape(pool_in_use, caches))
+        self.requests = Counter(
+            "downloads_api_requests",
+            "Requests answered, by route, GraphQL operation and status.",
+            ["path", "operation", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "downloads_api_request_duration_seconds",
+            "Time to answer a request, by route.",
+            ["path"],
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+
+    def after_request(self) -> None:
+        if self.shared:
+            self._copy()
+
+    def exposition(self) -> bytes:
+        """What /metrics answers: every worker's counts when they are shared."""
+        if not self.shared:
+            return generate_latest(self.registry)
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        self._copy()
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped upstream
+        return generate_latest(registry)
+
+    def close(self) -> None:
+        """A stopping worker's gauges leave the sum (its counts stay counted)."""
+        if self.shared:
+            from prometheus_client.multiprocess import mark_process_dead
+
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # untyped upstream
+
+
+class _CopyToShared:
+    def __init__(
+        self,
+        pool_in_use: Callable[[], int],
+        caches: dict[str, CacheStats],
+        registry: CollectorRegistry,
+    ) -> None:
+        self.pool_in_use, self.caches = pool_in_use, caches
+        self.connections = Gauge(
+            "downloads_api_database_connections_in_use",
+            "Database connections lent out by the pools of all workers.",
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
+        self.lookups = Counter(
+            "downloads_api_cache_lookups",
+            "Cache lookups, by cache and result.",
+            ["cache", "result"],
+            registry=registry,
+        )
+        self.copied: dict[tuple[str, str], int] = {}
+
+    def __call__(self) -> None:
+        self.connections.set(self.pool_in_use())
+        for cache, stats in self.caches.items():
+            for result, count in zip(("hit", "miss"), stats(), strict=True):
+                new = count - self.copied.get((cache, result), 0)
+                if new > 0:
+                    self.lookups.labels(cache, result).inc(new)
+                    self.copied[cache, result] = count
+
+
+class _ReadAtScrape(Collector):
+    """Figures other objects already keep, read when Prometheus asks."""
+
+    def __init__(self, pool_in_use: Callable[[], int], caches: dict[str, CacheStats]) -> None:
+        self.pool_in_use = pool_in_use
+        self.caches = caches
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "downloads_api_database_connections_in_use",
+            "Database connections lent out by the pool right now.",
+            value=self.pool_in_use(),
+        )
+        lookups = CounterMetricFamily(
+            "downloads_api_cache_lookups",
+            "Cache lookups, by cache and result.",
+            labels=["cache", "result"],
+        )
+        for cache, stats in self.caches.items():
+            hits, misses = stats()
+            lookups.add_metric([cache, "hit"], hits)
+            lookups.add_metric([cache, "miss"], misses)
+        yield lookups

@@ -1,0 +1,54 @@
+"""The start-up line: what this process serves from where, and the settings that are
+missing for it to work as an operator most likely expects."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from app.settings import Settings
+
+logger = logging.getLogger("downloads_api")
+
+
+def where(url: str | None) -> str | None:
+    """A database or Redis URL without its credentials: "host:port/name"."""
+    if not url:
+        return None
+    if url.startswith("sqlite"):
+        return url.split("?", 1)[0]
+    parsed = make_url(url.replace("rediss://", "redis://", 1).replace("unix://", "redis://", 1))
+    host = parsed.host or "localhost"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{host}{port}/{parsed.database or ''}"
+
+
+def announce(settings: Settings, *, embedded_demo: bool) -> None:
+    fields: dict[str, Any] = {
+        "source": settings.source,
+        "database": "embedded demo" if embedded_demo else where(settings.database_url),
+        "replica": where(settings.database_replica_url),
+        "redis": where(settings.redis_url),
+        "introspection": settings.introspection,
+        "explorer": settings.explorer and settings.introspection,
+    }
+    logger.info(
+        "serving the %s source from %s (replica: %s, redis: %s, introspection: %s, explorer: %s)",
+        *(
+            ("none" if v is None else "on" if v is True else "off" if v is False else v)
+            for v in fields.values()
+        ),
+        extra={"fields": fields},
+    )
+    if not embedded_demo and settings.public_base_url is None:
+        logger.warning(
+            "PUBLIC_BASE_URL is not set: download links point at this service, which does "
+            "not serve the files; set it to the storefront's address"
+        )
+    if settings.source == "magento" and settings.magento_crypt_key is None:
+        logger.warning(
+            "MAGENTO_CRYPT_KEY is not set: every customer JWT (Magento's default token since "
+            "2.4.4) is refused; set it to crypt/key from app/etc/env.php"
+        )
