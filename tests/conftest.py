@@ -53,6 +53,19 @@ def _connect_to_server() -> pymysql.Connection:
         pytest.exit(f"{error}\n{START_HINT}", returncode=3)
 
 
+# The tiers (pyproject.toml declares them): a test that asks for a demo database is `db`
+# unless it says `live` or `e2e`; one that asks for none is `unit`, and runs with no
+# database, Redis, browser or Node (`./scripts/test -m unit`).
+TIERS = ("unit", "db", "live", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            tier = "db" if "demo_databases" in getattr(item, "fixturenames", ()) else "unit"
+            item.add_marker(tier)
+
+
 # Every test that uses the database runs once per source, unless it pins one with
 # `pytest.mark.parametrize("source", [...], indirect=True, scope="session")`.
 # TEST_SOURCES=bagisto runs only one of them.

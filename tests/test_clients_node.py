@@ -16,6 +16,8 @@ from fixtures import demo as store
 from tests import expected
 from tests.node import SPEC, node_modules, run_node, service
 
+pytestmark = pytest.mark.e2e
+
 JANE = 1
 # Jane's purchases oldest first, as Magento's `items` lists them.
 JANE_LINKS = [link for link in store.LINKS if store.ORDER_BY_ID[link.order_id].customer_id == JANE]

@@ -22,6 +22,8 @@ from fixtures import bagisto
 from tests.helpers import Api, data_of
 from tests.mariadb_instance import MariaDBInstance
 
+pytestmark = pytest.mark.db
+
 QUERY = "{ customerDownloadableProducts { totalCount } }"
 STATEMENT_TIMEOUT = 1.0
 CONNECT_TIMEOUT = 1.0

@@ -66,6 +66,7 @@ def served() -> Iterator[str]:
         yield base
 
 
+@pytest.mark.live
 def test_serve_command_answers_the_seed_query_on_the_demo(served: str) -> None:
     response = httpx2.post(
         f"{served}/api/graphql",

@@ -21,6 +21,8 @@ from tests import hostile
 from tests.helpers import storefront_headers
 from tests.live import Served, serving
 
+pytestmark = pytest.mark.live
+
 CPU_BUDGET = 0.050
 ANSWER_BUDGET = 1 << 20
 

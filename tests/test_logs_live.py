@@ -16,6 +16,8 @@ from app.settings import Settings
 from tests.live import serving
 from tests.test_operations import live_settings, metric_values
 
+pytestmark = pytest.mark.live
+
 UVICORN = (sys.executable, "-m", "uvicorn", "app.main:app")
 SECRET = "s3cret-in-the-url"
 

@@ -239,6 +239,7 @@ def gql_client(url: str, demo: ModuleType, token: str | None) -> Client:
     )
 
 
+@pytest.mark.live
 def test_gql_client_introspects_validates_and_runs_the_magento_query(
     live_graphql: str, demo: ModuleType, source: str
 ) -> None:
@@ -251,6 +252,7 @@ def test_gql_client_introspects_validates_and_runs_the_magento_query(
     ] == [expected.remaining_text(source, link_id) for link_id in (4, 8, 14, 16)]
 
 
+@pytest.mark.live
 def test_gql_client_refuses_a_query_the_introspected_schema_lacks(
     live_graphql: str, demo: ModuleType
 ) -> None:
@@ -263,6 +265,7 @@ def test_gql_client_refuses_a_query_the_introspected_schema_lacks(
         session.execute(query)
 
 
+@pytest.mark.live
 def test_gql_client_sees_magentos_authorization_category(
     live_graphql: str, demo: ModuleType
 ) -> None:

@@ -28,6 +28,7 @@ def live_settings(settings: Settings) -> dict[str, str]:
     }
 
 
+@pytest.mark.live
 def test_json_log_has_one_line_per_request_and_no_credentials(
     settings: Settings, demo: ModuleType, tmp_path: Path
 ) -> None:
@@ -67,6 +68,7 @@ def test_json_log_has_one_line_per_request_and_no_credentials(
         assert secret not in text
 
 
+@pytest.mark.live
 def test_text_log_is_a_plain_line(settings: Settings, demo: ModuleType, tmp_path: Path) -> None:
     log = tmp_path / "service.log"
     with serving(live_settings(settings) | {"LOG_FORMAT": "text"}, log=log) as base:
@@ -164,6 +166,7 @@ def test_metrics_label_routes_not_raw_paths(make_api: Callable[..., Api]) -> Non
         ("PUBLIC_BASE_URL", "shop.example.com"),
     ],
 )
+@pytest.mark.live
 @pytest.mark.parametrize("command", ["uvicorn", "serve"])
 def test_a_bad_setting_stops_the_service_with_one_line_naming_it(
     variable: str, value: str, command: str
