@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -32,16 +31,10 @@ from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source
 from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
+from app.views import View, build_views
 from resolvers import bindables
 
-from . import SCHEMA_PATH
-
 logger = logging.getLogger("downloads_api")
-
-
-def executable_schema() -> GraphQLSchema:
-    """schema.graphql bound to the resolvers: the one schema both endpoints serve."""
-    return make_executable_schema(load_schema_from_path(SCHEMA_PATH), *bindables)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -79,7 +72,7 @@ def create_app(settings: Settings) -> Starlette:
         if source.storefront_keys is not None
         else None
     )
-    schema = executable_schema()
+    views = build_views(bindables)  # one schema per GraphQL path (contract §3)
     documents = Documents(max_tokens=settings.max_query_tokens)
     metrics = Metrics(
         pool_in_use=lambda: sum(db.connections_in_use() for db in databases),
@@ -91,7 +84,7 @@ def create_app(settings: Settings) -> Starlette:
         },
     )
 
-    def graphql_route(path: str, dialect: Dialect) -> Route:
+    def graphql_route(path: str, schema: GraphQLSchema, dialect: Dialect) -> Route:
         endpoint = create_graphql(
             schema,
             dialect,
@@ -134,9 +127,10 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             graphql_route(
                 "/graphql",
+                views[View.MAGENTO],
                 MagentoDialect(unauthorized_status=settings.magento_unauthorized_status),
             ),
-            graphql_route("/api/graphql", BagistoDialect()),
+            graphql_route("/api/graphql", views[View.BAGISTO], BagistoDialect()),
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", prometheus),

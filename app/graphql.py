@@ -134,6 +134,17 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
 
+    async def extract_data_from_request(self, request: Request) -> Any:
+        # A GET carries its operation in the URL, whatever its Content-Type says: Apollo
+        # Client (PWA Studio's `useGETForQueries`) sends `application/json` with no body.
+        if (
+            request.method == "GET"
+            and self.execute_get_queries
+            and request.query_params.get("query")
+        ):
+            return self.extract_data_from_get_request(request)
+        return await super().extract_data_from_request(request)
+
     def _parse(self, data: Any) -> DocumentNode | None:
         """The parsed document, or None when there is none to parse (the execution that
         follows reports why)."""

@@ -171,8 +171,15 @@ try {
     report.screenshot = options.screenshot;
     step('saved a screenshot');
   }
-  const lines = JSON.stringify(report.answer, null, 2).split('\n').length;
-  await page.setViewportSize({ width: 1280, height: Math.max(900, lines * 20 + 400) });
+  // Wide enough that no line wraps either (a wrapped line reads back as two): the result
+  // pane is about half the window, at under 10 pixels a character.
+  const answerLines = JSON.stringify(report.answer, null, 2).split('\n');
+  const lines = answerLines.length;
+  const longest = Math.max(...answerLines.map((line) => line.length));
+  await page.setViewportSize({
+    width: Math.max(1280, longest * 20 + 400),
+    height: Math.max(900, lines * 20 + 400),
+  });
   await page.waitForFunction(
     ({ selector, lines }) => document.querySelectorAll(`${selector} .view-line`).length >= lines,
     { selector: resultEditor, lines },

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from app.formats import iso8601, magento_date
 from app.graphql import RequestContext
 from app.models import Purchase
+from app.views import Resolvers
 
-purchase = ObjectType("CustomerDownloadableProduct")
+purchase = Resolvers("CustomerDownloadableProduct")
 
 IRI_PREFIX = "/api/shop/customer-downloadable-products/"
 
@@ -22,6 +22,9 @@ for field, attribute in {
     "customerId": "customer_id",
     "orderId": "order_id",
     "orderItemId": "order_item_id",
+    # ScandiPWA's backend module adds these two to Magento's type.
+    "title": "product_name",
+    "link_title": "name",
 }.items():
     purchase.set_alias(field, attribute)
 

@@ -214,6 +214,8 @@ def test_named_operation_decides_what_runs(api: Api) -> None:
 
 
 def test_magento_path_takes_no_storefront_key(api: Api) -> None:
-    response = api.magento(TOTAL, token=bagisto.JANE_TOKEN)
+    response = api.magento(
+        "{ customerDownloadableProducts { items { status } } }", token=bagisto.JANE_TOKEN
+    )
 
-    assert data_of(response) == {"customerDownloadableProducts": {"totalCount": 12}}
+    assert len(data_of(response)["customerDownloadableProducts"]["items"]) == 12
