@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from ariadne import load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
@@ -41,16 +40,10 @@ from app.sources import create_source
 from app.startup import announce
 from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
 from app.tracing import TraceRequests
+from app.views import View, build_views
 from resolvers import bindables
 
-from . import SCHEMA_PATH
-
 logger = logging.getLogger("downloads_api")
-
-
-def executable_schema() -> GraphQLSchema:
-    """schema.graphql bound to the resolvers: the one schema both endpoints serve."""
-    return make_executable_schema(load_schema_from_path(SCHEMA_PATH), *bindables)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -88,8 +81,11 @@ def create_app(settings: Settings) -> Starlette:
         if source.storefront_keys is not None
         else None
     )
-    schema = executable_schema()
-    documents = Documents(max_tokens=settings.max_query_tokens, list_fields=list_fields([schema]))
+    views = build_views(bindables)  # one schema per GraphQL path (contract §3)
+    documents = Documents(
+        max_tokens=settings.max_query_tokens,
+        list_fields=list_fields(views.values()),
+    )
     metrics = Metrics(
         pool_in_use=lambda: sum(db.connections_in_use() for db in databases),
         caches={
@@ -100,7 +96,7 @@ def create_app(settings: Settings) -> Starlette:
         },
     )
 
-    def graphql_route(path: str, dialect: Dialect) -> Route:
+    def graphql_route(path: str, schema: GraphQLSchema, dialect: Dialect) -> Route:
         endpoint = create_graphql(
             schema,
             dialect,
@@ -147,9 +143,10 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             graphql_route(
                 "/graphql",
+                views[View.MAGENTO],
                 MagentoDialect(unauthorized_status=settings.magento_unauthorized_status),
             ),
-            graphql_route("/api/graphql", BagistoDialect()),
+            graphql_route("/api/graphql", views[View.BAGISTO], BagistoDialect()),
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", prometheus),

@@ -166,10 +166,14 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
     async def extract_data_from_request(self, request: Request) -> Any:
         """JSON bodies and GET queries only: neither platform takes multipart uploads."""
         content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if request.method == "POST" and content_type != DATA_TYPE_JSON:
-            raise HttpBadRequestError(f"Posted content must be of type {DATA_TYPE_JSON}")
         try:
-            return await super().extract_data_from_request(request)
+            # A GET carries its operation in the URL, whatever its Content-Type says: Apollo
+            # Client (PWA Studio's `useGETForQueries`) sends `application/json`, no body.
+            if request.method == "GET" and request.query_params.get("query"):
+                return self.extract_data_from_get_request(request)
+            if content_type != DATA_TYPE_JSON:
+                raise HttpBadRequestError(f"Posted content must be of type {DATA_TYPE_JSON}")
+            return await self.extract_data_from_json_request(request)
         except RecursionError:
             raise HttpBadRequestError("Request body is nested too deeply") from None
 

@@ -192,8 +192,11 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
                 "name": "status",
                 "in": "query",
                 "required": False,
-                "description": "Only purchases in this status.",
-                "schema": {"type": "string", "enum": list(source.statuses)},
+                "description": (
+                    f"Only purchases in this status: {', '.join(source.statuses)}, in any"
+                    " case. Any other value matches nothing: the list is empty."
+                ),
+                "schema": {"type": "string", "examples": list(source.statuses)},
             },
             {
                 "name": "page",

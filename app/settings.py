@@ -63,7 +63,9 @@ class Settings:
     public_base_url: str | None = None
     customer_model: str = "Webkul\\Customer\\Models\\Customer"
     default_page_size: int = 10
-    max_page_size: int = 100
+    # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
+    # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (contract §5).
+    max_page_size: int = 1000
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20
     max_query_complexity: int = 300
@@ -162,7 +164,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"REDIS_URL must look like redis://host:6379/0, got {redis_url!r}")
 
     default_page_size = integer("DEFAULT_PAGE_SIZE", 10, minimum=1)
-    max_page_size = integer("MAX_PAGE_SIZE", 100, minimum=1)
+    max_page_size = integer("MAX_PAGE_SIZE", 1000, minimum=1)
     if default_page_size > max_page_size:
         raise SettingsError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
 

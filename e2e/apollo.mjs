@@ -1,5 +1,7 @@
 // Apollo Client (what Magento PWA Studio is built on) against a live downloads-api:
-//  - Magento's customerDownloadableProducts query on /graphql, with the customer's token;
+//  - Magento's customerDownloadableProducts query on /graphql, with the customer's token, sent
+//    as PWA Studio sends queries: GET (`useGETForQueries`), the text shrunk, `__typename` added to
+//    every selection (the cache does it), a `Store` header;
 //  - the Bagisto connection on /api/graphql, paged with fetchMore into a cache field merged by
 //    relayStylePagination, until hasNextPage is false.
 //
@@ -15,6 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client/core/index.js';
 import { relayStylePagination } from '@apollo/client/utilities/index.js';
+import { stripIgnoredCharacters } from 'graphql';
 
 const { values: options } = parseArgs({
   options: {
@@ -53,24 +56,37 @@ const PURCHASES = gql`
   }
 `;
 
-/** What went over the wire: each request's path, operation, variables and headers. */
+/** What went over the wire: each request's method, path, query text, variables and headers. */
 const requests = [];
 async function recordingFetch(url, init) {
-  const body = JSON.parse(init.body);
+  const address = new URL(url);
+  const sent =
+    init.method === 'GET'
+      ? {
+          query: address.searchParams.get('query'),
+          operationName: address.searchParams.get('operationName'),
+          variables: JSON.parse(address.searchParams.get('variables') ?? '{}'),
+          parameters: [...address.searchParams.keys()],
+        }
+      : JSON.parse(init.body);
   const headers = Object.fromEntries(new Headers(init.headers));
   requests.push({
-    path: new URL(url).pathname,
-    operationName: body.operationName ?? null,
-    variables: body.variables ?? {},
+    method: init.method,
+    path: address.pathname,
+    query: sent.query,
+    parameters: sent.parameters ?? null,
+    operationName: sent.operationName ?? null,
+    variables: sent.variables ?? {},
     authorization: headers.authorization ?? null,
     storefrontKey: headers['x-storefront-key'] ?? null,
+    store: headers.store ?? null,
   });
   return fetch(url, init);
 }
 
-function client(path, headers, typePolicies = {}) {
+function client(path, headers, typePolicies = {}, linkOptions = {}) {
   return new ApolloClient({
-    link: new HttpLink({ uri: `${base}${path}`, headers, fetch: recordingFetch }),
+    link: new HttpLink({ uri: `${base}${path}`, headers, fetch: recordingFetch, ...linkOptions }),
     cache: new InMemoryCache({ typePolicies }),
     defaultOptions: { query: { fetchPolicy: 'network-only', errorPolicy: 'none' } },
   });
@@ -82,7 +98,12 @@ const storefrontKey = options.key ? { 'X-STOREFRONT-KEY': options.key } : {};
 
 async function magento() {
   // The store code header PWA Studio always sends is harmless here.
-  const apollo = client('/graphql', { ...authorization, ...storefrontKey, Store: 'default' });
+  const apollo = client(
+    '/graphql',
+    { ...authorization, ...storefrontKey, Store: 'default' },
+    {},
+    { useGETForQueries: true, print: (ast, print) => stripIgnoredCharacters(print(ast)) },
+  );
   const { data } = await apollo.query({ query: gql(readFileSync(options['magento-query'], 'utf8')) });
   return { items: data.customerDownloadableProducts.items };
 }

@@ -1,58 +1,41 @@
-// The reference documents' queries against the schema a client sees: introspect both GraphQL
-// paths of a live downloads-api, build a client schema from the answer with graphql-js's
-// buildClientSchema, and validate every *.graphql file of a folder against it. A query that
-// asks for a field the schema lacks must be reported, or the check proves nothing.
+// The real clients' documents against the schema each path shows: introspect both GraphQL paths
+// of a live downloads-api, build a client schema from each answer with graphql-js's
+// buildClientSchema, and validate every client's document (tests/clients/clients.json) and every
+// reference document (tests/spec/) against its own path, where it must pass, and against the
+// other path, where it must fail: a document for one platform is not valid on the other.
 //
-//   node validate.mjs --base http://127.0.0.1:8000 --spec-dir ../tests/spec
+//   node validate.mjs --base http://127.0.0.1:8000 --clients ../tests/clients/clients.json \
+//     --spec-dir ../tests/spec
 //
-// Prints one JSON object; exits 1 when the paths disagree, a document has an error, or the
-// wrong query passes.
+// Prints one JSON object; exits 1 when a view is not a valid schema, a document fails on its own
+// path or passes on the other, or a query for a field the path lacks passes.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import {
-  buildClientSchema,
-  getIntrospectionQuery,
-  parse,
-  printSchema,
-  validate,
-  validateSchema,
-} from 'graphql';
+import { parse, validate, validateSchema } from 'graphql';
+
+import { OTHER_PATH, PATHS, introspect, loadClients } from './clients.mjs';
 
 const { values: options } = parseArgs({
   options: {
     base: { type: 'string' },
+    clients: { type: 'string' },
     'spec-dir': { type: 'string' },
   },
 });
-if (!options.base || !options['spec-dir']) {
-  console.error('usage: node validate.mjs --base URL --spec-dir DIR');
+if (!options.base || !options.clients || !options['spec-dir']) {
+  console.error('usage: node validate.mjs --base URL --clients clients.json --spec-dir DIR');
   process.exit(2);
 }
 const base = options.base.replace(/\/$/, '');
 
-// A ScandiPWA-only field, and a page size of the wrong type.
-const WRONG = `{
-  customerDownloadableProducts(first: "ten") {
-    items { title }
-  }
-}`;
-
-async function introspect(path) {
-  // No credentials: a request asking only for __schema needs neither token nor storefront key.
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query: getIntrospectionQuery({ descriptions: true }) }),
-  });
-  const body = await response.json();
-  if (response.status !== 200 || body.errors) {
-    throw new Error(`introspection on ${path}: HTTP ${response.status} ${JSON.stringify(body)}`);
-  }
-  return buildClientSchema(body.data);
-}
+// A field each path lacks, and a page size of the wrong type.
+const WRONG = {
+  '/graphql': '{ customerDownloadableProducts { items { productName } } }',
+  '/api/graphql': '{ customerDownloadableProducts(first: "ten") { totalCount } }',
+};
 
 function check(schema, source) {
   try {
@@ -65,26 +48,44 @@ function check(schema, source) {
 const report = { base };
 let failed = false;
 try {
-  const schemas = { '/graphql': await introspect('/graphql'), '/api/graphql': await introspect('/api/graphql') };
-  const schema = schemas['/graphql'];
-  report.schema = {
-    valid: validateSchema(schema).length === 0,
-    samePrintOnBothPaths: printSchema(schema) === printSchema(schemas['/api/graphql']),
-    queryFields: Object.keys(schema.getQueryType().getFields()),
-  };
-  const files = readdirSync(options['spec-dir'])
-    .filter((name) => name.endsWith('.graphql'))
-    .sort();
-  report.documents = Object.fromEntries(
-    files.map((name) => [name, check(schema, readFileSync(join(options['spec-dir'], name), 'utf8'))]),
+  const schemas = Object.fromEntries(
+    await Promise.all(PATHS.map(async (path) => [path, await introspect(base, path)])),
   );
-  report.wrong = { query: WRONG, errors: check(schema, WRONG) };
+  report.schemas = Object.fromEntries(
+    PATHS.map((path) => [
+      path,
+      {
+        valid: validateSchema(schemas[path]).length === 0,
+        queryFields: Object.keys(schemas[path].getQueryType().getFields()),
+      },
+    ]),
+  );
+  // The reference documents: Magento's on /graphql, Bagisto's on /api/graphql.
+  const spec = readdirSync(options['spec-dir'])
+    .filter((name) => name.endsWith('.graphql'))
+    .sort()
+    .map((name) => ({
+      name: `spec/${name}`,
+      path: name.startsWith('magento') ? '/graphql' : '/api/graphql',
+      text: readFileSync(join(options['spec-dir'], name), 'utf8'),
+    }));
+  const documents = [...loadClients(options.clients), ...spec];
+  report.documents = Object.fromEntries(
+    documents.map((document) => [
+      document.name,
+      {
+        path: document.path,
+        own: check(schemas[document.path], document.text),
+        other: check(schemas[OTHER_PATH[document.path]], document.text),
+      },
+    ]),
+  );
+  report.wrong = Object.fromEntries(PATHS.map((path) => [path, check(schemas[path], WRONG[path])]));
   failed =
-    !report.schema.valid ||
-    !report.schema.samePrintOnBothPaths ||
-    files.length === 0 ||
-    Object.values(report.documents).some((errors) => errors.length > 0) ||
-    report.wrong.errors.length === 0;
+    Object.values(report.schemas).some((schema) => !schema.valid) ||
+    documents.length === 0 ||
+    Object.values(report.documents).some((result) => result.own.length || !result.other.length) ||
+    Object.values(report.wrong).some((errors) => errors.length === 0);
 } catch (error) {
   failed = true;
   report.error = String(error.stack || error);

@@ -1,9 +1,11 @@
-"""Ariadne bindables, one module per GraphQL type family. Resolvers stay thin: parse the
+"""Resolvers, one module per GraphQL type family, registered by type name and bound to
+every schema view that has the type (app/views.py). Resolvers stay thin: parse the
 arguments, ask the source or `app.purchases`, shape the answer."""
 
-from resolvers.connection import connection, edge
+from resolvers.connection import connection, items
+from resolvers.node import node
 from resolvers.order import order
 from resolvers.purchase import purchase
 from resolvers.query import query
 
-bindables = [query, connection, edge, purchase, order]
+bindables = [query, items, connection, node, purchase, order]

@@ -3,18 +3,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from app.models import Purchase
 from app.pagination import encode_cursor
 from app.purchases import PurchaseList
+from app.views import Resolvers
 
-connection = ObjectType("CustomerDownloadableProducts")
-edge = ObjectType("CustomerDownloadableProductEdge")
+# Magento's plain list (/graphql) and Bagisto's cursor connection (/api/graphql): both
+# answer a `PurchaseList`, each reading what its platform's clients ask for.
+items = Resolvers("CustomerDownloadableProducts")
+connection = Resolvers("CustomerDownloadableProductCursorConnection")
 
 
-@connection.field("items")
+@items.field("items")
 async def resolve_items(purchases: PurchaseList, _: GraphQLResolveInfo) -> Sequence[Purchase]:
     return await purchases.everything()
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from app.formats import iso8601
 from app.models import Order
+from app.views import Resolvers
 
-order = ObjectType("CustomerOrder")
+order = Resolvers("CustomerOrder")
 
 for field, attribute in {
     "_id": "id",

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from ariadne import ObjectType
 from graphql import GraphQLResolveInfo
 
 from app.formats import iso8601, magento_date
 from app.graphql import RequestContext
 from app.models import Purchase
 from app.purchases import IRI_PREFIX
+from app.views import Resolvers
 
-purchase = ObjectType("CustomerDownloadableProduct")
+purchase = Resolvers("CustomerDownloadableProduct")
 
 for field, attribute in {
     "_id": "id",
@@ -21,6 +21,9 @@ for field, attribute in {
     "customerId": "customer_id",
     "orderId": "order_id",
     "orderItemId": "order_item_id",
+    # ScandiPWA's backend module adds these two to Magento's type.
+    "title": "product_name",
+    "link_title": "name",
 }.items():
     purchase.set_alias(field, attribute)
 

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
-from ariadne import QueryType
+import re
+
 from graphql import GraphQLResolveInfo
 
 from app.errors import not_found
 from app.graphql import RequestContext
-from app.models import Purchase
+from app.models import Order, Purchase
 from app.pagination import PageRequest
 from app.purchases import PurchaseList, parse_status, purchase_id
+from app.views import Resolvers
 
-query = QueryType()
+query = Resolvers("Query")
+
+
+# IRIs `node(id:)` refetches; more digits than a BIGINT has cannot name a row.
+_NODE = re.compile(r"/api/shop/(customer-downloadable-products|customer-orders)/([0-9]{1,19})")
 
 
 @query.field("customerDownloadableProducts")
@@ -22,6 +28,8 @@ async def resolve_customer_downloadable_products(
     before: str | None = None,
     status: str | None = None,
 ) -> PurchaseList:
+    """Both views' root field: Magento's takes no arguments and reads `items`, Bagisto's
+    pages through the connection."""
     context: RequestContext = info.context
     customer_id = await context.customer_id()
     settings = context.settings
@@ -51,3 +59,18 @@ async def resolve_customer_downloadable_product(
     if found is None:  # missing and not theirs read the same
         raise not_found(number)
     return found
+
+
+@query.field("node")
+async def resolve_node(_: None, info: GraphQLResolveInfo, id: str) -> Purchase | Order | None:
+    """Relay's refetch by IRI: one of the customer's purchases or orders, else null (a
+    missing object and another customer's read the same)."""
+    context: RequestContext = info.context
+    customer_id = await context.customer_id()
+    match = _NODE.fullmatch(id)
+    if match is None:
+        return None
+    resource, number = match.groups()
+    if resource == "customer-orders":
+        return await context.source.order(customer_id, int(number))
+    return await context.source.purchase(customer_id, int(number))

@@ -70,9 +70,9 @@ def test_correct_database_read_only_user(
     assert "FAIL" not in result.stdout
     assert "the user can only read" in result.stdout
     expected = (
-        "sees 17 purchases, 4 customers"
+        "sees 1017 purchases, 5 customers"
         if settings.source == "bagisto"
-        else "sees 17 purchases, 3 customers with purchases"
+        else "sees 1017 purchases, 4 customers with purchases"
     )
     assert expected in result.stdout
     assert PASSWORD not in result.stdout

@@ -1,9 +1,12 @@
-"""Clients nobody here wrote, in Node.js, against a live service (e2e/apollo.mjs and
-e2e/validate.mjs): Apollo Client, what Magento PWA Studio is built on, and graphql-js checking
-the reference documents' queries against the schema our introspection describes."""
+"""Clients nobody here wrote, in Node.js, against a live service: Apollo Client, what Magento
+PWA Studio is built on (e2e/apollo.mjs); graphql-js checking the real clients' documents against
+the schema each path's introspection describes (e2e/validate.mjs); GraphQL Inspector's diff of
+each path against its platform's own schema (e2e/inspector.mjs); GraphQL Code Generator and the
+TypeScript compiler on each client's document (e2e/codegen.mjs)."""
 
 from __future__ import annotations
 
+import json
 from base64 import b64encode
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +17,11 @@ import pytest
 from app.settings import Settings
 from fixtures import demo as store
 from tests import expected
-from tests.node import SPEC, node_modules, run_node, service
+from tests.node import ROOT, SPEC, node_modules, run_node, service
+
+CLIENTS = ROOT / "tests" / "clients"
+MANIFEST = CLIENTS / "clients.json"
+PLATFORMS = ROOT / "tests" / "platforms"
 
 pytestmark = pytest.mark.e2e
 
@@ -75,14 +82,18 @@ def test_apollo_client_reads_magento_items_and_pages_the_bagisto_connection(
         "lastPageSaysSo": True,
     }
     sent = report["requests"]
-    assert [(r["path"], r["variables"].get("after")) for r in sent] == [
-        ("/graphql", None),
-        ("/api/graphql", None),
-        ("/api/graphql", "NA=="),
-        ("/api/graphql", "OQ=="),
+    assert [(r["method"], r["path"], r["variables"].get("after")) for r in sent] == [
+        ("GET", "/graphql", None),
+        ("POST", "/api/graphql", None),
+        ("POST", "/api/graphql", "NA=="),
+        ("POST", "/api/graphql", "OQ=="),
     ]
     assert {r["authorization"] for r in sent} == {f"Bearer {demo.JANE_TOKEN}"}
     assert [r["storefrontKey"] for r in sent] == [key, key, key, key]
+    # PWA Studio's GET: exactly the text tests/test_clients.py sends as its fixture.
+    assert sent[0]["query"] == (CLIENTS / "pwa-studio-get.graphql").read_text().strip()
+    assert sent[0]["parameters"] == ["query", "variables"]
+    assert sent[0]["store"] == "default"
 
 
 @pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
@@ -107,21 +118,98 @@ def test_apollo_client_sees_the_refusal_without_a_storefront_key(
     ]
 
 
-def test_graphql_js_validates_every_spec_query_against_our_introspection(
+def test_graphql_js_validates_each_clients_document_against_its_paths_introspection(
     node_packages: Path, live: str
 ) -> None:
-    code, report = run_node("validate.mjs", "--base", live, "--spec-dir", str(SPEC))
+    code, report = run_node(
+        "validate.mjs", "--base", live, "--clients", str(MANIFEST), "--spec-dir", str(SPEC)
+    )
 
     assert code == 0, report
-    assert report["schema"] == {
-        "valid": True,
-        "samePrintOnBothPaths": True,
-        "queryFields": ["customerDownloadableProducts", "customerDownloadableProduct"],
+    assert report["schemas"] == {
+        "/graphql": {"valid": True, "queryFields": ["customerDownloadableProducts"]},
+        "/api/graphql": {
+            "valid": True,
+            "queryFields": ["customerDownloadableProducts", "customerDownloadableProduct", "node"],
+        },
     }
+    clients = json.loads(MANIFEST.read_text())["clients"]
     spec_files = sorted(path.name for path in SPEC.glob("*.graphql"))
-    assert len(spec_files) == 6
-    assert report["documents"] == {name: [] for name in spec_files}
-    assert report["wrong"]["errors"] == [
-        'Int cannot represent non-integer value: "ten"',
-        'Cannot query field "title" on type "CustomerDownloadableProduct". Did you mean "file", "date", or "type"?',
+    assert set(report["documents"]) == {c["name"] for c in clients} | {
+        f"spec/{name}" for name in spec_files
+    }
+    for name, result in report["documents"].items():
+        assert result["own"] == [], name  # valid where its client sends it
+        assert result["other"] != [], name  # and not on the other platform's path
+    assert report["wrong"] == {
+        "/graphql": ['Cannot query field "productName" on type "CustomerDownloadableProduct".'],
+        "/api/graphql": ['Int cannot represent non-integer value: "ten"'],
+    }
+
+
+# What the platforms' clients may meet in our views and not in the platform's own schema:
+# descriptions (ours), and on /graphql the three fields ScandiPWA's backend module adds.
+DESCRIPTIONS = {
+    "TYPE_DESCRIPTION_ADDED",
+    "FIELD_DESCRIPTION_ADDED",
+    "FIELD_ARGUMENT_DESCRIPTION_CHANGED",
+}
+
+
+def test_graphql_inspector_finds_nothing_breaking_or_dangerous_against_each_platform(
+    node_packages: Path, live: str
+) -> None:
+    code, report = run_node(
+        "inspector.mjs",
+        "--base", live,
+        "--magento", str(PLATFORMS / "magento-2.4.graphql"),
+        "--bagisto", str(PLATFORMS / "bagisto-api.graphql"),
+    )  # fmt: skip
+
+    assert code == 0, report
+    for path in ("/graphql", "/api/graphql"):
+        assert report[path]["breaking"] == [], path
+        assert report[path]["dangerous"] == [], path
+    magento_additions = [
+        c["path"] for c in report["/graphql"]["safe"] if c["type"] == "FIELD_ADDED"
     ]
+    assert magento_additions == [
+        "CustomerDownloadableProduct.title",
+        "CustomerDownloadableProduct.link_title",
+        "CustomerDownloadableProduct.order_id",
+    ]
+    assert {c["type"] for c in report["/graphql"]["safe"]} == DESCRIPTIONS - {
+        "FIELD_ARGUMENT_DESCRIPTION_CHANGED"
+    } | {"FIELD_ADDED"}
+    assert {c["type"] for c in report["/api/graphql"]["safe"]} <= DESCRIPTIONS
+    assert report["crossCheck"] > 0  # Magento's schema against /api/graphql: all breaking
+
+
+def test_graphql_code_generator_types_compile_for_each_client(
+    node_packages: Path, live: str, demo: ModuleType, tmp_path: Path
+) -> None:
+    key = getattr(demo, "SHOP_KEY", "")
+
+    code, report = run_node(
+        "codegen.mjs",
+        "--base", live,
+        "--clients", str(MANIFEST),
+        "--out", str(tmp_path),
+        "--token", demo.JANE_TOKEN,
+        "--key", key,
+        timeout=300,
+    )  # fmt: skip
+
+    assert code == 0, report
+    assert report["tsc"] == {"exit": 0, "output": ""}
+    clients = json.loads(MANIFEST.read_text())["clients"]
+    assert set(report["clients"]) == {client["name"] for client in clients}
+    for name, generated in report["clients"].items():
+        # Each path's types, and none of the other platform's.
+        if generated["path"] == "/graphql":
+            assert "CustomerDownloadableProducts" in generated["types"], name
+            assert "CustomerDownloadableProductCursorConnection" not in generated["types"], name
+        else:
+            assert "CustomerDownloadableProductCursorConnection" in generated["types"], name
+            assert "CustomerDownloadableProducts" not in generated["types"], name
+        assert generated["operationType"], name

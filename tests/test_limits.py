@@ -6,14 +6,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from ariadne import load_schema_from_path
-from graphql import build_schema, get_introspection_query, parse
+from graphql import get_introspection_query, parse
 
-from app import SCHEMA_PATH
 from app.limits import Limits, Measure, list_fields, measure
+from app.views import build_views
+from resolvers import bindables
 
-SCHEMA = build_schema(load_schema_from_path(SCHEMA_PATH))
-LISTS = list_fields([SCHEMA])
+LISTS = list_fields(build_views(bindables).values())
 DEFAULTS = {"depth": 20, "complexity": 300, "aliases": 30, "root_fields": 10, "lists": 2}
 
 

@@ -163,6 +163,16 @@ PURCHASE = Prepared(
         purchased.c.customer_id == sa.bindparam("customer_id"),
     )
 )
+# An order is the customer's to see when one of their purchases came from it.
+ORDER = Prepared(
+    sa.select(*_ORDER_COLUMNS)
+    .select_from(purchased.join(orders, orders.c.id == purchased.c.order_id))
+    .where(
+        purchased.c.order_id == sa.bindparam("order_id"),
+        purchased.c.customer_id == sa.bindparam("customer_id"),
+    )
+    .limit(1)
+)
 STOREFRONT_KEY = Prepared(
     sa.select(
         storefront_keys.c.id,
@@ -253,6 +263,12 @@ class BagistoSource:
             return None
         row = await self.reads.fetch_one(PURCHASE, purchase_id=purchase_id, customer_id=customer_id)
         return None if row is None else _purchase(row)
+
+    async def order(self, customer_id: int, order_id: int) -> Order | None:
+        if order_id > _MAX_ID:
+            return None
+        row = await self.reads.fetch_one(ORDER, order_id=order_id, customer_id=customer_id)
+        return None if row is None else _order(row)
 
     async def census(self) -> dict[str, int]:
         counted = {

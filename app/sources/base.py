@@ -7,7 +7,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
-from app.models import Purchase, StorefrontKey
+from app.models import Order, Purchase, StorefrontKey
 
 
 class StorefrontKeyStore(Protocol):
@@ -40,6 +40,9 @@ class Source(Protocol):
     async def count_purchases(self, customer_id: int, *, status: str | None) -> int: ...
 
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None: ...
+
+    async def order(self, customer_id: int, order_id: int) -> Order | None:
+        """An order one of the customer's purchases came from (`node(id:)` refetches it)."""
 
     async def census(self) -> dict[str, int]:
         """What the database holds, in the operator's words: {"purchases": 17, ...}."""

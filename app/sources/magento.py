@@ -89,6 +89,7 @@ CUSTOMER_USER_TYPE = 3  # Magento\Authorization\Model\UserContextInterface::USER
 LISTED_STATUSES = ("pending", "available", "expired")
 _MAX_ID = 2**32 - 1  # item_id is INT UNSIGNED
 
+_ORDER_COLUMNS = [c.label(f"o_{c.name}") for c in orders.columns]
 _COLUMNS = [
     items.c.item_id,
     items.c.order_item_id,
@@ -106,7 +107,7 @@ _COLUMNS = [
     purchased.c.order_increment_id,
     purchased.c.customer_id,
     purchased.c.product_name,
-    *[c.label(f"o_{c.name}") for c in orders.columns],
+    *_ORDER_COLUMNS,
 ]
 
 
@@ -221,6 +222,12 @@ class MagentoSource:
         row = await self.reads.fetch_one(PURCHASE, purchase_id=purchase_id, customer_id=customer_id)
         return None if row is None else _purchase(row)
 
+    async def order(self, customer_id: int, order_id: int) -> Order | None:
+        if order_id > _MAX_ID:
+            return None
+        row = await self.reads.fetch_one(ORDER, order_id=order_id, customer_id=customer_id)
+        return None if row is None else _order(row)
+
 
 def _listed() -> sa.Join:
     return items.join(purchased, purchased.c.purchased_id == items.c.purchased_id)
@@ -268,6 +275,13 @@ PURCHASE = Prepared(
     sa.select(*_COLUMNS)
     .select_from(_listed().outerjoin(orders, orders.c.entity_id == purchased.c.order_id))
     .where(items.c.item_id == sa.bindparam("purchase_id"), *_filters(with_status=False))
+)
+# An order is the customer's to see when one of their listed purchases came from it.
+ORDER = Prepared(
+    sa.select(*_ORDER_COLUMNS)
+    .select_from(_listed().join(orders, orders.c.entity_id == purchased.c.order_id))
+    .where(purchased.c.order_id == sa.bindparam("order_id"), *_filters(with_status=False))
+    .limit(1)
 )
 OPAQUE_TOKEN = Prepared(
     sa.select(oauth_tokens.c.token, oauth_tokens.c.customer_id, oauth_tokens.c.created_at).where(
