@@ -20,13 +20,13 @@ from starlette.routing import Mount, Route
 from app import tracing
 from app.db import Database
 from app.demo import with_demo_database
-from app.dialects import Dialect
-from app.dialects.bagisto import BagistoDialect
-from app.dialects.magento import MagentoDialect
+from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
+from app.errors import ErrorKind
 from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
+from app.guard import Guard
 from app.limits import list_fields
 from app.metrics import Metrics
 from app.middleware import BodySizeLimit, NoStore, Unexpected
@@ -96,13 +96,15 @@ def create_app(settings: Settings) -> Starlette:
         },
     )
 
+    guard = Guard(storefront_keys)
+
     def graphql_route(path: str, schema: GraphQLSchema, dialect: Dialect) -> Route:
         endpoint = create_graphql(
             schema,
             dialect,
             source=source,
             settings=settings,
-            storefront_keys=storefront_keys,
+            guard=guard,
             documents=documents,
         )
         return Route(path, endpoint.handle_request, methods=["GET", "POST", "OPTIONS"])
@@ -144,13 +146,13 @@ def create_app(settings: Settings) -> Starlette:
             graphql_route(
                 "/graphql",
                 views[View.MAGENTO],
-                MagentoDialect(unauthorized_status=settings.magento_unauthorized_status),
+                MAGENTO.with_status(ErrorKind.UNAUTHORIZED, settings.magento_unauthorized_status),
             ),
-            graphql_route("/api/graphql", views[View.BAGISTO], BagistoDialect()),
+            graphql_route("/api/graphql", views[View.BAGISTO], BAGISTO),
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", prometheus),
-            *rest_routes(source=source, settings=settings, storefront_keys=storefront_keys),
+            *rest_routes(source=source, settings=settings, guard=guard),
             openapi_route(settings, source),
             *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
         ],

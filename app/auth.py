@@ -1,10 +1,11 @@
-"""Who is asking: the bearer token and the client address of a request."""
+"""Who is asking: what a request says of its sender (token, address), read off HTTP."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
-from app.reasons import refuse
+from app.context import RequestContext
+from app.settings import Settings
 from app.sources import Source
 
 # Longer than any token either platform issues (a Magento JWT is a few hundred bytes).
@@ -29,10 +30,10 @@ def public_base_url(request: Request, configured: str | None) -> str:
     return configured or str(request.base_url).rstrip("/")
 
 
-async def authenticate(request: Request, source: Source) -> int | None:
-    """The id of the customer whose token came with the request, or None."""
-    token = bearer_token(request)
-    if token is None:
-        refuse("token_missing")
-        return None
-    return await source.customer_for_token(token)
+def request_context(request: Request, source: Source, settings: Settings) -> RequestContext:
+    return RequestContext(
+        source=source,
+        settings=settings,
+        base_url=public_base_url(request, settings.public_base_url),
+        token=bearer_token(request),
+    )

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 
-import aiomysql
 import databases
 import pymysql
 import sqlalchemy as sa
@@ -277,9 +276,11 @@ class _Driver:
     """MySQL/MariaDB: the compiled SQL straight to aiomysql. `databases` would compile the
     statement again and wrap every row, which costs more than the query itself.
 
-    Rows are read a chunk at a time from an unbuffered cursor and converted as they
-    come, with the event loop free between chunks. Each wait for the server has its own
-    time limit, measured so that a busy event loop cannot trip it (`_server_time_limit`).
+    The whole result is read as the server sends it (the driver waits on the socket
+    between packets, so other requests run meanwhile, and the server is never kept
+    waiting on us: its statement time limit measures the statement), then converted a
+    chunk at a time with the event loop free in between. The wait for the server has a
+    time limit that a busy event loop cannot trip (`_server_time_limit`).
     """
 
     def __init__(self, raw: Any, timeout: float | None) -> None:
@@ -294,19 +295,20 @@ class _Driver:
         else:  # a one-off statement: its IN lists can be written into the SQL
             sql, defaults = _compile(query, render_postcompile=True)
         parameters = {**defaults, **values} if defaults or values else None
-        async with self.raw.cursor(aiomysql.SSCursor) as cursor:
+        async with self.raw.cursor() as cursor:
             await self._wait(cursor.execute(sql, parameters))
             if how == "execute":
                 return None
             names = [column[0] for column in cursor.description or ()]
-            wanted = 1 if how == "one" else CHUNK
-            records: list[Any] = []
-            while True:
-                rows = await self._wait(cursor.fetchmany(wanted))
-                records += [into(dict(zip(names, row, strict=True))) for row in rows]
-                if len(rows) < wanted or how == "one":
-                    return records
+            rows = await (cursor.fetchmany(1) if how == "one" else cursor.fetchall())
+        records: list[Any] = []
+        for start in range(0, len(rows), CHUNK):
+            if start:
                 await asyncio.sleep(0)
+            records += [
+                into(dict(zip(names, row, strict=True))) for row in rows[start : start + CHUNK]
+            ]
+        return records
 
     async def _wait(self, awaitable: Awaitable[T]) -> T:
         if self.timeout is None:

@@ -12,7 +12,8 @@ class ErrorKind(Enum):
     NOT_FOUND = "not_found"  # missing, or another customer's
     BAD_ID = "bad_id"  # an id that is neither an IRI nor a number
     BAD_INPUT = "bad_input"  # an argument value a resolver refuses
-    UNAVAILABLE = "unavailable"  # the database cannot be reached
+    UNAVAILABLE = "unavailable"  # the database cannot be reached, or refuses this user
+    INTERNAL = "internal"  # anything nobody planned for (the log has the traceback)
 
 
 class ApiError(Exception):

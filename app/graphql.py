@@ -1,10 +1,12 @@
-"""The GraphQL endpoints: one Ariadne app per dialect over the one schema."""
+"""The GraphQL endpoints: one Ariadne app per path, each with its view of the schema and
+its dialect. Before any GraphQL work a request's document is measured against the limits
+and the guard has its word; afterwards the dialect decides the status."""
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 
@@ -18,19 +20,20 @@ from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.auth import authenticate, public_base_url
+from app.auth import request_context
+from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import Document, Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.execution import ChunkedExecutionContext
 from app.explorer import ServiceExplorer
+from app.guard import Guard
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.observability import request_id
-from app.purchases import Once
 from app.settings import Settings
 from app.sources import Source
-from app.storefront import KeyCheck, StorefrontKeys
+from app.storefront import KeyCheck
 
 logger = logging.getLogger("downloads_api")
 
@@ -41,29 +44,6 @@ _ariadne_logger.addHandler(logging.NullHandler())
 _ariadne_logger.propagate = False
 
 
-@dataclass
-class RequestContext:
-    """What resolvers get as `info.context`, built fresh for every request."""
-
-    request: Request
-    source: Source
-    settings: Settings
-    customer_id: Once[int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.customer_id = Once(self._authenticate)
-
-    @property
-    def base_url(self) -> str:
-        return public_base_url(self.request, self.settings.public_base_url)
-
-    async def _authenticate(self) -> int:
-        customer_id = await authenticate(self.request, self.source)
-        if customer_id is None:
-            raise ApiError(ErrorKind.UNAUTHORIZED)
-        return customer_id
-
-
 class DialectHTTPHandler(GraphQLHTTPHandler):
     """Ariadne's HTTP handler, plus what must happen before any GraphQL work: the
     document measured against the limits, the storefront key checked; and the dialect's
@@ -72,7 +52,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
     def __init__(
         self,
         dialect: Dialect,
-        storefront_keys: StorefrontKeys | None,
+        guard: Guard,
         documents: Documents,
         limits: Limits,
         *,
@@ -80,9 +60,9 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
     ) -> None:
         super().__init__()
         self.dialect = dialect
+        self.guard = guard
         self.documents = documents
         self.limits = limits
-        self.storefront_keys = storefront_keys
         self.batch_size = batch_size
 
     async def graphql_http_server(self, request: Request) -> Response:
@@ -90,8 +70,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return await self._serve(request)
         except RecursionError:  # e.g. variables nested as deep as the document allows
             return _bad_request(TOO_DEEP_MESSAGE)
-        except DatabaseUnavailable as error:
-            return self._unavailable(error)
 
     async def _serve(self, request: Request) -> Response:
         try:
@@ -104,14 +82,18 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         prepared = self._prepare(data)
         if isinstance(prepared, Response):
             return prepared
-        check = await self._check_storefront_key(request, [(prepared, data)])
+        check = await self._admit(request, [(prepared, data)])
         if isinstance(check, Response):
             return check
-        success, result = await self.execute_graphql_query(
-            request, data, query_document=None if prepared is None else prepared.node
-        )
-        _note_operation(request, prepared, data, result)
-        response = await self.create_json_response(request, result, success)
+        raised = _raised.set([])
+        try:
+            success, result = await self.execute_graphql_query(
+                request, data, query_document=None if prepared is None else prepared.node
+            )
+            _note_operation(request, prepared, data, result)
+            response = await self.create_json_response(request, result, success)
+        finally:
+            _raised.reset(raised)
         response.headers.update(check.headers)
         return response
 
@@ -126,21 +108,25 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
-        check = await self._check_storefront_key(request, list(zip(documents, batch, strict=True)))
+        check = await self._admit(request, list(zip(documents, batch, strict=True)))
         if isinstance(check, Response):
             return check
         context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
-            success, result = await self.execute_graphql_query(
-                request,
-                data,
-                context_value=context,
-                query_document=None if document is None else document.node,
-            )
+            raised = _raised.set([])
+            try:
+                success, result = await self.execute_graphql_query(
+                    request,
+                    data,
+                    context_value=context,
+                    query_document=None if document is None else document.node,
+                )
+                statuses.append(self._status(result, success))
+            finally:
+                _raised.reset(raised)
             _note_operation(request, document, data, result)
             results.append(self._shape(result))
-            statuses.append(self._status(result, success))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
 
@@ -181,7 +167,8 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         return JSONResponse(self._shape(result), status_code=self._status(result, success))
 
     def _status(self, result: dict[str, Any], success: bool) -> int:
-        status = self.dialect.http_status(result.get("errors") or [])
+        """The dialect's status for the kinds of error raised, else GraphQL's own rule."""
+        status = self.dialect.status(_raised.get())
         if status is None:
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
         return status
@@ -191,25 +178,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
-    def _unavailable(self, error: DatabaseUnavailable) -> Response:
-        logger.warning("database unavailable: %s", error)
-        message, extensions = self.dialect.error(ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE)
-        return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, 503)
-
-    async def _check_storefront_key(
+    async def _admit(
         self, request: Request, operations: list[tuple[Document | None, Any]]
     ) -> KeyCheck | Response:
-        """What the request's storefront key allows, or the response refusing it. Only
-        introspection needs no key (contract §2)."""
-        if self.storefront_keys is None or all(
+        """The guard's word on the request; only introspection needs no key (contract §2)."""
+        if all(
             document is not None and _introspection_only(document, data)
             for document, data in operations
         ):
             return KeyCheck()
-        check = await self.storefront_keys.check(request)
-        if check.refused:
-            return self.dialect.storefront_key_refused(check)
-        return check
+        return await self.guard.admit(request, self.dialect)
 
 
 def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
@@ -231,10 +209,12 @@ def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
             logger.warning("database unavailable: %s", original)
         else:
             logger.error("unexpected error [%s]", request_id(), exc_info=original)
-            formatted["message"] = "Internal server error"
-            formatted["extensions"] = dialect.internal_error(request_id())
-            return formatted
-        formatted["message"], formatted["extensions"] = dialect.error(kind, message)
+            kind, message = ErrorKind.INTERNAL, ""
+        _raised.get([]).append(kind)
+        formatted["message"], extensions = dialect.wording(kind, message)
+        if kind is ErrorKind.INTERNAL:
+            extensions["requestId"] = request_id()
+        formatted["extensions"] = extensions
         return formatted
 
     return format_error
@@ -246,11 +226,11 @@ def create_graphql(
     *,
     source: Source,
     settings: Settings,
-    storefront_keys: StorefrontKeys | None,
+    guard: Guard,
     documents: Documents,
 ) -> GraphQL:
     def context(request: Request, _data: Any) -> RequestContext:
-        return RequestContext(request=request, source=source, settings=settings)
+        return request_context(request, source, settings)
 
     return GraphQL(
         schema,
@@ -259,7 +239,7 @@ def create_graphql(
         query_validator=documents.validator,
         http_handler=DialectHTTPHandler(
             dialect,
-            storefront_keys,
+            guard,
             documents,
             Limits(
                 max_depth=settings.max_query_depth,
@@ -283,6 +263,8 @@ def create_graphql(
 
 
 _SUGGESTION = re.compile(r" ?Did you mean .+\?$")
+# The kinds of error formatted for the operation being answered: its HTTP status.
+_raised: ContextVar[list[ErrorKind]] = ContextVar("raised")
 
 
 def _bad_request(message: str) -> Response:

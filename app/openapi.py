@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 document of the REST paths, built from the definitions app/rest.py and
-app/dialects/bagisto_rest.py answer with, so that it cannot drift from them.
+app/dialects.py's `BAGISTO_REST` answer with, so that it cannot drift from them.
 
 `python -m app.openapi > docs/openapi.json` regenerates the committed copy (default
 settings); GET /api/openapi.json serves the one for the running settings.
@@ -20,22 +20,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.db import Database
-from app.dialects import bagisto_rest
-from app.dialects.bagisto import STOREFRONT_KEY_HEADER
+from app.dialects import BAGISTO_REST, STOREFRONT_KEY_HEADER, UNAUTHENTICATED, problem
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind, bad_id, not_found
 from app.models import Order
-from app.rest import (
-    COLLECTION_PATH,
-    ID_PATTERN,
-    ITEM_FIELDS,
-    ITEM_PATH,
-    MAX_PAGE,
-    METHODS,
-    ORDER_FIELDS,
-    Field,
-)
+from app.rest import COLLECTION_PATH, ID_PATTERN, ITEM_PATH, MAX_PAGE, METHODS
 from app.settings import Settings
 from app.sources import Source, create_source
+from app.wire import ITEM_FIELDS, ORDER_FIELDS, Field
 
 OPENAPI_PATH = "/api/openapi.json"
 
@@ -90,7 +81,7 @@ def _problem_schema(
     status: int, detail: str | None = None, *, detail_pattern: str | None = None
 ) -> dict[str, Any]:
     """The problem schema narrowed to one status (and one detail, where it never varies)."""
-    example = bagisto_rest.problem(status, detail or "")
+    example = problem(status, detail or "")
     narrowed: dict[str, Any] = {
         "type": {"const": example["type"]},
         "title": {"const": example["title"]},
@@ -286,15 +277,16 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
             "additionalProperties": False,
         },
         "Unauthenticated": _problem_schema(
-            bagisto_rest.STATUSES[ErrorKind.UNAUTHORIZED], bagisto_rest.UNAUTHENTICATED_MESSAGE
+            BAGISTO_REST.errors[ErrorKind.UNAUTHORIZED].status, UNAUTHENTICATED
         ),
     }
     if storefront_key:
         schemas["MissingStorefrontKey"] = _const_object(
-            bagisto_rest.MISSING_KEY_BODY, "The storefront key middleware's answer to no key."
+            dict(BAGISTO_REST.keys["missing"].body),
+            "The storefront key middleware's answer to no key.",
         )
         schemas["InvalidStorefrontKey"] = _const_object(
-            bagisto_rest.INVALID_KEY_BODY, "The storefront key middleware's refusal."
+            dict(BAGISTO_REST.keys["invalid"].body), "The storefront key middleware's refusal."
         )
         schemas["RateLimited"] = {
             "type": "object",

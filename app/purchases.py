@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
+from app.context import Once
 from app.errors import bad_id
 from app.models import Purchase
 from app.pagination import PageRequest
 from app.sources import Source
-
-T = TypeVar("T")
-
-
-class Once(Generic[T]):
-    """Runs a coroutine function at most once, however many resolvers await it at a time."""
-
-    def __init__(self, function: Callable[[], Awaitable[T]]) -> None:
-        self._function = function
-        self._task: asyncio.Future[T] | None = None
-
-    def __call__(self) -> Awaitable[T]:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._function())
-        return self._task
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 from starlette.requests import Request
 
 from app.auth import client_ip
-from app.dialects.bagisto import STOREFRONT_KEY_HEADER
+from app.dialects import STOREFRONT_KEY_HEADER
 from app.models import StorefrontKey
 from app.ratelimit import RateLimit, RateLimiter
 from app.reasons import refuse

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from graphql import GraphQLResolveInfo
 
+from app.context import RequestContext
 from app.formats import iso8601, magento_date
-from app.graphql import RequestContext
 from app.models import Purchase
 from app.purchases import IRI_PREFIX
 from app.views import Resolvers

@@ -4,8 +4,8 @@ import re
 
 from graphql import GraphQLResolveInfo
 
+from app.context import RequestContext
 from app.errors import not_found
-from app.graphql import RequestContext
 from app.models import Order, Purchase
 from app.pagination import PageRequest
 from app.purchases import PurchaseList, parse_status, purchase_id

@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 from app import application
 from app.errors import UNAVAILABLE_MESSAGE
 from app.openapi import default_document, render
-from app.rest import ITEM_FIELDS, ORDER_FIELDS
 from app.sources import create_source
+from app.wire import ITEM_FIELDS, ORDER_FIELDS
 from fixtures import bagisto
 from tests.helpers import Api, data_of
 

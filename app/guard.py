@@ -1,0 +1,82 @@
+"""The one gate in front of customer data, on GraphQL and REST alike, and the one place
+where what went wrong becomes a dialect's answer.
+
+Before any work a request's storefront key is checked (on a source that has keys) and
+counted against its hourly rate limit (contract §6). The customer comes later, from the
+request context (app/context.py), when a resolver or handler asks for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from app.db import DatabaseUnavailable
+from app.dialects import Dialect
+from app.errors import UNAVAILABLE_MESSAGE, ErrorKind
+from app.observability import request_id
+from app.storefront import KeyCheck, StorefrontKeys
+
+logger = logging.getLogger("downloads_api")
+
+
+class Guard:
+    def __init__(self, storefront_keys: StorefrontKeys | None) -> None:
+        self.storefront_keys = storefront_keys
+
+    async def admit(self, request: Request, dialect: Dialect) -> KeyCheck | JSONResponse:
+        """What the request's key allows, or the answer refusing the request."""
+        if self.storefront_keys is None:
+            return KeyCheck()
+        try:
+            check = await self.storefront_keys.check(request)
+        except DatabaseUnavailable as error:
+            return unavailable(dialect, error)
+        return refused(dialect, check) if check.refused else check
+
+
+def refused(dialect: Dialect, check: KeyCheck) -> JSONResponse:
+    if check.refused == "rate_limited":
+        # Bagisto counts GraphQL requests but never refuses them (contract §6: we do).
+        assert check.rate is not None
+        body: dict[str, Any] = {
+            "message": "Rate limit exceeded",
+            "error": "rate_limit_exceeded",
+            "retry_after": check.rate.reset,
+        }
+        if dialect.rate_limit_code:
+            extensions = {"code": dialect.rate_limit_code}
+            body["errors"] = [{"message": "Rate limit exceeded", "extensions": extensions}]
+        headers = {"Retry-After": str(check.rate.reset), **check.rate.headers}
+        return JSONResponse(body, status_code=429, headers=headers)
+    assert check.refused is not None
+    refusal = dialect.keys[check.refused]
+    return JSONResponse(dict(refusal.body), status_code=refusal.status, headers=check.headers)
+
+
+def error_response(
+    dialect: Dialect, kind: ErrorKind, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The answer to a request that failed before (or instead of) any GraphQL."""
+    return JSONResponse(
+        dialect.body(kind, message), status_code=dialect.errors[kind].status, headers=headers
+    )
+
+
+def unavailable(dialect: Dialect, error: DatabaseUnavailable) -> JSONResponse:
+    logger.warning("database unavailable: %s", error)
+    return error_response(dialect, ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE)
+
+
+def internal_error(dialect: Dialect) -> JSONResponse:
+    logger.exception("unexpected error [%s]", request_id())
+    rid = request_id()
+    if dialect.problems:
+        body = dialect.body(ErrorKind.INTERNAL, f"Internal server error (request {rid})")
+    else:
+        message, extensions = dialect.wording(ErrorKind.INTERNAL, "")
+        body = {"errors": [{"message": message, "extensions": {**extensions, "requestId": rid}}]}
+    return JSONResponse(body, status_code=500)
