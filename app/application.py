@@ -36,7 +36,7 @@ from app.ratelimit import Counters, MemoryCounters, RateLimiter
 from app.readiness import Readiness
 from app.rest import rest_routes
 from app.settings import Settings
-from app.sources import create_source
+from app.sources import Source, create_source
 from app.startup import announce
 from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
 from app.tracing import TraceRequests
@@ -46,8 +46,10 @@ from resolvers import bindables
 logger = logging.getLogger("downloads_api")
 
 
-def create_app(settings: Settings) -> Starlette:
-    embedded_demo = settings.database_url is None
+def create_app(settings: Settings, *, source: Source | None = None) -> Starlette:
+    """The service for these settings; `source`, when given, stands in for the configured
+    database (the unit tests give an in-memory one, tests/fake.py)."""
+    embedded_demo = source is None and settings.database_url is None
     if embedded_demo:
         settings = with_demo_database(settings)
 
@@ -58,10 +60,15 @@ def create_app(settings: Settings) -> Starlette:
             statement_timeout=settings.database_statement_timeout or None,
         )
 
-    database = connect_to(settings.database_url)
-    replica = connect_to(settings.database_replica_url) if settings.database_replica_url else None
-    databases = [database] if replica is None else [database, replica]
-    source = create_source(settings, database, replica)
+    databases: list[Database] = []
+    if source is None:
+        assert settings.database_url is not None
+        database = connect_to(settings.database_url)
+        replica = (
+            connect_to(settings.database_replica_url) if settings.database_replica_url else None
+        )
+        databases = [database] if replica is None else [database, replica]
+        source = create_source(settings, database, replica)
     shared: Any = None
     cache: KeyCache = MemoryKeyCache()
     counters: Counters = MemoryCounters()
@@ -174,5 +181,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = database
+    app.state.database = databases[0] if databases else None
     return app
