@@ -10,7 +10,7 @@ exits non-zero on any problem, and never prints a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -21,7 +21,7 @@ from app.sources import SOURCES, create_source
 
 # What a column read as this SQLAlchemy type may be declared as (MySQL's DATA_TYPE, or
 # the start of SQLite's declared type).
-_COMPATIBLE: list[tuple[type[sa.types.TypeEngine], tuple[str, ...]]] = [
+_COMPATIBLE: list[tuple[type[sa.types.TypeEngine[Any]], tuple[str, ...]]] = [
     (sa.Boolean, ("tinyint", "smallint", "int", "bool")),
     (sa.Integer, ("tinyint", "smallint", "mediumint", "int", "bigint")),
     (sa.Numeric, ("decimal", "numeric", "double", "float", "real")),
@@ -134,7 +134,7 @@ async def _check_table(database: Database, table: sa.TableClause) -> list[Findin
     return [Finding("ok", f"{table.name}: the {len(table.columns)} columns read are there")]
 
 
-def _compatible(read_as: sa.types.TypeEngine, declared: str) -> bool:
+def _compatible(read_as: sa.types.TypeEngine[Any], declared: str) -> bool:
     for python_type, names in _COMPATIBLE:
         if isinstance(read_as, python_type):
             return declared.startswith(names)

@@ -10,7 +10,7 @@ included: each chunk is completed by graphql-core itself, told where the chunk s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any, cast
 
 from graphql import ExecutionContext, FieldNode, GraphQLList, GraphQLOutputType, GraphQLResolveInfo
@@ -41,7 +41,7 @@ class ChunkedExecutionContext(ExecutionContext):
                 chunk = complete_chunk(
                     return_type, field_nodes, info, at, result[start : start + CHUNK]
                 )
-                completed += await chunk if self.is_awaitable(chunk) else chunk
+                completed += await chunk if isinstance(chunk, Awaitable) else chunk
             return completed
 
         return in_chunks()

@@ -163,7 +163,9 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         except RecursionError:
             raise HttpBadRequestError("Request body is nested too deeply") from None
 
-    async def create_json_response(self, request: Request, result: dict, success: bool) -> Response:
+    async def create_json_response(
+        self, request: Request, result: dict[str, Any], success: bool
+    ) -> Response:
         return JSONResponse(self._shape(result), status_code=self._status(result, success))
 
     def _status(self, result: dict[str, Any], success: bool) -> int:
@@ -200,7 +202,7 @@ def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
             # Syntax, validation and variable coercion errors: written for clients, but
             # "Did you mean ...?" would tell the schema to someone denied introspection.
             if not suggestions:
-                formatted["message"] = _SUGGESTION.sub("", formatted["message"])
+                formatted["message"] = _SUGGESTION.sub("", str(formatted["message"]))
             return formatted
         if isinstance(original, ApiError):
             kind, message = original.kind, original.message

@@ -51,7 +51,7 @@ def _schema_of(python_type: Any) -> dict[str, Any]:
     if base in _RECORDS:
         ref = {"$ref": _SCHEMAS + _RECORDS[base]}
         return {"oneOf": [ref, {"type": "null"}]} if nullable else ref
-    schema = dict(_JSON_TYPES[base])
+    schema: dict[str, Any] = dict(_JSON_TYPES[base])
     if nullable:
         schema["type"] = [schema["type"], "null"]
     return schema

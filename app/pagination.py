@@ -95,4 +95,5 @@ class PageRequest:
                 stop = start + self.default_size
             else:
                 start = max(start, stop - self.default_size)
+        assert stop is not None  # first, last or the default size has set it
         return start, max(start, stop)

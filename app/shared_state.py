@@ -40,7 +40,8 @@ class RedisCounters:
         try:
             async with self.client.pipeline(transaction=True) as pipe:
                 # The window's end does not move, so setting it again each time is harmless.
-                pipe.incr(key).expire(key, expires_in)
+                pipe.incr(key)
+                pipe.expire(key, expires_in)
                 count, _ = await pipe.execute()
             return int(count)
         except (RedisError, OSError) as error:
@@ -61,7 +62,7 @@ class RedisKeyCache:
             return await self.fallback.get(key)
         if raw is None:
             return False, None
-        return True, _decode(raw, key)
+        return True, _decode(raw.encode() if isinstance(raw, str) else raw, key)
 
     async def put(self, key: str, found: StorefrontKey | None, seconds: float) -> None:
         try:

@@ -93,7 +93,9 @@ def _exporters(environ: Mapping[str, str]) -> list[SpanExporter]:
 
             exporters.append(ConsoleSpanExporter())
         elif name == "otlp":
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found,unused-ignore]
+                OTLPSpanExporter,
+            )
 
             exporters.append(OTLPSpanExporter())
         else:
