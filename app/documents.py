@@ -8,7 +8,8 @@ document alone, so a cached result is exactly what validating again would give.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import OrderedDict
+from collections.abc import Collection, Hashable, Sequence
 from functools import lru_cache, partial
 from typing import Any
 
@@ -21,6 +22,8 @@ class Documents:
         # graphql-core stops parsing past max_tokens: a huge document costs little.
         self.parse: Any = lru_cache(maxsize=size)(partial(parse, max_tokens=max_tokens))
         self._validate = lru_cache(maxsize=size)(_validate)
+        # Execution plans of the cached documents' operations (app/executor.py).
+        self.plans = BoundedCache(size)
 
     def parser(self, _context: Any, data: dict[str, Any]) -> DocumentNode:
         """Ariadne's `query_parser`."""
@@ -47,3 +50,25 @@ def _validate(
     max_errors: int | None,
 ) -> tuple[GraphQLError, ...]:
     return tuple(validate(schema, document, rules or None, max_errors))
+
+
+class BoundedCache:
+    """The most recently used `size` entries. Not thread-safe: one event loop uses it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self._entries[key] = value
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -27,6 +27,7 @@ from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
+from app.executor import compiled_execution_context
 from app.limits import (
     INTROSPECTION_FIELDS,
     fragment_definitions,
@@ -227,6 +228,11 @@ def create_graphql(
         ],
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
+        execution_context_class=(
+            compiled_execution_context(documents.plans)
+            if settings.graphql_executor == "compiled"
+            else None
+        ),
         introspection=settings.introspection,
         explorer=ExplorerGraphiQL() if settings.explorer else ExplorerHttp405(),
         debug=False,
