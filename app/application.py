@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from app.db import Database, DatabaseUnavailable
@@ -28,6 +28,7 @@ from app.middleware import BodySizeLimit
 from app.observability import Metrics, RequestLog
 from app.openapi import openapi_route
 from app.ratelimit import Counters, MemoryCounters, RateLimiter
+from app.responses import JSONResponse
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import create_source

@@ -36,7 +36,7 @@ from app.plan import Completion, FieldPlan, ObjectPlan, build_plan, condition_va
 # must not hold it for the whole page.
 CHUNK = 200
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
-_PLAIN = (str, int, float, bool, dict, list)  # values that are never awaitable
+_PLAIN = frozenset((str, int, float, bool, dict, list))  # values never awaitable
 
 
 class _Abandon(Exception):
@@ -109,7 +109,7 @@ class _Variants:
 class _Run:
     """One execution of a plan."""
 
-    __slots__ = ("arguments", "context", "pending")
+    __slots__ = ("arguments", "context", "info_tail", "pending")
 
     def __init__(self, context: ExecutionContext) -> None:
         self.context = context
@@ -117,6 +117,16 @@ class _Run:
         # the rest of long lists (no container: their items are put in place as they go).
         self.pending: list[tuple[Any, Any, Awaitable[Any], Completion | None, Path]] = []
         self.arguments: dict[int, dict[str, Any]] = {}
+        # The last seven members of every `GraphQLResolveInfo` of the request.
+        self.info_tail = (
+            context.schema,
+            context.fragments,
+            context.root_value,
+            context.operation,
+            context.variable_values,
+            context.context_value,
+            context.is_awaitable,
+        )
 
     async def execute(self, plan: ObjectPlan, root_value: Any) -> dict[str, Any]:
         try:
@@ -147,44 +157,52 @@ class _Run:
     def object_value(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         type_name = plan.type.name
+        mapping = type(source) is dict or isinstance(source, Mapping)
         for field in plan.fields:
             key = field.key
-            if field.typename:
-                out[key] = type_name
-                continue
             field_path: Path | None = None
-            attribute = field.attribute
-            if attribute is not None:
+            single = field.single
+            if single is not None or field.attribute is not None:
                 if field.arguments is None:
                     self.argument_values(field)  # an invalid value is graphql-core's error
-                if type(source) is dict and len(attribute) == 1:
-                    value = source.get(attribute[0])
+                if single is None:
+                    value = _read(source, field.attribute)  # type: ignore[arg-type]
+                elif mapping:
+                    value = source.get(single)
                 else:
-                    value = _read(source, attribute)
+                    value = getattr(source, single, None)
                 if callable(value):
                     field_path = Path(path, key, type_name)
                     value = value(self.info(field, field_path), **self.argument_values(field))
+            elif field.typename:
+                out[key] = type_name
+                continue
             else:
-                assert field.resolve is not None
                 field_path = Path(path, key, type_name)
-                value = field.resolve(
-                    source, self.info(field, field_path), **self.argument_values(field)
-                )
-            completion = field.completion
+                arguments = self.argument_values(field)
+                info = self.info(field, field_path)
+                resolve = field.resolve
+                assert resolve is not None
+                value = resolve(source, info, **arguments) if arguments else resolve(source, info)
+            value_type = type(value)
             if value is None:
-                if completion.non_null:
+                if field.completion.non_null:
                     raise _Abandon
                 out[key] = None
-            elif type(value) is str and completion.pass_through is str:
+            elif value_type is field.plain:
+                out[key] = value
+            elif value_type is int and field.completion.pass_through is int:
+                if not _MIN_INT <= value <= _MAX_INT:
+                    raise _Abandon
                 out[key] = value
             else:
                 if field_path is None:
                     field_path = Path(path, key, type_name)
-                if type(value) not in _PLAIN and self.context.is_awaitable(value):
+                if value_type not in _PLAIN and self.context.is_awaitable(value):
                     out[key] = None  # keeps graphql-core's key order
-                    self.pending.append((out, key, value, completion, field_path))
+                    self.pending.append((out, key, value, field.completion, field_path))
                 else:
-                    out[key] = self.complete(completion, value, field_path)
+                    out[key] = self.complete(field.completion, value, field_path)
         return out
 
     def complete(self, completion: Completion, value: Any, path: Path) -> Any:
@@ -266,21 +284,7 @@ class _Run:
         return values
 
     def info(self, field: FieldPlan, path: Path) -> GraphQLResolveInfo:
-        context = self.context
-        return GraphQLResolveInfo(
-            field.name,
-            field.field_nodes,
-            field.definition.type,
-            field.parent_type,
-            path,
-            context.schema,
-            context.fragments,
-            context.root_value,
-            context.operation,
-            context.variable_values,
-            context.context_value,
-            context.is_awaitable,
-        )
+        return GraphQLResolveInfo._make((*field.info_head, path, *self.info_tail))
 
 
 def _read(source: Any, attribute: tuple[str, ...]) -> Any:

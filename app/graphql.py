@@ -20,7 +20,7 @@ from graphql import (
     OperationDefinitionNode,
 )
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.auth import authenticate, public_base_url
 from app.db import DatabaseUnavailable
@@ -37,6 +37,7 @@ from app.limits import (
 )
 from app.observability import request_id
 from app.purchases import Once
+from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
 from app.storefront import KeyCheck, StorefrontKeys

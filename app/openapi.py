@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.db import Database
@@ -24,6 +23,7 @@ from app.dialects import bagisto_rest
 from app.dialects.bagisto import STOREFRONT_KEY_HEADER
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind, bad_id, not_found
 from app.models import Order
+from app.responses import JSONResponse
 from app.rest import (
     COLLECTION_PATH,
     ID_PATTERN,

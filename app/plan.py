@@ -92,20 +92,53 @@ class Completion:
         self.object = object
 
 
-@dataclass(frozen=True, slots=True)
 class FieldPlan:
-    key: str  # the response key (alias or name)
-    name: str
-    field_nodes: list[FieldNode]
-    definition: GraphQLField
-    parent_type: GraphQLObjectType
-    completion: Completion
-    # A default resolver inlined: the attribute (or mapping key) path to read, else None.
-    attribute: tuple[str, ...] | None
-    resolve: Callable[..., Any] | None
-    # Argument values when they do not depend on variables; None: computed per request.
-    arguments: dict[str, Any] | None
-    typename: bool  # `__typename`: the parent type's name
+    __slots__ = (
+        "arguments",
+        "attribute",
+        "completion",
+        "definition",
+        "field_nodes",
+        "info_head",
+        "key",
+        "name",
+        "parent_type",
+        "plain",
+        "resolve",
+        "single",
+        "typename",
+    )
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        nodes: list[FieldNode],
+        definition: GraphQLField,
+        parent: GraphQLObjectType,
+        completion: Completion,
+        attribute: tuple[str, ...] | None = None,
+        resolve: Callable[..., Any] | None = None,
+        arguments: dict[str, Any] | None = None,
+        typename: bool = False,
+    ) -> None:
+        self.key = key  # the response key (alias or name)
+        self.name = nodes[0].name.value
+        self.field_nodes = nodes
+        self.definition = definition
+        self.parent_type = parent
+        self.completion = completion
+        # A default resolver inlined: the attribute (or mapping key) path to read.
+        self.attribute = attribute
+        self.single = attribute[0] if attribute is not None and len(attribute) == 1 else None
+        self.resolve = resolve
+        # Argument values when they do not depend on variables; None: computed per request.
+        self.arguments = arguments
+        self.typename = typename  # `__typename`: the parent type's name
+        # A value of this type is the answer as it is (str for String and ID, bool).
+        self.plain = completion.pass_through if completion.pass_through in (str, bool) else None
+        # The first four members of every `GraphQLResolveInfo` for this field.
+        self.info_head = (self.name, nodes, definition.type, parent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +216,15 @@ class _Builder:
         name = nodes[0].name.value
         if name == "__typename":
             completion = Completion(non_null=True, leaf=GraphQLString)
-            return FieldPlan(key, name, nodes, _TYPENAME, parent, completion, None, None, {}, True)
+            return FieldPlan(
+                key=key,
+                nodes=nodes,
+                definition=_TYPENAME,
+                parent=parent,
+                completion=completion,
+                arguments={},
+                typename=True,
+            )
         if name.startswith("__"):  # __schema, __type: introspection
             raise _Unplanned
         definition = parent.fields.get(name)
@@ -194,7 +235,14 @@ class _Builder:
         completion = self.completion(definition.type, nodes)
         arguments = _static_arguments(definition, nodes[0])
         return FieldPlan(
-            key, name, nodes, definition, parent, completion, attribute, resolve, arguments, False
+            key=key,
+            nodes=nodes,
+            definition=definition,
+            parent=parent,
+            completion=completion,
+            attribute=attribute,
+            resolve=resolve,
+            arguments=arguments,
         )
 
     def completion(self, type_: GraphQLOutputType, nodes: list[FieldNode]) -> Completion:

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -30,6 +30,7 @@ from app.formats import iso8601
 from app.models import Order, Purchase
 from app.observability import request_id
 from app.purchases import parse_status
+from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
 from app.storefront import KeyCheck, StorefrontKeys

@@ -17,7 +17,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from app import SCHEMA_PATH
+from app.settings import SettingsError, load_settings
 from tests.corpus import WRITTEN, Case, cases, client_documents, suite_documents
+from tests.test_responses import starlette_bytes
 
 PATHS = ["/graphql", "/api/graphql"]
 
@@ -55,6 +57,8 @@ class Pair:
             expected.content,
             expected.headers["content-type"],
         ), (case, expected.text, actual.text)
+        # orjson wrote it: the bytes Starlette's json.dumps wrote before.
+        assert actual.content == starlette_bytes(actual.json()), actual.text
         return outcome, actual.text
 
 
@@ -144,3 +148,15 @@ def test_generated_documents_answer_the_same(pair: Pair, path: str) -> None:
         pair.send(path, Case("hypothesis", query, None, None))
 
     generated()
+
+
+def test_graphql_executor_setting_picks_the_executor(pair: Pair) -> None:
+    assert load_settings({}).graphql_executor == "compiled"
+    assert load_settings({"GRAPHQL_EXECUTOR": " Core "}).graphql_executor == "core"
+    with pytest.raises(SettingsError, match="GRAPHQL_EXECUTOR must be one of compiled, core"):
+        load_settings({"GRAPHQL_EXECUTOR": "jit"})
+
+    for path in PATHS:
+        core = next(r for r in pair.core.app.routes if isinstance(r, Route) and r.path == path)  # type: ignore[attr-defined]
+        assert core.endpoint.__self__.http_handler.execution_context_class is None
+        assert isinstance(pair.outcomes(path), Counter)

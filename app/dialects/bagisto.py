@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.errors import ErrorKind
 from app.ratelimit import RateLimit
+from app.responses import JSONResponse
 
 if TYPE_CHECKING:
     from app.storefront import KeyCheck

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.dialects.bagisto import STOREFRONT_KEY_HEADER, rate_limited
 from app.errors import ApiError, ErrorKind
+from app.responses import JSONResponse
 
 if TYPE_CHECKING:
     from app.storefront import KeyCheck
