@@ -3,7 +3,8 @@
 Plugged in through `execution_context_class` (Ariadne passes it to graphql-core's
 `execute`), so parsing, validation, variable coercion, error formatting and the HTTP
 handler stay graphql-core's and Ariadne's. Only `execute_operation` changes: it looks up
-(or builds, see app/plan.py) the operation's plan and produces the data from it,
+the operation's plan (built by app/planner.py the second time an operation runs, and
+kept in the document cache's bounded `plans`) and produces the data from it,
 calling every resolver that is not a default one exactly as graphql-core would (same
 source, `info`, arguments; sync or async, awaitables gathered concurrently).
 
@@ -30,7 +31,8 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 
 from app.documents import BoundedCache
-from app.plan import Completion, FieldPlan, ObjectPlan, build_plan, condition_variables
+from app.plan import Completion, FieldPlan, ObjectPlan
+from app.planner import build_plan, condition_variables
 
 # Items of a list completed between two yields to the event loop: a 1,000-row page
 # must not hold it for the whole page.
@@ -70,6 +72,11 @@ def compiled_execution_context(plans: BoundedCache) -> type[ExecutionContext]:
             if conditions not in variants.plans:
                 if len(variants.plans) >= _Variants.LIMIT:
                     return None
+                if conditions not in variants.seen:
+                    # A plan costs about two validations to build (most of it compiling
+                    # its functions): only operations that come back get one.
+                    variants.seen.add(conditions)
+                    return None
                 variants.plans[conditions] = build_plan(
                     self.schema, self.fragments, operation, self.variable_values
                 )
@@ -99,11 +106,12 @@ class _Variants:
     """An operation's plans, one per value of its `@skip`/`@include` variables."""
 
     LIMIT = 16  # past this many, further variants run on graphql-core
-    __slots__ = ("names", "plans")
+    __slots__ = ("names", "plans", "seen")
 
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
         self.plans: dict[tuple[Any, ...], ObjectPlan | None] = {}
+        self.seen: set[tuple[Any, ...]] = set()  # run once, on graphql-core
 
 
 class _Run:
@@ -155,55 +163,36 @@ class _Run:
             raise _Abandon from error
 
     def object_value(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        type_name = plan.type.name
-        mapping = type(source) is dict or isinstance(source, Mapping)
-        for field in plan.fields:
-            key = field.key
-            field_path: Path | None = None
-            single = field.single
-            if single is not None or field.attribute is not None:
-                if field.arguments is None:
-                    self.argument_values(field)  # an invalid value is graphql-core's error
-                if single is None:
-                    value = _read(source, field.attribute)  # type: ignore[arg-type]
-                elif mapping:
-                    value = source.get(single)
-                else:
-                    value = getattr(source, single, None)
-                if callable(value):
-                    field_path = Path(path, key, type_name)
-                    value = value(self.info(field, field_path), **self.argument_values(field))
-            elif field.typename:
-                out[key] = type_name
-                continue
-            else:
-                field_path = Path(path, key, type_name)
-                arguments = self.argument_values(field)
-                info = self.info(field, field_path)
-                resolve = field.resolve
-                assert resolve is not None
-                value = resolve(source, info, **arguments) if arguments else resolve(source, info)
-            value_type = type(value)
+        return plan.fill(self, source, path)
+
+    # What the generated functions (app/codegen.py) call for the less common cases.
+
+    def abandon(self) -> None:
+        raise _Abandon
+
+    def read(self, source: Any, attribute: tuple[str, ...]) -> Any:
+        """What Ariadne's `resolve_to` reads for a dotted path."""
+        value = source
+        for name in attribute:
+            value = value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
             if value is None:
-                if field.completion.non_null:
-                    raise _Abandon
-                out[key] = None
-            elif value_type is field.plain:
-                out[key] = value
-            elif value_type is int and field.completion.pass_through is int:
-                if not _MIN_INT <= value <= _MAX_INT:
-                    raise _Abandon
-                out[key] = value
-            else:
-                if field_path is None:
-                    field_path = Path(path, key, type_name)
-                if value_type not in _PLAIN and self.context.is_awaitable(value):
-                    out[key] = None  # keeps graphql-core's key order
-                    self.pending.append((out, key, value, field.completion, field_path))
-                else:
-                    out[key] = self.complete(field.completion, value, field_path)
-        return out
+                break
+        return value
+
+    def call_value(self, field: FieldPlan, value: Any, path: Path) -> Any:
+        """A callable attribute: the default resolvers call it with `info` and arguments."""
+        return value(self.info(field, path), **self.argument_values(field))
+
+    def later_or_complete(
+        self, field: FieldPlan, value: Any, out: dict[str, Any], path: Path | None
+    ) -> Any:
+        """The completed value, or None for now if it is to be awaited (then the
+        value goes into `out` when it comes)."""
+        field_path = Path(path, field.key, field.parent_type.name)
+        if type(value) not in _PLAIN and self.context.is_awaitable(value):
+            self.pending.append((out, field.key, value, field.completion, field_path))
+            return None
+        return self.complete(field.completion, value, field_path)
 
     def complete(self, completion: Completion, value: Any, path: Path) -> Any:
         if value is None or value is Undefined:
@@ -285,14 +274,3 @@ class _Run:
 
     def info(self, field: FieldPlan, path: Path) -> GraphQLResolveInfo:
         return GraphQLResolveInfo._make((*field.info_head, path, *self.info_tail))
-
-
-def _read(source: Any, attribute: tuple[str, ...]) -> Any:
-    """What graphql-core's default resolver (one name) or Ariadne's `resolve_to` (a dotted
-    path) reads."""
-    value = source
-    for name in attribute:
-        value = value.get(name) if isinstance(value, Mapping) else getattr(value, name, None)
-        if value is None:
-            break
-    return value
