@@ -21,6 +21,9 @@ FLOOR_USER = "dlbench_floor"
 BENCH_PASSWORD = "dlbench"
 
 PUBLIC_BASE_URL = "https://shop.example.com"
+# The service's own settings for every run: pages of up to 1,000 nodes (the page-1000
+# scenario), as the schema-views issue allows; the floor has no limit.
+SERVICE_ENV = {"MAX_PAGE_SIZE": "1000"}
 SERVICE_PORT = 18080
 FLOOR_PORT = 18081
 

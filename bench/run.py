@@ -18,6 +18,7 @@ from bench.config import (
     FLOOR_PORT,
     FLOOR_USER,
     RESULTS_DIR,
+    SERVICE_ENV,
     SERVICE_PORT,
     SERVICE_USER,
     RunConfig,
@@ -62,7 +63,7 @@ class Bench:
             SERVICE_USER,
             self.config.database_url(SERVICE_USER),
             self.logs / (log_name or f"service-{workers}w.log"),
-            env=dict(self.config.service_env),
+            env={**SERVICE_ENV, **dict(self.config.service_env)},
         )
 
     def floor(self, workers: int) -> Server:
@@ -79,13 +80,13 @@ class Bench:
     # --- the run ---------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
+        wrk_binary = ensure_wrk()  # before describe(), which reads wrk's version
         self.results["meta"] = describe()
-        wrk_binary = ensure_wrk()
         self.data = build()
         self.prepare_database()
         selected = self.select_scenarios(scenarios(self.data))
         self.results["scenarios"] = {
-            s.name: {"description": s.description, "is_list": s.is_list}
+            s.name: {"description": s.description, "is_list": s.is_list, "nodes": s.nodes}
             for s in [*selected, edges_only()]
         }
         self.counter = StatementCounter()
@@ -253,6 +254,8 @@ class Bench:
             wrk = Wrk(wrk_binary, [scenario.request])
             try:
                 for concurrency in concurrencies:
+                    if scenario.concurrencies and concurrency not in scenario.concurrencies:
+                        continue
                     # Service and floor back to back, in turns, so drift hits both alike.
                     order = servers if turn % 2 == 0 else servers[::-1]
                     turn += 1
