@@ -49,6 +49,7 @@ AREAS = (
     ("logging", "/logging/"),
     ("asyncio", "/asyncio/"),
     ("app/", "/app/"),
+    ("app/ (generated plans)", "<plan of "),
     ("resolvers/", "/resolvers/"),
 )
 
@@ -75,7 +76,7 @@ ACTIVITIES = (
         "GraphQL: parse and validate (cached)",
         ("graphql/language", "graphql/validation", "app/documents.py", "app/limits.py"),
     ),
-    ("GraphQL: execution (compiled plan)", ("app/executor.py", "app/plan.py")),
+    ("GraphQL: execution (compiled plan)", ("app/executor.py", "app/plan.py", "<plan of ")),
     ("GraphQL: execution (graphql-core)", ("graphql/",)),
     ("GraphQL: ariadne and app/graphql.py", ("ariadne/", "app/graphql.py")),
     ("JSON encode/decode", ("json/", "app/responses.py", "orjson")),
