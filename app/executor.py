@@ -156,11 +156,13 @@ class _Run:
                         assert completion is not None
                         container[key] = self.complete(completion, value, path)
             return data
-        except Exception as error:
+        except BaseException as error:  # cancellation too (the client went away)
             for entry in self.pending:  # never started: close them, nobody will await
                 if asyncio.iscoroutine(entry[2]):
                     entry[2].close()
-            raise _Abandon from error
+            if isinstance(error, Exception):
+                raise _Abandon from error
+            raise
 
     def object_value(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
         return plan.fill(self, source, path)

@@ -5,8 +5,10 @@ graphql-core, or graphql-core alone)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
+import warnings
 from dataclasses import dataclass
 from inspect import isawaitable
 from typing import Any
@@ -247,3 +249,31 @@ def test_plans_are_kept_per_operation_and_directive_values() -> None:
 
     assert len(plans) == 1  # one operation
     assert context_class.outcomes == {"core": 2, "plan": 2}  # each value's first run: core
+
+
+def test_a_cancelled_execution_leaves_no_coroutine_unawaited() -> None:
+    """A client that goes away cancels the request, possibly while resolvers of a long
+    list's later chunks wait to be started: they are closed, not left for the garbage
+    collector to warn about."""
+    document = parse(f"{{ things(n: {CHUNK * 4}) {{ later }} }}")
+    context_class = compiled_execution_context(BoundedCache(8))
+
+    async def cancel_after(steps: int) -> None:
+        task = asyncio.ensure_future(
+            _result(execute(schema, document, execution_context_class=context_class))
+        )
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(_result(execute(schema, document, execution_context_class=context_class)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for steps in range(1, 8):
+            asyncio.run(cancel_after(steps))
+            gc.collect()
+
+    assert [str(w.message) for w in caught] == []
+    assert context_class.outcomes == {"core": 1}  # the cancelled runs counted nothing
