@@ -18,7 +18,7 @@ from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLResolveInfo
-from graphql.pyutils import Path
+from graphql.pyutils import Path, Undefined
 
 if TYPE_CHECKING:
     from app.plan import FieldPlan, ObjectPlan
@@ -37,6 +37,7 @@ def compile_object(plan: ObjectPlan) -> Fill:
         "isfinite": isfinite,
         "new": tuple.__new__,
         "Info": GraphQLResolveInfo,
+        "Undefined": Undefined,
     }
     lines = [
         "def fill(run, source, path):",
@@ -69,10 +70,6 @@ def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]
             )
         else:
             lines.append(f"    value = run.read(source, F{index}.attribute)")
-        lines += [
-            "    if callable(value):",
-            f"        value = run.call_value(F{index}, value, Path(path, {key}, TYPE))",
-        ]
     else:
         namespace[f"R{index}"] = field.resolve
         namespace[f"H{index}"] = field.info_head
@@ -97,6 +94,20 @@ def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]
     elif completion.pass_through is float:
         lines.append("    elif type(value) is float and isfinite(value):")
         lines.append(f"        out[{key}] = value")
+    if field.attribute is not None:
+        # Checked after the plain types, which are never callable: a callable attribute
+        # is called with `info` and the arguments, as the default resolvers do.
+        lines.append("    elif callable(value):")
+        lines.append(f"        value = run.call_value(F{index}, value, Path(path, {key}, TYPE))")
+        lines.append(f"        out[{key}] = run.later_or_complete(F{index}, value, out, path)")
+    if completion.object is not None:
+        # An object that is neither awaitable nor an exception: its plan, directly.
+        namespace[f"FILL{index}"] = completion.object.fill
+        lines.append(
+            "    elif value is not Undefined and not isinstance(value, Exception)"
+            " and not run.is_awaitable(value):"
+        )
+        lines.append(f"        out[{key}] = FILL{index}(run, value, Path(path, {key}, TYPE))")
     lines += [
         "    else:",
         f"        out[{key}] = run.later_or_complete(F{index}, value, out, path)",

@@ -117,7 +117,7 @@ class _Variants:
 class _Run:
     """One execution of a plan."""
 
-    __slots__ = ("arguments", "context", "info_tail", "pending")
+    __slots__ = ("arguments", "context", "info_tail", "is_awaitable", "pending")
 
     def __init__(self, context: ExecutionContext) -> None:
         self.context = context
@@ -125,6 +125,7 @@ class _Run:
         # the rest of long lists (no container: their items are put in place as they go).
         self.pending: list[tuple[Any, Any, Awaitable[Any], Completion | None, Path]] = []
         self.arguments: dict[int, dict[str, Any]] = {}
+        self.is_awaitable = context.is_awaitable
         # The last seven members of every `GraphQLResolveInfo` of the request.
         self.info_tail = (
             context.schema,
