@@ -5,7 +5,6 @@ the real clients' documents, the bench's, and a few written to reach what those 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from graphql import (
 from bench import scenarios
 
 TESTS = Path(__file__).parent
-CLIENTS_NOTE = Path("/work/shared/notes/clients.md")
+CLIENTS = TESTS / "clients"
 
 
 @dataclass(frozen=True)
@@ -95,11 +94,8 @@ def suite_documents() -> list[tuple[str, str]]:
 
 
 def client_documents() -> list[tuple[str, str]]:
-    """The real clients' documents (/work/shared/notes/clients.md) and the bench's."""
-    documents = []
-    if CLIENTS_NOTE.exists():
-        blocks = re.findall(r"```graphql\n(.*?)```", CLIENTS_NOTE.read_text(), re.S)
-        documents += [(f"clients.md#{index}", block) for index, block in enumerate(blocks)]
+    """The real clients' documents (tests/clients/) and the bench's."""
+    documents = [(path.name, path.read_text()) for path in sorted(CLIENTS.glob("*.graphql"))]
     for name in ("LIST_QUERY", "EDGES_QUERY", "ITEM_QUERY", "ITEMS_QUERY"):
         documents.append((f"bench.{name}", getattr(scenarios, name)))
     return documents
