@@ -273,8 +273,11 @@ def peak_rss_at(results: Results, concurrency: int) -> float | None:
 
 def _memory_targets(results: Results) -> list[dict[str, Any]]:
     peak = peak_rss_at(results, 128)
-    hwm = [
-        mb for workers in results.get("memory", {}).values() for mb in workers.get("service", [])
+    hwm = [  # the long pages' servers left out: their memory is the pages' own
+        mb
+        for key, workers in results.get("memory", {}).items()
+        if key.isdigit()
+        for mb in workers.get("service", [])
     ]
     soak = results.get("soak")
     if soak:
@@ -563,7 +566,8 @@ def render(results: Results) -> str:
             "",
             "Peak RSS (VmHWM) per worker over each server's life, MB: "
             + "; ".join(
-                f"{target} {workers}w {', '.join(f'{mb:.1f}' for mb in values)}"
+                f"{target} {workers}{'w' if workers.isdigit() else ''}"
+                f" {', '.join(f'{mb:.1f}' for mb in values)}"
                 for workers, by_target in memory.items()
                 for target, values in by_target.items()
             )
