@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app import tracing
@@ -34,6 +34,7 @@ from app.observability import RequestLog
 from app.openapi import openapi_route
 from app.ratelimit import Counters, MemoryCounters, RateLimiter
 from app.readiness import Readiness
+from app.responses import JSONResponse
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import Source, create_source

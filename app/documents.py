@@ -9,7 +9,8 @@ work again would give. Documents that fail to parse are not cached; the parser s
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import OrderedDict
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -54,6 +55,8 @@ class Documents:
         self.list_fields = list_fields
         self.get = lru_cache(maxsize=size)(self._parse)
         self._validate = lru_cache(maxsize=size)(_validate)
+        # Execution plans of the cached documents' operations (app/executor.py).
+        self.plans = BoundedCache(size)
 
     def _parse(self, query: str) -> Document:
         """The document, or a GraphQLError saying why there is none."""
@@ -93,3 +96,25 @@ def _validate(
     max_errors: int | None,
 ) -> tuple[GraphQLError, ...]:
     return tuple(validate(schema, document, rules or None, max_errors))
+
+
+class BoundedCache:
+    """The most recently used `size` entries. Not thread-safe: one event loop uses it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self._entries[key] = value
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -18,7 +18,7 @@ from ariadne.explorer import ExplorerHttp405
 from ariadne.types import ErrorFormatter
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.auth import request_context
 from app.context import RequestContext
@@ -27,10 +27,12 @@ from app.dialects import Dialect
 from app.documents import Document, Documents
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.execution import ChunkedExecutionContext
+from app.executor import compiled_execution_context
 from app.explorer import ServiceExplorer
 from app.guard import Guard
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.observability import request_id
+from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
 from app.storefront import KeyCheck
@@ -252,9 +254,13 @@ def create_graphql(
             ),
             batch_size=settings.batch_size,
         ),
-        execution_context_class=ChunkedExecutionContext,
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
+        execution_context_class=(
+            compiled_execution_context(documents.plans)
+            if settings.graphql_executor == "compiled"
+            else ChunkedExecutionContext
+        ),
         introspection=settings.introspection,
         explorer=ServiceExplorer(dialect.name, storefront_keys=source.storefront_keys is not None)
         if settings.explorer

@@ -12,12 +12,12 @@ import logging
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind
 from app.observability import request_id
+from app.responses import JSONResponse
 from app.storefront import KeyCheck, StorefrontKeys
 
 logger = logging.getLogger("downloads_api")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.observability import request_id
+from app.responses import JSONResponse
 
 logger = logging.getLogger("downloads_api")
 

@@ -16,13 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.db import Database
 from app.dialects import BAGISTO_REST, STOREFRONT_KEY_HEADER, UNAUTHENTICATED, problem
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind, bad_id, not_found
 from app.models import Order
+from app.responses import JSONResponse
 from app.rest import COLLECTION_PATH, ID_PATTERN, ITEM_PATH, MAX_PAGE, METHODS
 from app.settings import Settings
 from app.sources import Source, create_source

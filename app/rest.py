@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -21,6 +21,7 @@ from app.errors import ApiError, ErrorKind, not_found
 from app.guard import Guard, error_response, internal_error, unavailable
 from app.models import Purchase
 from app.purchases import NoMatch, parse_status, purchase_id
+from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
 from app.wire import item_json

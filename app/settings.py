@@ -42,6 +42,7 @@ VARIABLES = (
     "LOG_LEVEL",
     "MAGENTO_CRYPT_KEY",
     "MAGENTO_TOKEN_LIFETIME_HOURS",
+    "GRAPHQL_EXECUTOR",
 )
 
 
@@ -96,6 +97,9 @@ class Settings:
     magento_crypt_key: str | None = field(default=None, repr=False)
     # How long an opaque Magento customer token lives after it was issued; 0: for ever.
     magento_token_lifetime_hours: float = 1.0
+    # "compiled" runs cached operations from a plan (app/executor.py), falling back to
+    # graphql-core for what a plan does not cover; "core" runs graphql-core alone.
+    graphql_executor: Literal["compiled", "core"] = "compiled"
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -201,6 +205,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         magento_crypt_key=config("MAGENTO_CRYPT_KEY", default="").strip() or None,
         magento_token_lifetime_hours=number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
+        graphql_executor=choice(  # type: ignore[arg-type]
+            "GRAPHQL_EXECUTOR", ("compiled", "core"), "compiled"
+        ),
         cors_allow_origins=tuple(
             origin.strip().rstrip("/")
             for origin in config("CORS_ALLOW_ORIGINS", default="*").split(",")

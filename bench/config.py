@@ -13,14 +13,23 @@ BENCH_DIR = ROOT / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
-DATABASE = "downloads_api_bench"
+# BENCH_SUFFIX (e.g. "_14") gives a run its own database and users, so that two people
+# benchmarking against one MariaDB server neither reseed each other's database nor mix
+# their statement counts.
+_SUFFIX = os.environ.get("BENCH_SUFFIX", "")
+if _SUFFIX and not _SUFFIX.replace("_", "").isalnum():
+    raise SystemExit("BENCH_SUFFIX may hold only letters, digits and underscores")
+DATABASE = f"downloads_api_bench{_SUFFIX}"
 # The service and the floor connect as users of their own, so that the server's
 # USER_STATISTICS counts each one's statements apart from everyone else's.
-SERVICE_USER = "dlbench_service"
-FLOOR_USER = "dlbench_floor"
+SERVICE_USER = f"dlbench_service{_SUFFIX}"
+FLOOR_USER = f"dlbench_floor{_SUFFIX}"
 BENCH_PASSWORD = "dlbench"
 
 PUBLIC_BASE_URL = "https://shop.example.com"
+# The service's own settings for every run: pages of up to 1,000 nodes (the page-1000
+# scenario), as the schema-views issue allows; the floor has no limit.
+SERVICE_ENV = {"MAX_PAGE_SIZE": "1000"}
 SERVICE_PORT = 18080
 FLOOR_PORT = 18081
 

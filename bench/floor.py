@@ -4,7 +4,8 @@ A plain Starlette app (no GraphQL) on the same driver as the service (`databases
 aiomysql, the same pool options and session init from app/db.py). Per request it checks
 the storefront key (cached, as the service caches it), runs the token SELECT, then the
 page and count SELECTs the service runs (the page and the count at the same time, as
-the service's resolvers do), and writes the same JSON the service answers with.
+the service's resolvers do), and writes the same JSON the service answers with, with
+the same encoder (orjson, app/responses.py), so that the ratio measures GraphQL alone.
 
 It serves the service's own paths, dispatching GraphQL requests on `operationName`, so
 wrk sends both the same bytes. Served by uvicorn: `uvicorn bench.floor:app`, configured
@@ -28,10 +29,11 @@ from typing import Any
 import databases
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from app.db import MYSQL_SESSION_INIT
+from app.responses import JSONResponse  # the service's encoder (orjson)
 
 CUSTOMER_MODEL = "Webkul\\Customer\\Models\\Customer"
 KEY_CACHE_SECONDS = 60.0

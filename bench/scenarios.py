@@ -46,6 +46,7 @@ ITEMS_QUERY = (
 )
 REST_PATH = "/api/shop/customer-downloadable-products"
 DEEP_OFFSET = 4980
+PAGE_SIZES = (100, 1000)  # the long-page scenarios: CPU per node
 
 
 def cursor(offset: int) -> str:
@@ -69,6 +70,10 @@ class Scenario:
     statements_target: int = 3  # SQL statements per request the issue allows
     floor: bool = True  # whether the floor serves it (the edges-only probe has no floor)
     tags: tuple[str, ...] = field(default=())
+    nodes: int = 0  # purchases in the answer: worker CPU per request against node count
+    # Where it is loaded, when not at every concurrency of the run: the long pages are
+    # about CPU per node, and 128 of them in flight would measure memory instead.
+    concurrencies: tuple[int, ...] = ()
 
 
 def graphql(path: str, query: str, variables: dict | None, token: str, key: bool) -> HttpRequest:
@@ -87,8 +92,8 @@ def rest(token: str, query: str = "") -> HttpRequest:
     return HttpRequest("GET", REST_PATH + query, headers)
 
 
-def list_request(customer: int, after: int | None = None) -> HttpRequest:
-    variables: dict = {"first": 10}
+def list_request(customer: int, after: int | None = None, first: int = 10) -> HttpRequest:
+    variables: dict = {"first": first}
     if after is not None:
         variables["after"] = cursor(after)
     return graphql("/api/graphql", LIST_QUERY, variables, token_for(customer), key=True)
@@ -113,36 +118,52 @@ def scenarios(data: Dataset) -> list[Scenario]:
             " customer with 3 purchases",
             list_request(SMALL_CUSTOMER),
             is_list=True,
+            nodes=3,
         ),
         Scenario(
             "list-large",
             "the same query for the customer with 5,000 purchases",
             list_request(LARGE_CUSTOMER),
             is_list=True,
+            nodes=10,
         ),
         Scenario(
             "deep-page",
             f'the same query, 5,000-purchase customer, after: "{cursor(DEEP_OFFSET)}"'
             f" (offset {DEEP_OFFSET})",
             list_request(LARGE_CUSTOMER, after=DEEP_OFFSET),
+            nodes=10,
         ),
         Scenario(
             "item",
             "customerDownloadableProduct(id: IRI), all fields; 5,000-purchase customer",
             item_request(LARGE_CUSTOMER, large_ids[len(large_ids) // 2]),
             statements_target=2,
+            nodes=1,
         ),
         Scenario(
             "magento-items",
             "POST /graphql, Magento's items query; customer with 20 purchases",
             items_request(MAGENTO_CUSTOMER),
             statements_target=2,
+            nodes=20,
         ),
         Scenario(
             "rest",
             f"GET {REST_PATH} (first page of 10); 5,000-purchase customer",
             rest(token_for(LARGE_CUSTOMER)),
             tags=("rest",),
+            nodes=10,
+        ),
+        *(
+            Scenario(
+                f"page-{size}",
+                f"the list query, first: {size}; 5,000-purchase customer",
+                list_request(LARGE_CUSTOMER, first=size),
+                nodes=size,
+                concurrencies=(1, 8),
+            )
+            for size in PAGE_SIZES
         ),
     ]
 
