@@ -43,3 +43,23 @@ def test_wrk_counts_are_read_by_status() -> None:
     assert (load.requests, load.rps, load.p99_ms, load.socket_errors) == (10, 5.0, 9.0, 1)
     assert load.server_errors == 1
     assert hostile.status_classes(load.statuses) == {"2xx": 3, "4xx": 6, "5xx": 1}
+
+
+def test_rounds_are_combined_by_median_and_sum() -> None:
+    def run(p99: float, statuses: dict[str, int]) -> dict[str, object]:
+        figures = {k: p99 for k in ("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms")}
+        sent = {"requests": 4, "rps": 2.0, "p50_ms": 1.0, "p99_ms": 2.0, "socket_errors": 0}
+        return {
+            **figures,
+            "cpu_ms_per_request": 1.0,
+            "requests": 10,
+            "errors": 1,
+            "loadavg": p99,
+            "hostile": {**sent, "statuses": statuses, "server_errors": 0},
+        }
+
+    combined = hostile.combine([run(1, {"400": 3}), run(9, {"400": 1, "401": 2}), run(2, {})])
+
+    assert (combined["p99_ms"], combined["requests"], combined["errors"]) == (2, 30, 3)
+    assert combined["hostile"]["statuses"] == {"400": 4, "401": 2}
+    assert combined["hostile"]["requests"] == 12 and len(combined["rounds"]) == 3
