@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import hostile, report
 from bench.client import send
 from bench.config import (
     DATABASE,
@@ -115,6 +115,11 @@ class Bench:
                 self.scaling(service, floor, regular, wrk_binary)
                 self.results["memory"]["2"] = _memory(service, floor)
             self.soak(wrk_binary)
+            if not self.config.scenarios:  # a full run: legit queries beside hostile ones
+                service = self.service(1, "service-hostile.log")
+                self.results["hostile"] = hostile.run(
+                    service, wrk_binary, warmup=self.config.warmup
+                )
         finally:
             self.counter.close()
         self.results["explain"] = self.explain()
