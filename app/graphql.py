@@ -200,9 +200,11 @@ def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
     def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         formatted = dict(error.formatted)
         original = error.original_error
-        if original is None or isinstance(original, GraphQLError):
-            # Syntax, validation and variable coercion errors: written for clients, but
-            # "Did you mean ...?" would tell the schema to someone denied introspection.
+        if original is None or isinstance(original, GraphQLError) or error.path is None:
+            # Syntax, validation and variable coercion errors (no field path: nothing ran),
+            # written for clients even when a parser's own exception is behind them (an
+            # Int literal of 5,000 digits); but "Did you mean ...?" would tell the schema
+            # to someone denied introspection.
             if not suggestions:
                 formatted["message"] = _SUGGESTION.sub("", str(formatted["message"]))
             return formatted

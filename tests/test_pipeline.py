@@ -173,3 +173,15 @@ def test_only_introspection_passes_without_a_key() -> None:
         introspection = graphql("/api/graphql", "{ __schema { queryType { name } } }")
         assert introspection(client, {}).status_code == 200
         assert graphql("/api/graphql", "{ __typename }")(client, {}).status_code == 401
+
+
+def test_a_literal_too_long_for_int_is_the_clients_error_not_ours(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    query = "{ customerDownloadableProducts(first: " + "9" * 5000 + ") { totalCount } }"
+    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+        response = graphql("/api/graphql", query)(client, SIGNED_IN)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("Expected value of type 'Int'")
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
