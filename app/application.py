@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from app import tracing
-from app.db import Database
+from app.db import Database, database_at
 from app.demo import with_demo_database
 from app.dialects import Dialect
 from app.dialects.bagisto import BagistoDialect
@@ -52,7 +52,7 @@ def create_app(settings: Settings) -> Starlette:
         settings = with_demo_database(settings)
 
     def connect_to(url: str) -> Database:
-        return Database(
+        return database_at(
             url,
             connect_timeout=settings.database_connect_timeout,
             statement_timeout=settings.database_statement_timeout or None,

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app.db import Database
+from app.db import database_at
 from app.dialects import bagisto_rest
 from app.dialects.bagisto import STOREFRONT_KEY_HEADER
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind, bad_id, not_found
@@ -352,7 +352,7 @@ def default_document() -> dict[str, Any]:
     """The document for default settings: what docs/openapi.json holds."""
     settings = Settings()
     # Never connected: the document only needs the source's statuses and storefront keys.
-    return openapi_document(settings, create_source(settings, Database("sqlite://")))
+    return openapi_document(settings, create_source(settings, database_at("sqlite://")))
 
 
 def openapi_route(settings: Settings, source: Source) -> Route:
