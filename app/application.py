@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app import tracing
-from app.db import Database
+from app.db import Database, database_at
 from app.demo import with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
@@ -55,7 +55,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         settings = with_demo_database(settings)
 
     def connect_to(url: str) -> Database:
-        return Database(
+        return database_at(
             url,
             connect_timeout=settings.database_connect_timeout,
             statement_timeout=settings.database_statement_timeout or None,

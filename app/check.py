@@ -29,9 +29,43 @@ _COMPATIBLE: list[tuple[type[sa.types.TypeEngine[Any]], tuple[str, ...]]] = [
     (sa.String, ("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum")),
 ]
 
-# Server error codes, in the operator's words (app/db.py names them for the log).
+# Server error codes, in the operator's words (app/db/mysql.py names them for the log).
 _NOT_GRANTED = {1142, 1143}
 _MISSING = {1146, 1054}
+
+# What check asks the server, per `Database.system`; the service itself never does.
+_SERVER_VERSION = {
+    "mysql": sa.text("SELECT VERSION()"),
+    "sqlite": sa.text("SELECT 'SQLite ' || sqlite_version()"),
+}
+# A table's columns and their declared types; no rows when there is no such table.
+_COLUMNS = {
+    "mysql": sa.text(
+        "SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS"
+        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table"
+    ),
+    "sqlite": sa.text("SELECT name, type FROM pragma_table_info(:table)"),
+}
+_GRANTEE = (
+    "CONCAT(\"'\", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\","
+    " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\")"
+)
+# What the connection's user may do in this database, by its grants. (The session is
+# read-only whatever they are; the grant is what holds against a bug.) The demo's SQLite
+# file is opened read-only, and has no grants.
+_PRIVILEGES = {
+    "mysql": sa.text(
+        f"SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES"
+        f" WHERE GRANTEE = {_GRANTEE}"
+        f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES"
+        f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE()"
+        f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES"
+        f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE()"
+    ),
+}
+_WRITE_PRIVILEGES = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX", "TRIGGER", "REFERENCES"}
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +92,7 @@ def where_is(settings: Settings) -> str:
 async def check(settings: Settings, database: Database, *, demo: bool = False) -> list[Finding]:
     try:
         await database.connect()
-        version = await database.server_version()
+        version = str(await database.fetch_value(_SERVER_VERSION[database.system]))
     except DatabaseUnavailable as error:
         await database.disconnect()
         return [Finding("FAIL", _cannot_connect(error, settings))]
@@ -100,7 +134,7 @@ def _cannot_connect(error: DatabaseUnavailable, settings: Settings) -> str:
 
 
 async def _check_table(database: Database, table: sa.TableClause) -> list[Finding]:
-    declared = await database.columns(table.name)
+    declared = await _columns(database, table.name)
     try:
         # Every column the service reads, no rows: fails exactly as the service would.
         await database.fetch_all(sa.select(*table.columns).select_from(table).limit(0))
@@ -146,13 +180,22 @@ async def _other_source(settings: Settings, database: Database) -> list[Finding]
     for name, source in SOURCES.items():
         if name == settings.source:
             continue
-        if all([await database.columns(table.name) for table in source.tables]):
+        if all([await _columns(database, table.name) for table in source.tables]):
             return [Finding("FAIL", f"this looks like a {name} database: set SOURCE={name}")]
     return []
 
 
+async def _columns(database: Database, table: str) -> dict[str, str]:
+    """The table's columns and their types as the server names them (lower case)."""
+    rows = await database.fetch_all(_COLUMNS[database.system].bindparams(table=table))
+    return {str(row["name"]): str(row["type"]).lower() for row in rows}
+
+
 async def _write_privileges(database: Database) -> Finding:
-    writes = await database.write_privileges()
+    writes: set[str] = set()
+    if database.system in _PRIVILEGES:
+        rows = await database.fetch_all(_PRIVILEGES[database.system])
+        writes = {str(row["privilege"]).upper() for row in rows} & _WRITE_PRIVILEGES
     if writes:
         return Finding(
             "FAIL",

@@ -15,7 +15,7 @@ from dataclasses import replace
 import uvicorn
 
 from app.check import Finding, check, report, where_is
-from app.db import Database
+from app.db import database_at
 from app.demo import with_demo_database
 from app.observability import configure_logging
 from app.settings import Settings, SettingsError, load_settings
@@ -84,7 +84,7 @@ def _check(settings: Settings) -> int:
     ok = True
     for where, target in targets:
         assert target.database_url is not None
-        database = Database(target.database_url, connect_timeout=target.database_connect_timeout)
+        database = database_at(target.database_url, connect_timeout=target.database_connect_timeout)
         try:
             findings = asyncio.run(check(target, database, demo=settings.database_url is None))
         except Exception as error:  # one line for the operator, whatever went wrong

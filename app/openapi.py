@@ -18,7 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
-from app.db import Database
+from app.db import database_at
 from app.dialects import BAGISTO_REST, STOREFRONT_KEY_HEADER, UNAUTHENTICATED, problem
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind, bad_id, not_found
 from app.models import Order
@@ -344,7 +344,7 @@ def default_document() -> dict[str, Any]:
     """The document for default settings: what docs/openapi.json holds."""
     settings = Settings()
     # Never connected: the document only needs the source's statuses and storefront keys.
-    return openapi_document(settings, create_source(settings, Database("sqlite://")))
+    return openapi_document(settings, create_source(settings, database_at("sqlite://")))
 
 
 def openapi_route(settings: Settings, source: Source) -> Route:

@@ -1,7 +1,7 @@
 """The floor: the bench's requests answered with the service's SQL and nothing else.
 
 A plain Starlette app (no GraphQL) on the same driver as the service (`databases` over
-aiomysql, the same pool options and session init from app/db.py). Per request it checks
+aiomysql, the same pool options and session init from app/db/mysql.py). Per request it checks
 the storefront key (cached, as the service caches it), runs the token SELECT, then the
 page and count SELECTs the service runs (the page and the count at the same time, as
 the service's resolvers do), and writes the same JSON the service answers with, with
@@ -103,7 +103,7 @@ ITEM_SQL = (
 
 
 def _database(url: str) -> databases.Database:
-    """Exactly the pool app/db.py builds: min_size 0 unless the URL says otherwise."""
+    """Exactly the pool app/db/mysql.py builds: min_size 0 unless the URL says otherwise."""
     options: dict[str, Any] = {}
     if "min_size" not in databases.DatabaseURL(url).options:
         options["min_size"] = 0

@@ -65,7 +65,7 @@ ACTIVITIES = (
         "SQL: pool acquire/release",
         ("aiomysql/pool.py", "Connection.__aenter__", "Connection.__aexit__"),
     ),
-    ("SQL: app/db.py wrapper", ("app/db.py",)),
+    ("SQL: app/db wrapper", ("app/db/",)),
     ("rows -> Purchase records", ("_purchase (", "_order (", "as_utc (")),
     ("SQL: building statements (app/sources)", ("app/sources/",)),
     (

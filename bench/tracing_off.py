@@ -2,7 +2,7 @@
 
 Off, app/tracing.py adds no middleware and imports nothing of OpenTelemetry
 (tests/test_tracing.py checks both); what remains is the `with statement_span(...)` around
-each SQL statement in app/db.py. This times that block against an empty loop.
+each SQL statement in app/db/base.py. This times that block against an empty loop.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import timeit
 import sqlalchemy as sa
 
 from app import tracing
-from app.db import Database, Prepared
+from app.db import Prepared, database_at
 
 
 def main() -> None:
     assert not tracing.active(), "unset OTEL_* first"
-    database = Database("mysql://bench@127.0.0.1:3306/bench")  # never connects
+    database = database_at("mysql://bench@127.0.0.1:3306/bench")  # never connects
     query = Prepared(sa.select(sa.literal(1)))
     runs = 1_000_000
 

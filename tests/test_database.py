@@ -1,6 +1,8 @@
-"""The service's own connection: read-only, in UTC."""
+"""The service's own connection: read-only, in UTC, counted while lent out."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pymysql
 import pytest
@@ -31,8 +33,9 @@ def database(client: TestClient) -> Database:
     ],
 )
 def test_the_services_connection_cannot_write(client: TestClient, statement: str) -> None:
+    # fetch_all sends the statement as it is: a session that allowed writes would run it.
     with pytest.raises(pymysql.err.OperationalError) as error:
-        run(client, database(client).execute, sa.text(statement))
+        run(client, database(client).fetch_all, sa.text(statement))
 
     assert error.value.args[0] == 1792  # Cannot execute statement in a READ ONLY transaction
 
@@ -47,3 +50,16 @@ def test_the_session_is_read_only(client: TestClient) -> None:
     flag = run(client, database(client).fetch_value, sa.text("SELECT @@session.tx_read_only"))
 
     assert flag == 1
+
+
+def test_a_connection_is_counted_while_its_statement_runs(client: TestClient) -> None:
+    async def in_use_during_and_after() -> tuple[int, int]:
+        db = database(client)
+        statement = asyncio.create_task(db.fetch_value(sa.text("SELECT SLEEP(1)")))
+        while not statement.done() and db.connections_in_use() == 0:
+            await asyncio.sleep(0.01)
+        during = db.connections_in_use()
+        await statement
+        return during, db.connections_in_use()
+
+    assert run(client, in_use_during_and_after) == (1, 0)

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 import fixtures
 from app.application import create_app
-from app.db import Database, DatabaseUnavailable
+from app.db import DatabaseUnavailable, database_at
 from app.settings import Settings
 from fixtures import bagisto
 from tests.helpers import Api, data_of
@@ -124,7 +124,7 @@ def test_frozen_database_is_given_up_on_in_bounded_time(
 def test_statement_over_the_time_limit_is_cancelled_by_the_server(
     instance: MariaDBInstance,
 ) -> None:
-    database = Database(instance.url("shop"), statement_timeout=STATEMENT_TIMEOUT)
+    database = database_at(instance.url("shop"), statement_timeout=STATEMENT_TIMEOUT)
 
     async def scenario() -> tuple[float, int]:
         await database.connect()

@@ -1,0 +1,33 @@
+"""The one package that talks to `databases` and its drivers.
+
+`databases` is barely maintained; keeping every call to it here means it can be
+replaced by SQLAlchemy's async engine without touching the sources.
+"""
+
+from __future__ import annotations
+
+from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Row
+from app.db.mysql import MISCONFIGURED, MYSQL_SESSION_INIT, MySQLDatabase, mysql_session_init
+from app.db.sqlite import SQLiteDatabase
+
+__all__ = [
+    "MISCONFIGURED",
+    "MYSQL_SESSION_INIT",
+    "Database",
+    "DatabaseUnavailable",
+    "Prepared",
+    "Query",
+    "Row",
+    "database_at",
+    "mysql_session_init",
+]
+
+
+def database_at(
+    url: str, *, connect_timeout: float = 5.0, statement_timeout: float | None = None
+) -> Database:
+    """The database at `url`: SQLite (`sqlite://`, the embedded demo) or MySQL/MariaDB.
+    Nothing is opened until `connect()`."""
+    if url.startswith("sqlite"):
+        return SQLiteDatabase(url, statement_timeout=statement_timeout)
+    return MySQLDatabase(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)

@@ -1,0 +1,169 @@
+"""What both backends share: the fetch methods, one retry, the counters, the trace hook."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
+from typing import Any, Literal, TypeVar
+
+import databases
+import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import pymysql as pymysql_dialect
+from sqlalchemy.sql import ClauseElement
+
+from app.tracing import statement_span
+
+Row = Mapping[str, Any]
+T = TypeVar("T")
+# "one": the first row only; "all": every row.
+How = Literal["one", "all"]
+
+_MYSQL = pymysql_dialect.dialect(paramstyle="pyformat")  # %(name)s, for a dict of values
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached, did not answer in time, or refuses what this
+    service needs from it; the request may succeed later. `code` is the server's error
+    code, when there was one."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Prepared:
+    """A statement compiled once and run many times with new values for its bind
+    parameters: compiling a SELECT costs more than the database takes to answer it.
+
+    Build it from a SQLAlchemy Core statement whose varying values are `sa.bindparam`s,
+    and give their values when running it. (No `in_()`: SQLAlchemy expands IN lists when
+    it executes, which a statement compiled once cannot do.)
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._mysql: tuple[str, dict[str, Any]] | None = None
+
+    def mysql(self) -> tuple[str, dict[str, Any]]:
+        """The SQL for PyMySQL (`%(name)s` placeholders) and the parameters' defaults."""
+        if self._mysql is None:
+            self._mysql = compile_for_mysql(self.statement)
+        return self._mysql
+
+
+Query = Prepared | ClauseElement
+
+
+def compile_for_mysql(statement: ClauseElement, **options: bool) -> tuple[str, dict[str, Any]]:
+    compiled = statement.compile(dialect=_MYSQL, compile_kwargs=options)
+    return compiled.string, dict(compiled.params)
+
+
+class Database(ABC):
+    """One database the service reads, pooled by `databases`. Build it with
+    `app.db.database_at(url)`, which picks the backend from the URL."""
+
+    # Error codes that mean a pooled connection went stale: worth one retry.
+    retry_codes: frozenset[int] = frozenset()
+
+    def __init__(
+        self, url: str, database: databases.Database, *, statement_timeout: float | None
+    ) -> None:
+        self.url = url
+        self.statements = 0  # statements sent since start; tests count them per request
+        self.failures = 0  # statements that found the database unavailable, since start
+        # The server cancels a statement at statement_timeout; this client gives up a
+        # little later, for a server that does not answer at all.
+        self.client_timeout = None if statement_timeout is None else statement_timeout + 1.0
+        self._database = database
+        self._in_use = 0
+
+    @property
+    @abstractmethod
+    def system(self) -> str:
+        """The database system's name, as OpenTelemetry spells it."""
+
+    @abstractmethod
+    def sql_text(self, query: Query) -> str:
+        """The statement's text with placeholders, for a trace (never its values)."""
+
+    @abstractmethod
+    async def _fetch(
+        self,
+        connection: databases.core.Connection,
+        how: How,
+        query: Query,
+        values: dict[str, Any],
+        into: Callable[[Row], Any],
+    ) -> list[Any]: ...
+
+    def _driver_errors(self) -> AbstractContextManager[None]:
+        """Turns the driver's errors that mean "unavailable" into `DatabaseUnavailable`."""
+        return nullcontext()
+
+    async def connect(self) -> None:
+        with self._translate_errors():
+            await self._database.connect()
+
+    async def disconnect(self) -> None:
+        await self._database.disconnect()
+
+    def connections_in_use(self) -> int:
+        return self._in_use
+
+    async def ping(self) -> None:
+        await self.fetch_value(sa.select(1))
+
+    async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
+        rows: list[Row] = await self._run("all", query, values)
+        return rows
+
+    async def fetch_into(self, into: Callable[[Row], T], query: Query, **values: Any) -> list[T]:
+        """Every row, each turned into a record by `into` as it arrives: a long result is
+        read and converted a chunk at a time, letting other requests run in between."""
+        records: list[T] = await self._run("all", query, values, into)
+        return records
+
+    async def fetch_one(self, query: Query, **values: Any) -> Row | None:
+        rows: list[Row] = await self._run("one", query, values)
+        return rows[0] if rows else None
+
+    async def fetch_value(self, query: Query, **values: Any) -> Any:
+        rows: list[Row] = await self._run("one", query, values)
+        return next(iter(rows[0].values())) if rows else None
+
+    async def _run(
+        self, how: How, query: Query, values: dict[str, Any], into: Callable[[Row], Any] = dict
+    ) -> list[Any]:
+        self.statements += 1
+        for attempt in (1, 2):
+            try:
+                with self._translate_errors(), statement_span(self, query):  # a span per attempt
+                    async with self._connection() as connection:
+                        return await self._fetch(connection, how, query, values, into)
+            except DatabaseUnavailable as error:
+                # Reads are safe to repeat: a connection the server dropped while it sat
+                # in the pool gets one retry on a fresh one.
+                if attempt == 2 or error.code not in self.retry_codes:
+                    self.failures += 1
+                    raise
+        raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[databases.core.Connection]:
+        """A connection from the pool, counted while it is lent out (for the metrics)."""
+        async with self._database.connection() as connection:
+            self._in_use += 1
+            try:
+                yield connection
+            finally:
+                self._in_use -= 1
+
+    @contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            with self._driver_errors():
+                yield
+        except (TimeoutError, OSError) as exc:
+            raise DatabaseUnavailable(type(exc).__name__) from exc

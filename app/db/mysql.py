@@ -1,0 +1,205 @@
+"""MySQL and MariaDB: compiled SQL straight to aiomysql, on connections `databases` pools."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
+from typing import Any, TypeVar
+
+import databases
+import pymysql  # type: ignore[import-untyped]
+
+from app.db.base import (
+    Database,
+    DatabaseUnavailable,
+    How,
+    Prepared,
+    Query,
+    Row,
+    compile_for_mysql,
+)
+
+T = TypeVar("T")
+
+# Rows read and converted between two turns of the event loop.
+CHUNK = 500
+# A timer that fires this much past its time means the event loop was busy, not idle.
+_STALLED = 0.1
+
+
+def mysql_session_init(statement_timeout: float | None = None) -> str:
+    """What every MySQL/MariaDB connection the pool opens runs first.
+
+    The service never writes, and timestamps are read as UTC (contract §1, §7). MariaDB
+    before 11.1 only knows `tx_read_only`, MySQL 8 only `transaction_read_only`; the
+    statement time limit is `max_statement_time` (seconds) on MariaDB and
+    `max_execution_time` (milliseconds) on MySQL. Executable comments pick the right one:
+    MariaDB runs /*M! */ and skips MySQL-only /*!50720 */ comments, MySQL the opposite.
+    """
+    sql = (
+        "SET time_zone = '+00:00' /*M!, tx_read_only = 1 */ /*!50720 , transaction_read_only = 1 */"
+    )
+    if statement_timeout:
+        sql += (
+            f" /*M!, max_statement_time = {statement_timeout:g} */"
+            f" /*!50708 , max_execution_time = {round(statement_timeout * 1000)} */"
+        )
+    return sql
+
+
+MYSQL_SESSION_INIT = mysql_session_init()
+
+# Server error codes that mean "the database is not there right now" rather than
+# "this query is wrong": client-side connection errors (2000-2999), too many
+# connections, server shutdown, connection killed, statement time limit reached
+# (MariaDB 1969, MySQL 3024).
+_UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
+# Codes that mean "this user cannot serve this source from this database": a
+# misconfiguration, which clients see as the database being unavailable (contract §7)
+# and the log and `downloads-api check` name.
+MISCONFIGURED = {
+    1044: "the user may not use this database",
+    1045: "the server refused the user name or password",
+    1049: "the database does not exist",
+    1142: "a table the service reads is not granted to the user",
+    1143: "a column the service reads is not granted to the user",
+    1146: "a table the service reads is missing",
+    1054: "a column the service reads is missing",
+}
+# A pooled connection the server dropped (restart, wait_timeout): worth one retry.
+_STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
+
+
+class MySQLDatabase(Database):
+    system = "mysql"
+    retry_codes = _STALE_CONNECTION_CODES
+
+    def __init__(
+        self, url: str, *, connect_timeout: float = 5.0, statement_timeout: float | None = None
+    ) -> None:
+        pool_url = url.replace("mysql+aiomysql://", "mysql://", 1)
+        options: dict[str, Any] = {}
+        if "min_size" not in databases.DatabaseURL(pool_url).options:
+            # Open no connection at start: the service starts while the database
+            # is down, answers 503 meanwhile and recovers by itself.
+            options["min_size"] = 0
+        pool = databases.Database(
+            pool_url,
+            init_command=mysql_session_init(statement_timeout),
+            charset="utf8mb4",
+            connect_timeout=connect_timeout,
+            **options,
+        )
+        super().__init__(url, pool, statement_timeout=statement_timeout)
+
+    def sql_text(self, query: Query) -> str:
+        return query.mysql()[0] if isinstance(query, Prepared) else compile_for_mysql(query)[0]
+
+    def _driver_errors(self) -> AbstractContextManager[None]:
+        return _translate_errors()
+
+    async def _fetch(
+        self,
+        connection: databases.core.Connection,
+        how: How,
+        query: Query,
+        values: dict[str, Any],
+        into: Callable[[Row], Any],
+    ) -> list[Any]:
+        raw = connection.raw_connection
+        try:
+            return await _Driver(raw, self.client_timeout).run(how, query, values, into)
+        except TimeoutError:
+            # Half a reply may still be on its way: never hand this one back.
+            raw.close()
+            raise
+
+
+class _Driver:
+    """The compiled SQL straight to aiomysql. `databases` would compile the
+    statement again and wrap every row, which costs more than the query itself.
+
+    The whole result is read as the server sends it (the driver waits on the socket
+    between packets, so other requests run meanwhile, and the server is never kept
+    waiting on us: its statement time limit measures the statement), then converted a
+    chunk at a time with the event loop free in between. The wait for the server has a
+    time limit that a busy event loop cannot trip (`_server_time_limit`).
+    """
+
+    def __init__(self, raw: Any, timeout: float | None) -> None:
+        self.raw = raw
+        self.timeout = timeout
+
+    async def run(
+        self, how: How, query: Query, values: dict[str, Any], into: Callable[[Row], Any]
+    ) -> list[Any]:
+        if isinstance(query, Prepared):
+            sql, defaults = query.mysql()
+        else:  # a one-off statement: its IN lists can be written into the SQL
+            sql, defaults = compile_for_mysql(query, render_postcompile=True)
+        parameters = {**defaults, **values} if defaults or values else None
+        async with self.raw.cursor() as cursor:
+            await self._wait(cursor.execute(sql, parameters))
+            names = [column[0] for column in cursor.description or ()]
+            rows = await (cursor.fetchmany(1) if how == "one" else cursor.fetchall())
+        records: list[Any] = []
+        for start in range(0, len(rows), CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            chunk = rows[start : start + CHUNK]
+            records += [into(dict(zip(names, row, strict=True))) for row in chunk]
+        return records
+
+    async def _wait(self, awaitable: Awaitable[T]) -> T:
+        if self.timeout is None:
+            return await awaitable
+        async with _server_time_limit(self.timeout):
+            return await awaitable
+
+
+@asynccontextmanager
+async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
+    """`asyncio.timeout(seconds)` for a wait on the server, which a busy event loop
+    cannot trip: if the loop was held up past the deadline (its timer fired late), the
+    answer may be sitting unread, so the wait starts over; otherwise the timeout takes
+    effect one loop pass later, after any answer already received has been read."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(None) as limit:
+        handle: asyncio.TimerHandle
+
+        def expire(due: float) -> None:
+            nonlocal handle
+            now = loop.time()
+            if now - due > _STALLED:
+                handle = loop.call_at(now + seconds, expire, now + seconds)
+            else:
+                limit.reschedule(now)
+
+        due = loop.time() + seconds
+        handle = loop.call_at(due, expire, due)
+        try:
+            yield
+        finally:
+            handle.cancel()
+
+
+def _code(error: BaseException | None) -> int | None:
+    if isinstance(error, pymysql.err.MySQLError) and error.args and isinstance(error.args[0], int):
+        return error.args[0]
+    return None
+
+
+@contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except pymysql.err.MySQLError as exc:
+        code = _code(exc)
+        if code in MISCONFIGURED:
+            raise DatabaseUnavailable(f"MySQL error {code}: {MISCONFIGURED[code]}", code) from exc
+        if not isinstance(exc, pymysql.err.OperationalError | pymysql.err.InterfaceError):
+            raise
+        if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:
+            raise DatabaseUnavailable(f"MySQL error {code}", code) from exc
+        raise

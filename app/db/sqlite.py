@@ -1,0 +1,43 @@
+"""SQLite, for the embedded demo: `databases` compiles the statements and converts values."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import databases
+
+from app.db.base import Database, How, Prepared, Query, Row
+
+
+class SQLiteDatabase(Database):
+    system = "sqlite"
+
+    def __init__(self, url: str, *, statement_timeout: float | None = None) -> None:
+        super().__init__(
+            url, databases.Database(url, uri=True), statement_timeout=statement_timeout
+        )
+
+    def sql_text(self, query: Query) -> str:
+        return str(query.statement if isinstance(query, Prepared) else query)
+
+    async def _fetch(
+        self,
+        connection: databases.core.Connection,
+        how: How,
+        query: Query,
+        values: dict[str, Any],
+        into: Callable[[Row], Any],
+    ) -> list[Any]:
+        statement = query.statement if isinstance(query, Prepared) else query
+        if values:
+            statement = statement.params(values)
+        # The pool closes each connection it gets back, so one given up on is not reused.
+        async with asyncio.timeout(self.client_timeout):
+            if how == "one":
+                row = await connection.fetch_one(statement)
+                rows = [] if row is None else [row]
+            else:
+                rows = await connection.fetch_all(statement)
+        return [into(dict(row._mapping)) for row in rows]
