@@ -9,19 +9,21 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from app.db import Database, Prepared, Row
-from app.models import Order, Purchase, StorefrontKey
+from app.db import Prepared, Row
+from app.models import Purchase, StorefrontKey
 from app.reasons import refuse
 from app.sources.base import StorefrontKeyStore
-from app.sources.common import as_utc
+from app.sources.common import (
+    as_utc,
+    order_keys,
+    purchase_keys,
+    read_order,
+    read_purchase,
+)
 from app.sources.table import PurchaseTables, TableSource, order_columns
-
-if TYPE_CHECKING:
-    from app.settings import Settings
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(
@@ -135,37 +137,20 @@ STOREFRONT_KEY = Prepared(
 )
 
 
+# The order's increment id is read from the order row (Bagisto's purchases have none).
+PURCHASE_KEYS = purchase_keys(order_increment_id="o_increment_id")
+ORDER_KEYS = order_keys()
+
+
 def _purchase(row: Row) -> Purchase:
-    return Purchase(
-        id=int(row["id"]),
-        customer_id=int(row["customer_id"]),
-        order_id=row["order_id"],
-        order_item_id=row["order_item_id"],
-        product_name=row["product_name"],
-        name=row["name"],
-        url=row["url"],
-        file=row["file"],
+    return read_purchase(
+        row,
+        PURCHASE_KEYS,
         file_name=row["file_name"],
-        type=row["type"],
-        download_bought=int(row["download_bought"] or 0),
-        download_used=int(row["download_used"] or 0),
         download_canceled=int(row["download_canceled"] or 0),
-        status=row["status"],
-        created_at=as_utc(row["created_at"]),
-        updated_at=as_utc(row["updated_at"]),
-        order_increment_id=row["o_increment_id"],
         download_path=f"/api/shop/customer-downloadable-products/{int(row['id'])}/download",
-        order=_order(row),
+        order=read_order(row, ORDER_KEYS),
     )
-
-
-def _order(row: Row) -> Order | None:
-    values: dict[str, Any] = {column.name: row[f"o_{column.name}"] for column in orders.columns}
-    if values["id"] is None:  # no order row (the outer join found none)
-        return None
-    values["created_at"] = as_utc(values["created_at"])
-    values["updated_at"] = as_utc(values["updated_at"])
-    return Order(**values)
 
 
 PURCHASES = PurchaseTables(
@@ -179,7 +164,7 @@ PURCHASES = PurchaseTables(
     columns=[*purchased.columns, *order_columns(orders)],
     rejoin=lambda page: page.join(purchased, purchased.c.id == page.c.id),
     to_purchase=_purchase,
-    to_order=_order,
+    order_keys=ORDER_KEYS,
 )
 
 
@@ -189,11 +174,9 @@ class BagistoSource(TableSource):
     purchase_tables = PURCHASES
     max_id = _MAX_ID
 
-    def __init__(
-        self, database: Database, settings: Settings, replica: Database | None = None
-    ) -> None:
-        super().__init__(database, settings, replica)
-        self.customer_model = settings.customer_model
+    @property
+    def customer_model(self) -> str:
+        return self.settings.customer_model
 
     @property
     def storefront_keys(self) -> StorefrontKeyStore:

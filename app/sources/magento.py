@@ -10,21 +10,25 @@ from __future__ import annotations
 import hmac
 import re
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from posixpath import basename
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import jwt
 import sqlalchemy as sa
 
-from app.db import Database, Prepared, Row
-from app.models import Order, Purchase
+from app.db import Prepared, Row
+from app.models import Purchase
 from app.reasons import refuse
-from app.sources.common import as_utc
+from app.sources.common import (
+    as_utc,
+    order_keys,
+    purchase_keys,
+    read_order,
+    read_purchase,
+)
 from app.sources.table import PurchaseTables, TableSource, order_columns
-
-if TYPE_CHECKING:
-    from app.settings import Settings
 
 purchased = sa.table(
     "downloadable_link_purchased",
@@ -123,49 +127,34 @@ def jwt_key(crypt_key: str) -> bytes:
 LISTED = items.join(purchased, purchased.c.purchased_id == items.c.purchased_id)
 
 
+# The Purchase and Order fields whose columns have other names here.
+PURCHASE_KEYS = purchase_keys(
+    id="item_id",
+    name="link_title",
+    url="link_url",
+    file="link_file",
+    type="link_type",
+    download_bought="number_of_downloads_bought",
+    download_used="number_of_downloads_used",
+)
+ORDER_KEYS = order_keys(
+    id="entity_id",
+    sub_total="subtotal",
+    channel_name="store_name",
+    customer_first_name="customer_firstname",
+    customer_last_name="customer_lastname",
+)
+
+
 def _purchase(row: Row) -> Purchase:
     link_file = row["link_file"]
-    return Purchase(
-        id=int(row["item_id"]),
-        customer_id=int(row["customer_id"]),
-        order_id=row["order_id"],
-        order_item_id=row["order_item_id"],
-        product_name=row["product_name"],
-        name=row["link_title"],
-        url=row["link_url"],
-        file=link_file,
+    return read_purchase(
+        row,
+        PURCHASE_KEYS,
         file_name=basename(link_file) if link_file else None,
-        type=row["link_type"],
-        download_bought=int(row["number_of_downloads_bought"] or 0),
-        download_used=int(row["number_of_downloads_used"] or 0),
         download_canceled=0,  # Magento keeps no such count
-        status=row["status"],
-        created_at=as_utc(row["created_at"]),
-        updated_at=as_utc(row["updated_at"]),
-        order_increment_id=row["order_increment_id"],
         download_path=f"/downloadable/download/link/id/{quote(row['link_hash'] or '', safe='')}/",
-        order=_order(row),
-    )
-
-
-def _order(row: Row) -> Order | None:
-    if row["o_entity_id"] is None:
-        return None
-    return Order(
-        id=int(row["o_entity_id"]),
-        increment_id=row["o_increment_id"],
-        status=row["o_status"],
-        grand_total=row["o_grand_total"],
-        base_grand_total=row["o_base_grand_total"],
-        sub_total=row["o_subtotal"],
-        order_currency_code=row["o_order_currency_code"],
-        base_currency_code=row["o_base_currency_code"],
-        channel_name=row["o_store_name"],
-        customer_email=row["o_customer_email"],
-        customer_first_name=row["o_customer_firstname"],
-        customer_last_name=row["o_customer_lastname"],
-        created_at=as_utc(row["o_created_at"]),
-        updated_at=as_utc(row["o_updated_at"]),
+        order=read_order(row, ORDER_KEYS),
     )
 
 
@@ -182,7 +171,7 @@ PURCHASES = PurchaseTables(
         purchased, purchased.c.purchased_id == items.c.purchased_id
     ),
     to_purchase=_purchase,
-    to_order=_order,
+    order_keys=ORDER_KEYS,
     shown=LISTED_STATUSES,
 )
 
@@ -193,12 +182,14 @@ class MagentoSource(TableSource):
     purchase_tables = PURCHASES
     max_id = _MAX_ID
 
-    def __init__(
-        self, database: Database, settings: Settings, replica: Database | None = None
-    ) -> None:
-        super().__init__(database, settings, replica)
-        self.token_lifetime = timedelta(hours=settings.magento_token_lifetime_hours)
-        self.jwt_key = jwt_key(settings.magento_crypt_key) if settings.magento_crypt_key else None
+    @cached_property
+    def token_lifetime(self) -> timedelta:
+        return timedelta(hours=self.settings.magento_token_lifetime_hours)
+
+    @cached_property
+    def jwt_key(self) -> bytes | None:
+        crypt_key = self.settings.magento_crypt_key
+        return jwt_key(crypt_key) if crypt_key else None
 
     async def customer_for_token(self, token: str) -> int | None:
         if token.count(".") == 2:

@@ -5,7 +5,7 @@ A platform supplies its tables (`PurchaseTables`), its row mapping and its crede
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from app.db import Database, Prepared, Row
 from app.models import Order, Purchase
 from app.sources.base import NoMatch, StatusFilter, StorefrontKeyStore
-from app.sources.common import count_rows
+from app.sources.common import count_rows, read_order
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -39,8 +39,8 @@ class PurchaseTables:
     # The page's ids (a subquery with the `key` column) joined back to the purchases' tables.
     rejoin: Callable[[sa.Subquery], sa.FromClause]
     to_purchase: Callable[[Row], Purchase]
-    # None when the row has no order (the outer join found none).
-    to_order: Callable[[Row], Order | None]
+    # Where an order row's fields are (`common.order_keys`).
+    order_keys: Mapping[str, str]
     # The statuses listed when the customer asks for none; None lists every row.
     shown: tuple[str, ...] | None = None
 
@@ -126,6 +126,7 @@ class TableSource(ABC):
         # moment ago counts at once; purchases from the replica, when there is one.
         self.database = database
         self.reads = replica or database
+        self.settings = settings
 
     @property
     def storefront_keys(self) -> StorefrontKeyStore | None:
@@ -187,7 +188,7 @@ class TableSource(ABC):
         row = await self.reads.fetch_one(
             order_statement(tables), order_id=order_id, customer_id=customer_id
         )
-        return None if row is None else tables.to_order(row)
+        return None if row is None else read_order(row, tables.order_keys)
 
     async def census(self) -> dict[str, int]:
         return await count_rows(self.reads, self.counted())
