@@ -9,7 +9,7 @@ from app.context import Once
 from app.errors import bad_id
 from app.models import Purchase
 from app.pagination import PageRequest
-from app.sources import Source
+from app.sources import NO_MATCH, Source, StatusFilter
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,6 @@ def purchase_id(raw: str, *, iri: bool) -> tuple[str, int | None]:
     return number, int(number)
 
 
-class NoMatch:
-    """A `status` filter no purchase matches: the value asked for is not a status."""
-
-    def __repr__(self) -> str:
-        return "NO_MATCH"
-
-
-NO_MATCH = NoMatch()
-StatusFilter = str | None | NoMatch
-
-
 def parse_status(status: str | None, allowed: Sequence[str]) -> StatusFilter:
     """The status to filter on, in any case (as Bagisto's collation compares it); None for
     no filter; NO_MATCH for a value that is not a status the customer may see, which lists
@@ -79,22 +68,16 @@ class PurchaseList:
 
     async def everything(self) -> Sequence[Purchase]:
         """All matching purchases, oldest first: Magento's `items`."""
-        if isinstance(self.status, NoMatch):
-            return ()
         return await self.source.purchases(
             self.customer_id, status=self.status, offset=0, limit=None, newest_first=False
         )
 
     async def _count(self) -> int:
-        if isinstance(self.status, NoMatch):
-            return 0
         return await self.source.count_purchases(self.customer_id, status=self.status)
 
     async def _page(self) -> Page:
         total = await self.total() if self.request.needs_total else None
         start, stop = self.request.window(total)
-        if isinstance(self.status, NoMatch):
-            return Page(start=start, purchases=(), has_next=False)
         # One row past the window tells whether a next page exists without a count.
         rows = await self.source.purchases(
             self.customer_id, status=self.status, offset=start, limit=stop - start + 1

@@ -20,7 +20,7 @@ from app.dialects import BAGISTO_REST, problem
 from app.errors import ApiError, ErrorKind, not_found
 from app.guard import Guard, error_response, internal_error, unavailable
 from app.models import Purchase
-from app.purchases import NoMatch, parse_status, purchase_id
+from app.purchases import parse_status, purchase_id
 from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
@@ -114,17 +114,15 @@ class RestApi:
             maximum=self.settings.max_page_size,
         )
         offset = (page - 1) * per_page
-        total = 0
+        # A value that is not a status lists nothing, as on Bagisto (contract §5): the
+        # source counts none. Counting first means a page past the end costs no query (and
+        # its offset, which may not even fit the database's LIMIT, is never sent).
+        total = await self.source.count_purchases(customer_id, status=status)
         purchases: Sequence[Purchase] = ()
-        # A value that is not a status lists nothing, as on Bagisto (contract §5).
-        if not isinstance(status, NoMatch):
-            total = await self.source.count_purchases(customer_id, status=status)
-            # Counting first means a page past the end costs no query (and its offset,
-            # which may not even fit the database's LIMIT, is never sent).
-            if offset < total:
-                purchases = await self.source.purchases(
-                    customer_id, status=status, offset=offset, limit=per_page
-                )
+        if offset < total:
+            purchases = await self.source.purchases(
+                customer_id, status=status, offset=offset, limit=per_page
+            )
         return JSONResponse(
             [item_json(purchase, context.base_url) for purchase in purchases],
             headers={

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from starlette.config import Config
 
-Source = Literal["bagisto", "magento"]
-SOURCES: tuple[Source, ...] = ("bagisto", "magento")
+from app.sources import SOURCES
+
+T = TypeVar("T")
 
 
 # Every environment variable the service reads (the README's configuration table).
@@ -46,8 +47,11 @@ VARIABLES = (
 )
 
 
-class SettingsError(ValueError):
-    """A configuration value is unusable; the message names the variable."""
+class SettingsError(Exception):
+    """A configuration value is unusable; the message names the variable.
+
+    Not a ValueError: Starlette's `Config` replaces a cast's ValueError with its own words,
+    and operators should read these."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,8 @@ class Settings:
     # Seconds to wait for a connection, and for one statement (the server cancels it).
     database_connect_timeout: float = 5.0
     database_statement_timeout: float = 5.0
-    source: Source = "bagisto"
+    # A name in app.sources.SOURCES.
+    source: str = "bagisto"
     # Scheme and host download URLs are built on; None uses the request's own.
     public_base_url: str | None = None
     customer_model: str = "Webkul\\Customer\\Models\\Customer"
@@ -102,115 +107,162 @@ class Settings:
     graphql_executor: Literal["compiled", "core"] = "compiled"
 
 
+class Environment:
+    """The service's variables, each read through Starlette's `Config` with a cast that
+    refuses an unusable value in the operator's words. Reading a variable missing from
+    VARIABLES fails: deployments and the README's table go by that list."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._config = Config(environ=environ)
+        self.read: set[str] = set()
+
+    def __call__(self, name: str, cast: Callable[[str], T], default: str) -> T:
+        if name not in VARIABLES:
+            raise LookupError(f"{name} is read but not listed in app.settings.VARIABLES")
+        self.read.add(name)
+        return self._config(name, cast=cast, default=default)
+
+    def text(self, name: str, default: str = "") -> str:
+        return self(name, str.strip, default)
+
+    def whole_number(self, name: str, default: int, minimum: int = 0) -> int:
+        def cast(raw: str) -> int:
+            try:
+                value = int(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+            if value < minimum:
+                raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+            return value
+
+        return self(name, cast, str(default))
+
+    def number(self, name: str, default: float) -> float:
+        def cast(raw: str) -> float:
+            try:
+                value = float(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+            if value < 0:
+                raise SettingsError(f"{name} must not be negative, got {value}")
+            return value
+
+        return self(name, cast, str(default))
+
+    def boolean(self, name: str, default: bool) -> bool:
+        def cast(raw: str) -> bool:
+            word = raw.strip().lower()
+            if word not in ("true", "false", "1", "0"):
+                raise SettingsError(f"{name} must be true or false, got {word!r}")
+            return word in ("true", "1")
+
+        return self(name, cast, str(default))
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        def cast(raw: str) -> str:
+            word = raw.strip()
+            value = word.upper() if allowed[0].isupper() else word.lower()
+            if value not in allowed:
+                raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {word!r}")
+            return value
+
+        return self(name, cast, default)
+
+    def url(
+        self, name: str, schemes: tuple[str, ...], refusal: str, *, trailing: str = ""
+    ) -> str | None:
+        def cast(raw: str) -> str | None:
+            url = raw.strip().rstrip(trailing) or None
+            if url and not url.startswith(schemes):
+                raise SettingsError(refusal.format(url=url))
+            return url
+
+        return self(name, cast, "")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    environ = os.environ if environ is None else environ
-    config = Config(environ={name: environ[name] for name in VARIABLES if name in environ})
+    env = Environment(os.environ if environ is None else environ)
 
-    def integer(name: str, default: int, minimum: int = 0) -> int:
-        raw = config(name, default=str(default))
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-        if value < minimum:
-            raise SettingsError(f"{name} must be at least {minimum}, got {value}")
-        return value
+    def source_name(raw: str) -> str:
+        name = raw.strip().lower()
+        if name not in SOURCES:
+            raise SettingsError(f"SOURCE must be one of {', '.join(SOURCES)}, got {name!r}")
+        return name
 
-    def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-        raw = config(name, default=default).strip()
-        value = raw.upper() if allowed[0].isupper() else raw.lower()
-        if value not in allowed:
-            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
-        return value
+    source = env("SOURCE", source_name, "bagisto")
 
-    def boolean(name: str, default: bool) -> bool:
-        raw = config(name, default=str(default)).strip().lower()
-        if raw not in ("true", "false", "1", "0"):
-            raise SettingsError(f"{name} must be true or false, got {raw!r}")
-        return raw in ("true", "1")
-
-    def number(name: str, default: float) -> float:
-        raw = config(name, default=str(default))
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-        if value < 0:
-            raise SettingsError(f"{name} must not be negative, got {value}")
-        return value
-
-    source = config("SOURCE", default="bagisto").strip().lower()
-    if source not in SOURCES:
-        raise SettingsError(f"SOURCE must be one of {', '.join(SOURCES)}, got {source!r}")
-
-    def database(name: str) -> str | None:
-        url = config(name, default="").strip() or None
-        if url and not url.startswith(("mysql://", "mysql+aiomysql://", "sqlite:")):
-            raise SettingsError(
-                f"{name} must look like mysql://user:password@host:3306/database "
-                "(or sqlite:///path for a local file)"
-            )
-        return url
-
-    database_url = database("DATABASE_URL")
-    database_replica_url = database("DATABASE_REPLICA_URL")
+    database_urls = ("mysql://", "mysql+aiomysql://", "sqlite:")
+    database_refusal = (
+        "{name} must look like mysql://user:password@host:3306/database "
+        "(or sqlite:///path for a local file)"
+    )
+    database_url = env.url(
+        "DATABASE_URL", database_urls, database_refusal.format(name="DATABASE_URL")
+    )
+    database_replica_url = env.url(
+        "DATABASE_REPLICA_URL", database_urls, database_refusal.format(name="DATABASE_REPLICA_URL")
+    )
     if database_replica_url and not database_url:
         raise SettingsError("DATABASE_REPLICA_URL needs DATABASE_URL (the primary) too")
+    public_base_url = env.url(
+        "PUBLIC_BASE_URL",
+        ("http://", "https://"),
+        "PUBLIC_BASE_URL must start with http:// or https://, got {url!r}",
+        trailing="/",
+    )
+    redis_url = env.url(
+        "REDIS_URL",
+        ("redis://", "rediss://", "unix://"),
+        "REDIS_URL must look like redis://host:6379/0, got {url!r}",
+    )
 
-    public_base_url = config("PUBLIC_BASE_URL", default="").strip().rstrip("/") or None
-    if public_base_url and not public_base_url.startswith(("http://", "https://")):
-        raise SettingsError(
-            f"PUBLIC_BASE_URL must start with http:// or https://, got {public_base_url!r}"
-        )
-
-    redis_url = config("REDIS_URL", default="").strip() or None
-    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError(f"REDIS_URL must look like redis://host:6379/0, got {redis_url!r}")
-
-    default_page_size = integer("DEFAULT_PAGE_SIZE", 10, minimum=1)
-    max_page_size = integer("MAX_PAGE_SIZE", 1000, minimum=1)
+    default_page_size = env.whole_number("DEFAULT_PAGE_SIZE", 10, minimum=1)
+    max_page_size = env.whole_number("MAX_PAGE_SIZE", 1000, minimum=1)
     if default_page_size > max_page_size:
         raise SettingsError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
 
-    unauthorized_status = integer("MAGENTO_UNAUTHORIZED_STATUS", 200)
+    unauthorized_status = env.whole_number("MAGENTO_UNAUTHORIZED_STATUS", 200)
     if unauthorized_status not in (200, 403):
         raise SettingsError(
             f"MAGENTO_UNAUTHORIZED_STATUS must be 200 or 403, got {unauthorized_status}"
         )
 
-    return Settings(
+    settings = Settings(
         database_url=database_url,
         database_replica_url=database_replica_url,
-        database_connect_timeout=number("DATABASE_CONNECT_TIMEOUT", 5.0),
-        database_statement_timeout=number("DATABASE_STATEMENT_TIMEOUT", 5.0),
-        source=source,  # type: ignore[arg-type]
+        database_connect_timeout=env.number("DATABASE_CONNECT_TIMEOUT", 5.0),
+        database_statement_timeout=env.number("DATABASE_STATEMENT_TIMEOUT", 5.0),
+        source=source,
         public_base_url=public_base_url,
-        customer_model=config("CUSTOMER_MODEL", default=Settings.customer_model),
+        customer_model=env("CUSTOMER_MODEL", str, Settings.customer_model),
         default_page_size=default_page_size,
         max_page_size=max_page_size,
-        storefront_key_cache_seconds=integer("STOREFRONT_KEY_CACHE_SECONDS", 60),
-        max_query_depth=integer("MAX_QUERY_DEPTH", 20, minimum=1),
-        max_query_complexity=integer("MAX_QUERY_COMPLEXITY", 300, minimum=1),
-        max_query_tokens=integer("MAX_QUERY_TOKENS", 1000, minimum=100),
-        max_query_aliases=integer("MAX_QUERY_ALIASES", 30),
-        max_root_fields=integer("MAX_ROOT_FIELDS", 10, minimum=1),
-        max_list_selections=integer("MAX_LIST_SELECTIONS", 2, minimum=1),
-        max_body_bytes=integer("MAX_BODY_BYTES", 64 * 1024, minimum=1024),
-        batch_size=integer("BATCH_SIZE", 0),
-        introspection=boolean("INTROSPECTION", True),
-        explorer=boolean("EXPLORER", True),
+        storefront_key_cache_seconds=env.number("STOREFRONT_KEY_CACHE_SECONDS", 60.0),
+        max_query_depth=env.whole_number("MAX_QUERY_DEPTH", 20, minimum=1),
+        max_query_complexity=env.whole_number("MAX_QUERY_COMPLEXITY", 300, minimum=1),
+        max_query_tokens=env.whole_number("MAX_QUERY_TOKENS", 1000, minimum=100),
+        max_query_aliases=env.whole_number("MAX_QUERY_ALIASES", 30),
+        max_root_fields=env.whole_number("MAX_ROOT_FIELDS", 10, minimum=1),
+        max_list_selections=env.whole_number("MAX_LIST_SELECTIONS", 2, minimum=1),
+        max_body_bytes=env.whole_number("MAX_BODY_BYTES", 64 * 1024, minimum=1024),
+        batch_size=env.whole_number("BATCH_SIZE", 0),
+        introspection=env.boolean("INTROSPECTION", True),
+        explorer=env.boolean("EXPLORER", True),
         magento_unauthorized_status=unauthorized_status,
         redis_url=redis_url,
-        log_format=choice("LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
-        log_level=choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
-        magento_crypt_key=config("MAGENTO_CRYPT_KEY", default="").strip() or None,
-        magento_token_lifetime_hours=number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
-        graphql_executor=choice(  # type: ignore[arg-type]
+        log_format=env.choice("LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
+        log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        magento_crypt_key=env.text("MAGENTO_CRYPT_KEY") or None,
+        magento_token_lifetime_hours=env.number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
+        graphql_executor=env.choice(  # type: ignore[arg-type]
             "GRAPHQL_EXECUTOR", ("compiled", "core"), "compiled"
         ),
-        cors_allow_origins=tuple(
-            origin.strip().rstrip("/")
-            for origin in config("CORS_ALLOW_ORIGINS", default="*").split(",")
-            if origin.strip()
+        cors_allow_origins=env(
+            "CORS_ALLOW_ORIGINS",
+            lambda raw: tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip()),
+            "*",
         ),
     )
+    if unread := set(VARIABLES) - env.read:
+        raise LookupError(f"listed in app.settings.VARIABLES but never read: {sorted(unread)}")
+    return settings

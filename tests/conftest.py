@@ -18,10 +18,10 @@ import pytest
 from starlette.testclient import TestClient
 
 import fixtures
-import fixtures.bagisto
 import fixtures.magento
 from app.application import create_app
 from app.settings import Settings
+from app.sources import SOURCES as REGISTERED
 from tests.helpers import Api
 
 SERVER_URL = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
@@ -69,8 +69,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # Every test that uses the database runs once per source, unless it pins one with
 # `pytest.mark.parametrize("source", [...], indirect=True, scope="session")`.
 # TEST_SOURCES=bagisto runs only one of them.
-SOURCES = os.environ.get("TEST_SOURCES", "bagisto,magento").split(",")
-DEMOS: dict[str, ModuleType] = {"bagisto": fixtures.bagisto, "magento": fixtures.magento}
+SOURCES = os.environ.get("TEST_SOURCES", ",".join(REGISTERED)).split(",")
+DEMOS: dict[str, ModuleType] = {source: fixtures.platform(source) for source in REGISTERED}
 
 
 @pytest.fixture(scope="session", params=SOURCES)
@@ -117,7 +117,7 @@ def database_url(source: str, demo_databases: Callable[[str], str]) -> str:
 def settings_for(source: str, database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
-        source=source,  # type: ignore[arg-type]
+        source=source,
         public_base_url="https://shop.example.com",
         magento_crypt_key=fixtures.magento.CRYPT_KEY,
     )

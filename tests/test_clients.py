@@ -15,9 +15,11 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
+import fixtures
 from app.application import create_app
 from app.settings import Settings
-from fixtures import bagisto, demo, magento
+from app.sources import SOURCES
+from fixtures import bagisto, demo
 from tests import expected
 from tests.helpers import data_of
 
@@ -198,12 +200,12 @@ def test_signed_out_magento_clients_get_magentos_authorization_error(
     assert response.json()["data"] == {"customerDownloadableProducts": None}
 
 
-@pytest.fixture(scope="module", params=["bagisto", "magento"])
+@pytest.fixture(scope="module", params=list(SOURCES))
 def embedded_demo(request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, ModuleType, str]]:
     """The embedded demo (`downloads-api serve` with no DATABASE_URL) of a source."""
     source = request.param
     with TestClient(create_app(Settings(source=source))) as http:
-        yield http, {"bagisto": bagisto, "magento": magento}[source], source
+        yield http, fixtures.platform(source), source
 
 
 @pytest.mark.parametrize("name", BY_NAME)

@@ -142,7 +142,7 @@ def test_check_tells_a_table_not_granted_from_a_missing_one(
 
 def test_check_suggests_the_other_source(database_url: str, settings: Settings) -> None:
     other = "magento" if settings.source == "bagisto" else "bagisto"
-    wrong = Settings(database_url=database_url, source=other)  # type: ignore[arg-type]
+    wrong = Settings(database_url=database_url, source=other)
 
     result = run_check(database_url, wrong)
 

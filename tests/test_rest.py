@@ -12,10 +12,9 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from app import application
 from app.errors import UNAVAILABLE_MESSAGE
 from app.openapi import default_document, render
-from app.sources import create_source
+from app.sources.bagisto import BagistoSource
 from app.wire import ITEM_FIELDS, ORDER_FIELDS
 from fixtures import bagisto
 from tests.helpers import Api, data_of
@@ -499,12 +498,7 @@ def test_storefront_key_cache_is_shared_with_graphql(
 def test_no_storefront_key_is_needed_when_the_source_has_none(
     make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def source_without_keys(*args: Any) -> Any:
-        source = create_source(*args)
-        source.storefront_keys = None
-        return source
-
-    monkeypatch.setattr(application, "create_source", source_without_keys)
+    monkeypatch.setattr(BagistoSource, "storefront_keys", None)
     client = make_client()
 
     assert ids(get(client, key=None)) == JANE[:10]

@@ -1,23 +1,37 @@
 """Sources map a platform's tables to the records in `app.models`.
 
 Everything above this package speaks only `Purchase`, `Order` and `StorefrontKey`;
-adding a platform means adding a module here and a line to `SOURCES`.
+adding a platform means adding a module here and a line to `SOURCES`, the one list of
+platforms (settings, `check` and the tests read it).
 """
 
 from __future__ import annotations
 
-from app.db import Database
-from app.settings import Settings
-from app.sources.bagisto import BagistoSource
-from app.sources.base import Source, StorefrontKeyStore
-from app.sources.magento import MagentoSource
+from typing import TYPE_CHECKING
 
-SOURCES: dict[str, type[BagistoSource | MagentoSource]] = {
+from app.sources.bagisto import BagistoSource
+from app.sources.base import NO_MATCH, NoMatch, Source, StatusFilter, StorefrontKeyStore
+from app.sources.magento import MagentoSource
+from app.sources.table import TableSource
+
+if TYPE_CHECKING:
+    from app.db import Database
+    from app.settings import Settings
+
+SOURCES: dict[str, type[TableSource]] = {
     "bagisto": BagistoSource,
     "magento": MagentoSource,
 }
 
-__all__ = ["SOURCES", "Source", "StorefrontKeyStore", "create_source"]
+__all__ = [
+    "NO_MATCH",
+    "SOURCES",
+    "NoMatch",
+    "Source",
+    "StatusFilter",
+    "StorefrontKeyStore",
+    "create_source",
+]
 
 
 def create_source(

@@ -8,18 +8,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import cache
-from typing import Any
 
 import sqlalchemy as sa
 
-from app.db import Database, Prepared, Row
-from app.models import Order, Purchase, StorefrontKey
+from app.db import Prepared, Row
+from app.models import Purchase, StorefrontKey
 from app.reasons import refuse
-from app.settings import Settings
-from app.sources.common import as_utc, count_rows
+from app.sources.base import StorefrontKeyStore
+from app.sources.common import (
+    as_utc,
+    order_keys,
+    purchase_keys,
+    read_order,
+    read_purchase,
+)
+from app.sources.table import PurchaseTables, TableSource, order_columns
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(
@@ -88,7 +92,6 @@ storefront_keys = sa.table(
     sa.column("deleted_at", sa.DateTime),
 )
 
-_ORDER_COLUMNS = [c.label(f"o_{c.name}") for c in orders.columns]
 _MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bind them
 
 
@@ -116,63 +119,8 @@ def _token_query(by: str) -> Prepared:
     )
 
 
-def _filters(with_status: bool) -> list[sa.ColumnElement[bool]]:
-    filters = [purchased.c.customer_id == sa.bindparam("customer_id")]
-    if with_status:
-        filters.append(purchased.c.status == sa.bindparam("status"))
-    return filters
-
-
-@cache
-def _page_query(*, newest_first: bool, with_status: bool, limited: bool) -> Prepared:
-    # Pick the page's ids from the customer_id index first and join after: MariaDB
-    # otherwise plans the orders join first and filesorts a large customer's rows.
-    order = purchased.c.id.desc() if newest_first else purchased.c.id.asc()
-    page = (
-        sa.select(purchased.c.id)
-        .where(*_filters(with_status))
-        .order_by(order)
-        .offset(sa.bindparam("offset", type_=sa.Integer))
-    )
-    if limited:
-        page = page.limit(sa.bindparam("limit", type_=sa.Integer))
-    page = page.subquery("page")
-    return Prepared(
-        sa.select(*purchased.columns, *_ORDER_COLUMNS)
-        .select_from(
-            page.join(purchased, purchased.c.id == page.c.id).outerjoin(
-                orders, orders.c.id == purchased.c.order_id
-            )
-        )
-        .order_by(order)
-    )
-
-
-@cache
-def _count_query(*, with_status: bool) -> Prepared:
-    return Prepared(sa.select(sa.func.count()).select_from(purchased).where(*_filters(with_status)))
-
-
 TOKEN_BY_ID = _token_query("id")
 TOKEN_BY_HASH = _token_query("token")
-PURCHASE = Prepared(
-    sa.select(*purchased.columns, *_ORDER_COLUMNS)
-    .select_from(purchased.outerjoin(orders, orders.c.id == purchased.c.order_id))
-    .where(
-        purchased.c.id == sa.bindparam("purchase_id"),
-        purchased.c.customer_id == sa.bindparam("customer_id"),
-    )
-)
-# An order is the customer's to see when one of their purchases came from it.
-ORDER = Prepared(
-    sa.select(*_ORDER_COLUMNS)
-    .select_from(purchased.join(orders, orders.c.id == purchased.c.order_id))
-    .where(
-        purchased.c.order_id == sa.bindparam("order_id"),
-        purchased.c.customer_id == sa.bindparam("customer_id"),
-    )
-    .limit(1)
-)
 STOREFRONT_KEY = Prepared(
     sa.select(
         storefront_keys.c.id,
@@ -189,38 +137,63 @@ STOREFRONT_KEY = Prepared(
 )
 
 
-class BagistoSource:
+# The order's increment id is read from the order row (Bagisto's purchases have none).
+PURCHASE_KEYS = purchase_keys(order_increment_id="o_increment_id")
+ORDER_KEYS = order_keys()
+
+
+def _purchase(row: Row) -> Purchase:
+    return read_purchase(
+        row,
+        PURCHASE_KEYS,
+        file_name=row["file_name"],
+        download_canceled=int(row["download_canceled"] or 0),
+        download_path=f"/api/shop/customer-downloadable-products/{int(row['id'])}/download",
+        order=read_order(row, ORDER_KEYS),
+    )
+
+
+PURCHASES = PurchaseTables(
+    listed=purchased,
+    key=purchased.c.id,
+    customer_id=purchased.c.customer_id,
+    status=purchased.c.status,
+    order_id=purchased.c.order_id,
+    orders=orders,
+    orders_key=orders.c.id,
+    columns=[*purchased.columns, *order_columns(orders)],
+    rejoin=lambda page: page.join(purchased, purchased.c.id == page.c.id),
+    to_purchase=_purchase,
+    order_keys=ORDER_KEYS,
+)
+
+
+class BagistoSource(TableSource):
     statuses = ("pending", "available", "expired")
     tables = (purchased, orders, customers, access_tokens, storefront_keys)
+    purchase_tables = PURCHASES
+    max_id = _MAX_ID
 
-    def __init__(
-        self, database: Database, settings: Settings, replica: Database | None = None
-    ) -> None:
-        # Credentials are read from the primary, so that a token issued a moment ago
-        # works at once; purchases from the replica, when there is one.
-        self.database = database
-        self.reads = replica or database
-        self.customer_model = settings.customer_model
-        self.storefront_keys = self
+    @property
+    def customer_model(self) -> str:
+        return self.settings.customer_model
+
+    @property
+    def storefront_keys(self) -> StorefrontKeyStore:
+        return self
 
     async def customer_for_token(self, token: str) -> int | None:
-        token_id, bar, secret = token.partition("|")
-        if bar:
-            if (
-                not (token_id.isascii() and token_id.isdigit() and secret)
-                or len(token_id) > len(str(_MAX_ID))
-                or int(token_id) > _MAX_ID
-            ):
-                refuse("token_malformed")
-                return None
-            row = await self.database.fetch_one(
-                TOKEN_BY_ID, model=self.customer_model, id=int(token_id)
-            )
-        else:
-            secret = token
+        parts = sanctum_token(token)
+        if parts is None:
+            refuse("token_malformed")
+            return None
+        token_id, secret = parts
+        if token_id is None:
             row = await self.database.fetch_one(
                 TOKEN_BY_HASH, model=self.customer_model, token=_sha256(secret)
             )
+        else:
+            row = await self.database.fetch_one(TOKEN_BY_ID, model=self.customer_model, id=token_id)
         if row is None or not hmac.compare_digest(str(row["token"]), _sha256(secret)):
             refuse("token_unknown")
             return None
@@ -238,40 +211,8 @@ class BagistoSource:
             return None
         return int(row["id"])
 
-    async def purchases(
-        self,
-        customer_id: int,
-        *,
-        status: str | None,
-        offset: int,
-        limit: int | None,
-        newest_first: bool = True,
-    ) -> Sequence[Purchase]:
-        query = _page_query(
-            newest_first=newest_first, with_status=status is not None, limited=limit is not None
-        )
-        return await self.reads.fetch_into(
-            _purchase, query, customer_id=customer_id, status=status, offset=offset, limit=limit
-        )
-
-    async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
-        query = _count_query(with_status=status is not None)
-        return int(await self.reads.fetch_value(query, customer_id=customer_id, status=status))
-
-    async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
-        if purchase_id > _MAX_ID:
-            return None
-        row = await self.reads.fetch_one(PURCHASE, purchase_id=purchase_id, customer_id=customer_id)
-        return None if row is None else _purchase(row)
-
-    async def order(self, customer_id: int, order_id: int) -> Order | None:
-        if order_id > _MAX_ID:
-            return None
-        row = await self.reads.fetch_one(ORDER, order_id=order_id, customer_id=customer_id)
-        return None if row is None else _order(row)
-
-    async def census(self) -> dict[str, int]:
-        counted = {
+    def counted(self) -> dict[str, sa.FromClause]:
+        return {
             "purchases": purchased,
             "customers": customers,
             "customer tokens": access_tokens.select()
@@ -281,7 +222,6 @@ class BagistoSource:
             .where(storefront_keys.c.deleted_at.is_(None))
             .subquery(),
         }
-        return await count_rows(self.reads, counted)
 
     async def find_storefront_key(self, key: str) -> StorefrontKey | None:
         row = await self.database.fetch_one(STOREFRONT_KEY, key=key)
@@ -291,50 +231,32 @@ class BagistoSource:
             id=int(row["id"]),
             key=row["key"],
             rate_limit=row["rate_limit"],
-            allowed_ips=_parse_ips(row["allowed_ips"]),
+            allowed_ips=parse_ips(row["allowed_ips"]),
             expires_at=None if row["expires_at"] is None else as_utc(row["expires_at"]),
             active=bool(row["is_active"]),
         )
 
 
-def _purchase(row: Row) -> Purchase:
-    return Purchase(
-        id=int(row["id"]),
-        customer_id=int(row["customer_id"]),
-        order_id=row["order_id"],
-        order_item_id=row["order_item_id"],
-        product_name=row["product_name"],
-        name=row["name"],
-        url=row["url"],
-        file=row["file"],
-        file_name=row["file_name"],
-        type=row["type"],
-        download_bought=int(row["download_bought"] or 0),
-        download_used=int(row["download_used"] or 0),
-        download_canceled=int(row["download_canceled"] or 0),
-        status=row["status"],
-        created_at=as_utc(row["created_at"]),
-        updated_at=as_utc(row["updated_at"]),
-        order_increment_id=row["o_increment_id"],
-        download_path=f"/api/shop/customer-downloadable-products/{int(row['id'])}/download",
-        order=_order(row),
-    )
-
-
-def _order(row: Row) -> Order | None:
-    values: dict[str, Any] = {c.name: row[f"o_{c.name}"] for c in orders.columns}
-    if values["id"] is None:  # no order row (the outer join found none)
+def sanctum_token(token: str) -> tuple[int | None, str] | None:
+    """Sanctum's "{id}|{secret}" as (id, secret), a token without "|" as (None, token); None
+    when the id cannot be a row's or the secret is empty."""
+    token_id, bar, secret = token.partition("|")
+    if not bar:
+        return None, token
+    if (
+        not (token_id.isascii() and token_id.isdigit() and secret)
+        or len(token_id) > len(str(_MAX_ID))
+        or int(token_id) > _MAX_ID
+    ):
         return None
-    values["created_at"] = as_utc(values["created_at"])
-    values["updated_at"] = as_utc(values["updated_at"])
-    return Order(**values)
+    return int(token_id), secret
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _parse_ips(raw: str | None) -> tuple[str, ...]:
+def parse_ips(raw: str | None) -> tuple[str, ...]:
     # Bagisto stores a JSON array, but older rows hold a comma-separated list.
     if not raw:
         return ()

@@ -10,19 +10,36 @@ import sqlalchemy as sa
 from app.models import Order, Purchase, StorefrontKey
 
 
+class NoMatch:
+    """A `status` filter no purchase matches: the value asked for is not a status."""
+
+    def __repr__(self) -> str:
+        return "NO_MATCH"
+
+
+NO_MATCH = NoMatch()
+# A status to filter on, None for every listed purchase, or NO_MATCH for none.
+StatusFilter = str | None | NoMatch
+
+
 class StorefrontKeyStore(Protocol):
     async def find_storefront_key(self, key: str) -> StorefrontKey | None:
         """The not deleted shop key with that value, whatever its status, expiry and IPs."""
 
 
 class Source(Protocol):
-    # The statuses a customer may filter on.
-    statuses: tuple[str, ...]
-    # None when the platform has no storefront keys: the Bagisto paths then need none.
-    storefront_keys: StorefrontKeyStore | None
-    # Every table and column the source reads, with the types it reads them as
-    # (`downloads-api check` compares them with the database).
-    tables: tuple[sa.TableClause, ...]
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The statuses a customer may filter on."""
+
+    @property
+    def storefront_keys(self) -> StorefrontKeyStore | None:
+        """None when the platform has no storefront keys: the Bagisto paths then need none."""
+
+    @property
+    def tables(self) -> tuple[sa.TableClause, ...]:
+        """Every table and column the source reads, with the types it reads them as
+        (`downloads-api check` compares them with the database)."""
 
     async def customer_for_token(self, token: str) -> int | None:
         """The id of the customer a bearer token belongs to, or None."""
@@ -31,13 +48,13 @@ class Source(Protocol):
         self,
         customer_id: int,
         *,
-        status: str | None,
+        status: StatusFilter,
         offset: int,
         limit: int | None,
         newest_first: bool = True,
     ) -> Sequence[Purchase]: ...
 
-    async def count_purchases(self, customer_id: int, *, status: str | None) -> int: ...
+    async def count_purchases(self, customer_id: int, *, status: StatusFilter) -> int: ...
 
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None: ...
 

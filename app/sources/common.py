@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, overload
 
 import sqlalchemy as sa
 
-from app.db import DatabaseUnavailable
+from app.db import DatabaseUnavailable, Row
+from app.models import Order, Purchase
 
 if TYPE_CHECKING:
     from app.db import Database
@@ -35,3 +38,82 @@ async def count_rows(database: Database, counted: dict[str, sa.FromClause]) -> d
             continue
         counts[name] = int(value)
     return counts
+
+
+# The Purchase and Order fields every platform has a column for.
+_PURCHASE_FIELDS = (
+    *("id", "customer_id", "order_id", "order_item_id", "product_name", "name", "url"),
+    *("file", "type", "download_bought", "download_used", "status", "created_at"),
+    *("updated_at", "order_increment_id"),
+)
+_ORDER_FIELDS = tuple(field.name for field in fields(Order))
+
+
+def purchase_keys(**renamed: str) -> dict[str, str]:
+    """The row key of each shared Purchase field: its own name unless renamed."""
+    return {field: renamed.get(field, field) for field in _PURCHASE_FIELDS}
+
+
+def order_keys(**renamed: str) -> dict[str, str]:
+    """The row key of each Order field: `o_` and the column's name, its own unless renamed."""
+    return {field: f"o_{renamed.get(field, field)}" for field in _ORDER_FIELDS}
+
+
+def read_purchase(
+    row: Row,
+    keys: Mapping[str, str],
+    *,
+    file_name: str | None,
+    download_canceled: int,
+    download_path: str,
+    order: Order | None,
+) -> Purchase:
+    """A purchase from a row: the shared fields from their `keys` (`purchase_keys`), the
+    rest as the platform gives them. Runs per row while a long list streams in, inside the
+    statement's time limit: hence no helper call per field."""
+    c = keys
+    return Purchase(
+        id=int(row[c["id"]]),
+        customer_id=int(row[c["customer_id"]]),
+        order_id=row[c["order_id"]],
+        order_item_id=row[c["order_item_id"]],
+        product_name=row[c["product_name"]],
+        name=row[c["name"]],
+        url=row[c["url"]],
+        file=row[c["file"]],
+        file_name=file_name,
+        type=row[c["type"]],
+        download_bought=int(row[c["download_bought"]] or 0),
+        download_used=int(row[c["download_used"]] or 0),
+        download_canceled=download_canceled,
+        status=row[c["status"]],
+        created_at=as_utc(row[c["created_at"]]),
+        updated_at=as_utc(row[c["updated_at"]]),
+        order_increment_id=row[c["order_increment_id"]],
+        download_path=download_path,
+        order=order,
+    )
+
+
+def read_order(row: Row, keys: Mapping[str, str]) -> Order | None:
+    """The order in a row's `keys` (`order_keys`), None when the outer join found
+    no order row."""
+    c = keys
+    if row[c["id"]] is None:
+        return None
+    return Order(
+        id=int(row[c["id"]]),
+        increment_id=row[c["increment_id"]],
+        status=row[c["status"]],
+        grand_total=row[c["grand_total"]],
+        base_grand_total=row[c["base_grand_total"]],
+        sub_total=row[c["sub_total"]],
+        order_currency_code=row[c["order_currency_code"]],
+        base_currency_code=row[c["base_currency_code"]],
+        channel_name=row[c["channel_name"]],
+        customer_email=row[c["customer_email"]],
+        customer_first_name=row[c["customer_first_name"]],
+        customer_last_name=row[c["customer_last_name"]],
+        created_at=as_utc(row[c["created_at"]]),
+        updated_at=as_utc(row[c["updated_at"]]),
+    )

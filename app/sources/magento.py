@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cached_property
 from posixpath import basename
 from typing import Any
 from urllib.parse import quote
@@ -19,11 +18,17 @@ from urllib.parse import quote
 import jwt
 import sqlalchemy as sa
 
-from app.db import Database, Prepared, Row
-from app.models import Order, Purchase
+from app.db import Prepared, Row
+from app.models import Purchase
 from app.reasons import refuse
-from app.settings import Settings
-from app.sources.common import as_utc, count_rows
+from app.sources.common import (
+    as_utc,
+    order_keys,
+    purchase_keys,
+    read_order,
+    read_purchase,
+)
+from app.sources.table import PurchaseTables, TableSource, order_columns
 
 purchased = sa.table(
     "downloadable_link_purchased",
@@ -89,7 +94,6 @@ CUSTOMER_USER_TYPE = 3  # Magento\Authorization\Model\UserContextInterface::USER
 LISTED_STATUSES = ("pending", "available", "expired")
 _MAX_ID = 2**32 - 1  # item_id is INT UNSIGNED
 
-_ORDER_COLUMNS = [c.label(f"o_{c.name}") for c in orders.columns]
 _COLUMNS = [
     items.c.item_id,
     items.c.order_item_id,
@@ -107,7 +111,7 @@ _COLUMNS = [
     purchased.c.order_increment_id,
     purchased.c.customer_id,
     purchased.c.product_name,
-    *_ORDER_COLUMNS,
+    *order_columns(orders),
 ]
 
 
@@ -119,20 +123,73 @@ def jwt_key(crypt_key: str) -> bytes:
     return b"&" * (missing // 2) + key + b"&" * (missing - missing // 2)
 
 
-class MagentoSource:
+# One row per link bought: Magento lists items, each with its purchase's order.
+LISTED = items.join(purchased, purchased.c.purchased_id == items.c.purchased_id)
+
+
+# The Purchase and Order fields whose columns have other names here.
+PURCHASE_KEYS = purchase_keys(
+    id="item_id",
+    name="link_title",
+    url="link_url",
+    file="link_file",
+    type="link_type",
+    download_bought="number_of_downloads_bought",
+    download_used="number_of_downloads_used",
+)
+ORDER_KEYS = order_keys(
+    id="entity_id",
+    sub_total="subtotal",
+    channel_name="store_name",
+    customer_first_name="customer_firstname",
+    customer_last_name="customer_lastname",
+)
+
+
+def _purchase(row: Row) -> Purchase:
+    link_file = row["link_file"]
+    return read_purchase(
+        row,
+        PURCHASE_KEYS,
+        file_name=basename(link_file) if link_file else None,
+        download_canceled=0,  # Magento keeps no such count
+        download_path=f"/downloadable/download/link/id/{quote(row['link_hash'] or '', safe='')}/",
+        order=read_order(row, ORDER_KEYS),
+    )
+
+
+PURCHASES = PurchaseTables(
+    listed=LISTED,
+    key=items.c.item_id,
+    customer_id=purchased.c.customer_id,
+    status=items.c.status,
+    order_id=purchased.c.order_id,
+    orders=orders,
+    orders_key=orders.c.entity_id,
+    columns=_COLUMNS,
+    rejoin=lambda page: page.join(items, items.c.item_id == page.c.item_id).join(
+        purchased, purchased.c.purchased_id == items.c.purchased_id
+    ),
+    to_purchase=_purchase,
+    order_keys=ORDER_KEYS,
+    shown=LISTED_STATUSES,
+)
+
+
+class MagentoSource(TableSource):
     statuses = LISTED_STATUSES
     tables = (purchased, items, orders, oauth_tokens, revocations)
-    storefront_keys = None  # Magento has none: the Bagisto paths then ask for none
+    purchase_tables = PURCHASES
+    max_id = _MAX_ID
 
-    def __init__(
-        self, database: Database, settings: Settings, replica: Database | None = None
-    ) -> None:
-        # Credentials are read from the primary, so that a token issued (or revoked) a
-        # moment ago counts at once; purchases from the replica, when there is one.
-        self.database = database
-        self.reads = replica or database
-        self.token_lifetime = timedelta(hours=settings.magento_token_lifetime_hours)
-        self.jwt_key = jwt_key(settings.magento_crypt_key) if settings.magento_crypt_key else None
+    @cached_property
+    def token_lifetime(self) -> timedelta:
+        return timedelta(hours=self.settings.magento_token_lifetime_hours)
+
+    @cached_property
+    def jwt_key(self) -> bytes | None:
+        crypt_key = self.settings.magento_crypt_key
+        return jwt_key(crypt_key) if crypt_key else None
 
     async def customer_for_token(self, token: str) -> int | None:
         if token.count(".") == 2:
@@ -181,12 +238,12 @@ class MagentoSource:
         if revoke_before is not None and issued <= revoke_before:
             refuse("token_revoked")
             return None
-        return uid
+        return int(uid)
 
-    async def census(self) -> dict[str, int]:
-        counted = {
+    def counted(self) -> dict[str, sa.FromClause]:
+        return {
             "purchases": sa.select(items.c.item_id)
-            .select_from(_listed())
+            .select_from(LISTED)
             .where(items.c.status.in_(LISTED_STATUSES))
             .subquery(),
             "customers with purchases": sa.select(purchased.c.customer_id).distinct().subquery(),
@@ -194,95 +251,8 @@ class MagentoSource:
             .where(oauth_tokens.c.user_type == CUSTOMER_USER_TYPE, oauth_tokens.c.revoked == 0)
             .subquery(),
         }
-        return await count_rows(self.reads, counted)
-
-    async def purchases(
-        self,
-        customer_id: int,
-        *,
-        status: str | None,
-        offset: int,
-        limit: int | None,
-        newest_first: bool = True,
-    ) -> Sequence[Purchase]:
-        query = _page_query(
-            newest_first=newest_first, with_status=status is not None, limited=limit is not None
-        )
-        return await self.reads.fetch_into(
-            _purchase, query, customer_id=customer_id, status=status, offset=offset, limit=limit
-        )
-
-    async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
-        query = _count_query(with_status=status is not None)
-        return int(await self.reads.fetch_value(query, customer_id=customer_id, status=status))
-
-    async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
-        if purchase_id > _MAX_ID:
-            return None
-        row = await self.reads.fetch_one(PURCHASE, purchase_id=purchase_id, customer_id=customer_id)
-        return None if row is None else _purchase(row)
-
-    async def order(self, customer_id: int, order_id: int) -> Order | None:
-        if order_id > _MAX_ID:
-            return None
-        row = await self.reads.fetch_one(ORDER, order_id=order_id, customer_id=customer_id)
-        return None if row is None else _order(row)
 
 
-def _listed() -> sa.Join:
-    return items.join(purchased, purchased.c.purchased_id == items.c.purchased_id)
-
-
-def _filters(with_status: bool) -> list[sa.ColumnElement[bool]]:
-    return [
-        purchased.c.customer_id == sa.bindparam("customer_id"),
-        items.c.status == sa.bindparam("status")
-        if with_status
-        else sa.or_(*(items.c.status == status for status in LISTED_STATUSES)),
-    ]
-
-
-@cache
-def _page_query(*, newest_first: bool, with_status: bool, limited: bool) -> Prepared:
-    order = items.c.item_id.desc() if newest_first else items.c.item_id.asc()
-    page = (
-        sa.select(items.c.item_id)
-        .select_from(_listed())
-        .where(*_filters(with_status))
-        .order_by(order)
-        .offset(sa.bindparam("offset", type_=sa.Integer))
-    )
-    if limited:
-        page = page.limit(sa.bindparam("limit", type_=sa.Integer))
-    page = page.subquery("page")
-    return Prepared(
-        sa.select(*_COLUMNS)
-        .select_from(
-            page.join(items, items.c.item_id == page.c.item_id)
-            .join(purchased, purchased.c.purchased_id == items.c.purchased_id)
-            .outerjoin(orders, orders.c.entity_id == purchased.c.order_id)
-        )
-        .order_by(order)
-    )
-
-
-@cache
-def _count_query(*, with_status: bool) -> Prepared:
-    return Prepared(sa.select(sa.func.count()).select_from(_listed()).where(*_filters(with_status)))
-
-
-PURCHASE = Prepared(
-    sa.select(*_COLUMNS)
-    .select_from(_listed().outerjoin(orders, orders.c.entity_id == purchased.c.order_id))
-    .where(items.c.item_id == sa.bindparam("purchase_id"), *_filters(with_status=False))
-)
-# An order is the customer's to see when one of their listed purchases came from it.
-ORDER = Prepared(
-    sa.select(*_ORDER_COLUMNS)
-    .select_from(_listed().join(orders, orders.c.entity_id == purchased.c.order_id))
-    .where(purchased.c.order_id == sa.bindparam("order_id"), *_filters(with_status=False))
-    .limit(1)
-)
 OPAQUE_TOKEN = Prepared(
     sa.select(oauth_tokens.c.token, oauth_tokens.c.customer_id, oauth_tokens.c.created_at).where(
         oauth_tokens.c.token == sa.bindparam("token"),
@@ -297,52 +267,6 @@ REVOKED_BEFORE = Prepared(
         revocations.c.user_id == sa.bindparam("uid"),
     )
 )
-
-
-def _purchase(row: Row) -> Purchase:
-    link_file = row["link_file"]
-    return Purchase(
-        id=int(row["item_id"]),
-        customer_id=int(row["customer_id"]),
-        order_id=row["order_id"],
-        order_item_id=row["order_item_id"],
-        product_name=row["product_name"],
-        name=row["link_title"],
-        url=row["link_url"],
-        file=link_file,
-        file_name=basename(link_file) if link_file else None,
-        type=row["link_type"],
-        download_bought=int(row["number_of_downloads_bought"] or 0),
-        download_used=int(row["number_of_downloads_used"] or 0),
-        download_canceled=0,  # Magento keeps no such count
-        status=row["status"],
-        created_at=as_utc(row["created_at"]),
-        updated_at=as_utc(row["updated_at"]),
-        order_increment_id=row["order_increment_id"],
-        download_path=f"/downloadable/download/link/id/{quote(row['link_hash'] or '', safe='')}/",
-        order=_order(row),
-    )
-
-
-def _order(row: Row) -> Order | None:
-    if row["o_entity_id"] is None:
-        return None
-    return Order(
-        id=int(row["o_entity_id"]),
-        increment_id=row["o_increment_id"],
-        status=row["o_status"],
-        grand_total=row["o_grand_total"],
-        base_grand_total=row["o_base_grand_total"],
-        sub_total=row["o_subtotal"],
-        order_currency_code=row["o_order_currency_code"],
-        base_currency_code=row["o_base_currency_code"],
-        channel_name=row["o_store_name"],
-        customer_email=row["o_customer_email"],
-        customer_first_name=row["o_customer_firstname"],
-        customer_last_name=row["o_customer_lastname"],
-        created_at=as_utc(row["o_created_at"]),
-        updated_at=as_utc(row["o_updated_at"]),
-    )
 
 
 def _positive_int(value: Any) -> bool:
