@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, asynccontextmanager, contextmanag
 from typing import Any, TypeVar
 
 import databases
-import pymysql  # type: ignore[import-untyped]
+import pymysql
 
 from app.db.base import (
     Database,
