@@ -3,8 +3,9 @@
 Parsing and validating a storefront's query costs more than executing it, and clients
 send the same few queries over and over. Validation does not depend on variables, and
 neither do the figures in app/limits.py, so a cached result is exactly what doing the
-work again would give. Documents that fail to parse are not cached; the parser stops at
-`max_tokens`, so they cost little.
+work again would give. A document that fails to parse is cached too, with its error: a
+flood of the same bad document costs one parse. Query texts longer than any client's
+(`MAX_CACHED_QUERY`) are parsed every time rather than held in memory.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from graphql import (
 from graphql.utilities import TypeInfo
 
 from app.limits import TOO_DEEP_MESSAGE, Measure, measure
+
+# Characters: the longest real client's document is a few hundred; GraphiQL's full
+# introspection query under two thousand.
+MAX_CACHED_QUERY = 8192
 
 
 @dataclass(frozen=True)
@@ -53,19 +58,27 @@ class Documents:
     def __init__(self, *, max_tokens: int, list_fields: frozenset[str], size: int = 512) -> None:
         self.max_tokens = max_tokens
         self.list_fields = list_fields
-        self.get = lru_cache(maxsize=size)(self._parse)
+        self._cached = lru_cache(maxsize=size)(self._parse)
         self._validate = lru_cache(maxsize=size)(_validate)
         # Execution plans of the cached documents' operations (app/executor.py).
         self.plans = BoundedCache(size)
 
-    def _parse(self, query: str) -> Document:
-        """The document, or a GraphQLError saying why there is none."""
+    def get(self, query: str) -> Document:
+        """The document, or the GraphQLError saying why there is none, raised."""
+        found = self._parse(query) if len(query) > MAX_CACHED_QUERY else self._cached(query)
+        if isinstance(found, GraphQLError):
+            raise found.with_traceback(None)  # a fresh traceback each time, not a longer one
+        return found
+
+    def _parse(self, query: str) -> Document | GraphQLError:
         try:
             node = parse(query, max_tokens=self.max_tokens)
             return Document(node, measure(node, self.list_fields))
+        except GraphQLError as error:
+            return error
         except RecursionError:
             # Nesting that deep is no query anyone writes; refuse it as a syntax error.
-            raise GraphQLError(TOO_DEEP_MESSAGE) from None
+            return GraphQLError(TOO_DEEP_MESSAGE)
 
     def parser(self, _context: Any, data: dict[str, Any]) -> DocumentNode:
         """Ariadne's `query_parser`."""
@@ -85,7 +98,7 @@ class Documents:
         return list(self._validate(schema, document_ast, tuple(rules or ()), max_errors))
 
     def hits_and_misses(self) -> tuple[int, int]:
-        info = self.get.cache_info()
+        info = self._cached.cache_info()
         return info.hits, info.misses
 
 

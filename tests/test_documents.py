@@ -71,3 +71,16 @@ def test_a_document_with_too_many_tokens_is_refused_before_it_is_parsed(
     assert response.json()["errors"][0]["message"] == (
         "Syntax Error: Document contains more than 100 tokens. Parsing aborted."
     )
+
+
+def test_a_document_that_fails_to_parse_is_parsed_once(make_api: Callable[..., Api]) -> None:
+    api = make_api()
+    graphql_app = next(r for r in api.client.app.routes if r.path == "/api/graphql").endpoint
+    documents = graphql_app.__self__.http_handler.documents
+    hits, misses = documents.hits_and_misses()
+
+    answers = [api.bagisto("{ customerDownloadableProducts {") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [400] * 3
+    assert {a.text for a in answers} == {answers[0].text}
+    assert documents.hits_and_misses() == (hits + 2, misses + 1)
