@@ -92,6 +92,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     views = build_views(bindables)  # one schema per GraphQL path (contract §3)
     documents = Documents(
         max_tokens=settings.max_query_tokens,
+        max_length=settings.max_query_length,
         list_fields=list_fields(views.values()),
     )
     metrics = Metrics(

@@ -26,6 +26,7 @@ VARIABLES = (
     "MAX_QUERY_DEPTH",
     "MAX_QUERY_COMPLEXITY",
     "MAX_QUERY_TOKENS",
+    "MAX_QUERY_LENGTH",
     "DATABASE_REPLICA_URL",
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT",
@@ -75,10 +76,13 @@ class Settings:
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20
     max_query_complexity: int = 300
-    # Parsing stops past this many tokens (graphql-core's parser limit). graphql-core
-    # parses some 100 tokens a millisecond; real clients' documents hold 100 to 200
-    # (GraphiQL's introspection query 160), so a hostile one costs a few milliseconds.
-    max_query_tokens: int = 1000
+    # Parsing stops past this many tokens (graphql-core's parser limit), and never starts
+    # past this many characters. graphql-core parses some 100 tokens, or 8,000 characters
+    # of a string literal, a millisecond; real clients' documents hold 15 to 60 tokens and
+    # GraphiQL's introspection query 160 in 1,700 characters, so a hostile document costs
+    # a few milliseconds at most.
+    max_query_tokens: int = 500
+    max_query_length: int = 8192
     max_query_aliases: int = 30
     max_root_fields: int = 10
     # How many times one operation may select a list of purchases (`items`, `edges`),
@@ -240,7 +244,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         storefront_key_cache_seconds=env.number("STOREFRONT_KEY_CACHE_SECONDS", 60.0),
         max_query_depth=env.whole_number("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=env.whole_number("MAX_QUERY_COMPLEXITY", 300, minimum=1),
-        max_query_tokens=env.whole_number("MAX_QUERY_TOKENS", 1000, minimum=100),
+        max_query_tokens=env.whole_number("MAX_QUERY_TOKENS", 500, minimum=100),
+        max_query_length=env.whole_number("MAX_QUERY_LENGTH", 8192, minimum=1024),
         max_query_aliases=env.whole_number("MAX_QUERY_ALIASES", 30),
         max_root_fields=env.whole_number("MAX_ROOT_FIELDS", 10, minimum=1),
         max_list_selections=env.whole_number("MAX_LIST_SELECTIONS", 2, minimum=1),

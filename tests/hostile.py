@@ -104,6 +104,7 @@ def documents() -> Iterator[tuple[str, str]]:
     yield "huge-id", '{ customerDownloadableProduct(id: "' + "1" * 4400 + '") { _id } }'
     yield "many-operations", " ".join(f"query Q{n} {{ __typename }}" for n in range(1500))
     yield "unknown-fields", "{ " + " ".join(f"f{n}" for n in range(4000)) + " }"
+    yield "unterminated-block-string", '{ a(s: """' + '\\"""' * 1_500
 
 
 def fan_out_chain(length: int) -> str:
