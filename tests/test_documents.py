@@ -84,3 +84,39 @@ def test_a_document_that_fails_to_parse_is_parsed_once(make_api: Callable[..., A
     assert [a.status_code for a in answers] == [400] * 3
     assert {a.text for a in answers} == {answers[0].text}
     assert documents.hits_and_misses() == (hits + 2, misses + 1)
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/api/graphql"])
+def test_an_introspection_answer_is_executed_once_and_kept(
+    make_api: Callable[..., Api], path: str
+) -> None:
+    api = make_api()
+    handler = next(
+        r for r in api.client.app.routes if r.path == path
+    ).endpoint.__self__.http_handler
+    introspection = {"query": "query Types { __schema { types { name } } }"}
+
+    answers = [api.client.post(path, json=introspection) for _ in range(3)]
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert len(handler.introspected) == 1
+    # With variables, or with a field that reads data, the answer is not the schema's alone.
+    api.client.post(path, json={**introspection, "variables": {"unused": 1}})
+    api.client.post(
+        path, json={"query": "{ __typename customerDownloadableProducts { __typename } }"}
+    )
+    assert len(handler.introspected) == 1
+
+
+def test_refused_introspection_is_not_kept(make_api: Callable[..., Api]) -> None:
+    api = make_api(introspection=False)
+    handler = next(
+        r for r in api.client.app.routes if r.path == "/graphql"
+    ).endpoint.__self__.http_handler
+
+    for _ in range(2):
+        response = api.client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        assert response.status_code == 400
+
+    assert len(handler.introspected) == 0
