@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.constants import DATA_TYPE_JSON
@@ -173,6 +174,14 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return await self.extract_data_from_json_request(request)
         except RecursionError:
             raise HttpBadRequestError("Request body is nested too deeply") from None
+
+    async def extract_data_from_json_request(self, request: Request) -> Any:
+        # orjson: a fifth of the stdlib's time, and nesting past 1,024 levels is an error
+        # rather than a RecursionError.
+        try:
+            return orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            raise HttpBadRequestError("Request body is not a valid JSON") from None
 
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool

@@ -10,7 +10,6 @@ query strings).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
@@ -19,6 +18,7 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.metrics import Metrics
@@ -49,7 +49,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return orjson.dumps(entry, default=str).decode()
 
 
 # What may not appear raw in a text line: C0 and C1 controls (CR and LF start a new line),
