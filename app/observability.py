@@ -10,6 +10,7 @@ query strings).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
@@ -122,6 +123,11 @@ class RequestLog:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                if 400 <= status < 500:
+                    # A refusal waits for nothing, so a flood of them would take every
+                    # turn of the event loop from requests waiting on the database: it
+                    # goes to the back of the queue once before it is answered.
+                    await asyncio.sleep(0)
             await send(message)
 
         try:
