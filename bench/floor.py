@@ -18,7 +18,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 import os
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import databases
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -63,9 +63,11 @@ PURCHASE_COLUMNS = (
 )
 TOKEN_SQL = (
     "SELECT customers.id, customers.is_suspended, personal_access_tokens.token,"
-    " personal_access_tokens.expires_at \nFROM personal_access_tokens INNER JOIN customers"
-    " ON customers.id = personal_access_tokens.tokenable_id \nWHERE"
-    " personal_access_tokens.tokenable_type = :model AND personal_access_tokens.id = :token_id"
+    " personal_access_tokens.expires_at, personal_access_tokens.tokenable_type = :model"
+    " AS is_customer \nFROM personal_access_tokens LEFT OUTER JOIN customers"
+    " ON customers.id = personal_access_tokens.tokenable_id"
+    " AND personal_access_tokens.tokenable_type = :model \nWHERE"
+    " personal_access_tokens.id = :token_id"
 )
 KEY_SQL = (
     "SELECT storefront_keys.id, storefront_keys.`key`, storefront_keys.expires_at \n"
@@ -264,7 +266,9 @@ async def customer_id(request: Request) -> int:
         raise Refused(403)
     row = await database.fetch_one(TOKEN_SQL, {"model": CUSTOMER_MODEL, "token_id": int(token_id)})
     digest = hashlib.sha256(secret.encode()).hexdigest()
-    if row is None or not hmac.compare_digest(row[2], digest) or row[1]:
+    if row is None or not row[4] or row[0] is None or row[1]:
+        raise Refused(403)
+    if not hmac.compare_digest(row[2], digest):
         raise Refused(403)
     if row[3] is not None and row[3].replace(tzinfo=UTC) <= datetime.now(UTC):
         raise Refused(403)
@@ -304,7 +308,7 @@ async def connection(customer: int, variables: dict[str, Any]) -> dict[str, Any]
 
 
 async def bagisto_graphql(request: Request) -> Response:
-    body = json.loads(await request.body())
+    body = orjson.loads(await request.body())  # as the service reads it
     variables = body.get("variables") or {}
     try:
         await check_storefront_key(request)
@@ -321,7 +325,11 @@ async def bagisto_graphql(request: Request) -> Response:
 
 
 async def magento_graphql(request: Request) -> Response:
-    json.loads(await request.body())  # read as the service reads it
+    orjson.loads(await request.body())  # as the service reads it
+    try:
+        await check_storefront_key(request)
+    except Refused as refused:
+        return JSONResponse({"errors": [{"message": "Invalid storefront key"}]}, refused.status)
     try:
         customer = await customer_id(request)
     except Refused:

@@ -105,7 +105,8 @@ def item_request(customer: int, purchase_id: int) -> HttpRequest:
 
 
 def items_request(customer: int) -> HttpRequest:
-    return graphql("/graphql", ITEMS_QUERY, None, token_for(customer), key=False)
+    # With the key: every path asks for it on a source with keys (contract section 6).
+    return graphql("/graphql", ITEMS_QUERY, None, token_for(customer), key=True)
 
 
 def scenarios(data: Dataset) -> list[Scenario]:
