@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from contextvars import ContextVar
 from typing import Any
 
@@ -82,6 +82,9 @@ class TextFormatter(logging.Formatter):
 def configure_logging(log_format: str, level: str = "INFO") -> None:
     """Our records and uvicorn's, in one format on standard error; uvicorn's access log off,
     however uvicorn was started (it runs this when it imports app.main)."""
+    # Neither format writes the thread or process of a record: not worth looking up for
+    # every request (the logging module's documented optimisation).
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.formatter.converter = time.gmtime  # type: ignore[union-attr]
@@ -111,7 +114,8 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        # 128 random bits in hex, as uuid4().hex reads, without building a UUID object.
+        rid = given if _CLIENT_REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
         token = _request_id.set(rid)
         refusal, box_token = open_box()
         scope.setdefault("state", {})
