@@ -29,7 +29,7 @@ from app.graphql import create_graphql
 from app.guard import Guard
 from app.limits import list_fields
 from app.metrics import Metrics
-from app.middleware import BodySizeLimit, NoStore, Unexpected
+from app.middleware import BodyLimits, NoStore, Unexpected
 from app.observability import RequestLog
 from app.openapi import openapi_route
 from app.ratelimit import Counters, MemoryCounters, RateLimiter
@@ -178,7 +178,11 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 allow_headers=["*"],
                 max_age=600,
             ),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodyLimits,
+                max_bytes=settings.max_body_bytes,
+                max_seconds=settings.max_body_seconds,
+            ),
         ],
         lifespan=lifespan,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.datastructures import MutableHeaders
@@ -17,13 +18,20 @@ class _TooLarge(Exception):
     pass
 
 
-class BodySizeLimit:
-    """Refuse request bodies over `max_bytes` with 413, whether or not they announce
-    their length (a chunked body is counted as it arrives)."""
+class _TooSlow(Exception):
+    pass
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodyLimits:
+    """Refuse request bodies over `max_bytes` with 413, whether or not they announce
+    their length (a chunked body is counted as it arrives), and bodies still arriving
+    `max_seconds` after the request began with 408: a client dripping a body a byte at a
+    time would otherwise hold its request open for as long as it likes."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,16 +47,25 @@ class BodySizeLimit:
                 await self._too_large()(scope, receive, send)
                 return
 
+        deadline = asyncio.get_running_loop().time() + self.max_seconds
         received = 0
+        complete = False
         started = False
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # only a disconnect is left to wait for, as long as it takes
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _TooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise _TooLarge
+                complete = not message.get("more_body", False)
             return message
 
         async def watching_send(message: Message) -> None:
@@ -58,13 +75,18 @@ class BodySizeLimit:
 
         try:
             await self.app(scope, counting_receive, watching_send)
-        except _TooLarge:
+        except (_TooLarge, _TooSlow) as refused:
             if started:
                 raise
-            await self._too_large()(scope, receive, send)
+            answer = self._too_large() if isinstance(refused, _TooLarge) else self._too_slow()
+            await answer(scope, receive, send)
 
     def _too_large(self) -> JSONResponse:
         return _error(413, f"Request body is too large: at most {self.max_bytes} bytes.")
+
+    def _too_slow(self) -> JSONResponse:
+        seconds = f"{self.max_seconds:g}"
+        return _error(408, f"Request body did not arrive within {seconds} seconds.")
 
 
 class NoStore:

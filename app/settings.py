@@ -34,6 +34,7 @@ VARIABLES = (
     "MAX_ROOT_FIELDS",
     "MAX_LIST_SELECTIONS",
     "MAX_BODY_BYTES",
+    "MAX_BODY_SECONDS",
     "BATCH_SIZE",
     "INTROSPECTION",
     "EXPLORER",
@@ -89,6 +90,7 @@ class Settings:
     # counted like complexity: each costs as much as the customer has bought.
     max_list_selections: int = 2
     max_body_bytes: int = 64 * 1024
+    max_body_seconds: float = 10.0
     # Operations a JSON array body may hold; 0 refuses arrays (neither platform batches).
     batch_size: int = 0
     introspection: bool = True
@@ -250,6 +252,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_root_fields=env.whole_number("MAX_ROOT_FIELDS", 10, minimum=1),
         max_list_selections=env.whole_number("MAX_LIST_SELECTIONS", 2, minimum=1),
         max_body_bytes=env.whole_number("MAX_BODY_BYTES", 64 * 1024, minimum=1024),
+        max_body_seconds=env.number("MAX_BODY_SECONDS", 10.0),
         batch_size=env.whole_number("BATCH_SIZE", 0),
         introspection=env.boolean("INTROSPECTION", True),
         explorer=env.boolean("EXPLORER", True),

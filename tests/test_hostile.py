@@ -7,6 +7,7 @@ time; a document under 1 KB never gets an answer over 1 MB; `/health` answers th
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -205,3 +206,45 @@ def test_operation_names_cannot_grow_the_metrics(server: Served, demo: ModuleTyp
     )
     assert len(operations) <= 102  # 100 names at most, "other" for the rest, "" for none
     assert "\x00" not in scraped and "Op1" not in scraped
+
+
+@pytest.fixture(scope="module")
+def impatient(settings: Settings) -> Iterator[Served]:
+    """A server that waits one second for a request body."""
+    with serving(environment(settings, MAX_BODY_SECONDS="1")) as base:
+        yield base
+
+
+@pytest.mark.parametrize("path", hostile.GRAPHQL_PATHS)
+def test_a_body_dripped_slowly_is_refused_at_its_deadline(impatient: Served, path: str) -> None:
+    host, port = impatient.removeprefix("http://").split(":")
+    pid = impatient.process.pid
+    before = hostile.worker_cpu_seconds(pid)
+    started = time.monotonic()
+
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 1000\r\n\r\n".encode()
+        )
+        answer = b""
+        for byte in b'{"query": "{ __typename }"' + b" " * 200:  # a byte every 20 ms
+            sock.sendall(bytes([byte]))
+            time.sleep(0.02)
+            sock.setblocking(False)
+            try:
+                answer += sock.recv(4096)
+            except BlockingIOError:
+                pass
+            finally:
+                sock.setblocking(True)
+            if answer:
+                break
+        answer += sock.recv(4096) if b"\r\n\r\n" not in answer else b""
+
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert b'"Request body did not arrive within 1 seconds."' in answer
+    assert 1.0 <= time.monotonic() - started < 3.0
+    assert hostile.worker_cpu_seconds(pid) - before < CPU_BUDGET
+    with httpx2.Client(base_url=impatient, timeout=5) as client:  # the server is still fine
+        assert client.get("/health").status_code == 200
