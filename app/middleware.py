@@ -17,6 +17,19 @@ class _TooLarge(Exception):
     pass
 
 
+class _WatchedSend:
+    """`send`, noting whether the response has started: after that, no other answer can
+    replace it."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class BodySizeLimit:
     """Refuse request bodies over `max_bytes` with 413, whether or not they announce
     their length (a chunked body is counted as it arrives)."""
@@ -40,7 +53,6 @@ class BodySizeLimit:
                 return
 
         received = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -51,15 +63,11 @@ class BodySizeLimit:
                     raise _TooLarge
             return message
 
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _WatchedSend(send)
         try:
-            await self.app(scope, counting_receive, watching_send)
+            await self.app(scope, counting_receive, watched)
         except _TooLarge:
-            if started:
+            if watched.started:
                 raise
             await self._too_large()(scope, receive, send)
 
@@ -99,18 +107,12 @@ class Unexpected:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _WatchedSend(send)
         try:
-            await self.app(scope, receive, watching_send)
+            await self.app(scope, receive, watched)
         except Exception:
             logger.exception("unexpected error [%s]", request_id())
-            if started:  # too late for another answer: let the server close the connection
+            if watched.started:  # too late for another answer: let the server close the connection
                 raise
             body = {"errors": [{"message": "Internal server error", "requestId": request_id()}]}
             await JSONResponse(body, status_code=500)(scope, receive, send)
