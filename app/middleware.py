@@ -22,6 +22,19 @@ class _TooSlow(Exception):
     pass
 
 
+class _WatchedSend:
+    """`send`, noting whether the response has started: after that, no other answer can
+    replace it."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class BodyLimits:
     """Refuse request bodies over `max_bytes` with 413, whether or not they announce
     their length (a chunked body is counted as it arrives), and bodies still arriving
@@ -50,7 +63,6 @@ class BodyLimits:
         deadline = asyncio.get_running_loop().time() + self.max_seconds
         received = 0
         complete = False
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received, complete
@@ -68,15 +80,11 @@ class BodyLimits:
                 complete = not message.get("more_body", False)
             return message
 
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _WatchedSend(send)
         try:
-            await self.app(scope, counting_receive, watching_send)
+            await self.app(scope, counting_receive, watched)
         except (_TooLarge, _TooSlow) as refused:
-            if started:
+            if watched.started:
                 raise
             answer = self._too_large() if isinstance(refused, _TooLarge) else self._too_slow()
             await answer(scope, receive, send)
@@ -121,18 +129,12 @@ class Unexpected:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _WatchedSend(send)
         try:
-            await self.app(scope, receive, watching_send)
+            await self.app(scope, receive, watched)
         except Exception:
             logger.exception("unexpected error [%s]", request_id())
-            if started:  # too late for another answer: let the server close the connection
+            if watched.started:  # too late for another answer: let the server close the connection
                 raise
             body = {"errors": [{"message": "Internal server error", "requestId": request_id()}]}
             await JSONResponse(body, status_code=500)(scope, receive, send)

@@ -1,5 +1,6 @@
-"""The OpenAPI 3.1 document of the REST paths, built from the definitions app/rest.py and
-app/dialects.py's `BAGISTO_REST` answer with, so that it cannot drift from them.
+"""The OpenAPI 3.1 document of the REST paths: its operations, responses and security, built
+from the definitions app/rest.py and app/dialects.py's `BAGISTO_REST` answer with, so that it
+cannot drift from them; the schemas it refers to are in app/openapi_schemas.py.
 
 `python -m app.openapi > docs/openapi.json` regenerates the committed copy (default
 settings); GET /api/openapi.json serves the one for the running settings.
@@ -9,89 +10,24 @@ from __future__ import annotations
 
 import json
 import sys
-import types
-import typing
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import Route
 
 from app.db import database_at
-from app.dialects import BAGISTO_REST, STOREFRONT_KEY_HEADER, UNAUTHENTICATED, problem
-from app.errors import UNAVAILABLE_MESSAGE, ErrorKind, bad_id, not_found
-from app.models import Order
+from app.dialects import STOREFRONT_KEY_HEADER
+from app.errors import UNAVAILABLE_MESSAGE, bad_id, not_found
+from app.openapi_schemas import component_schemas, problem_schema, schema_ref
 from app.responses import JSONResponse
 from app.rest import COLLECTION_PATH, ID_PATTERN, ITEM_PATH, MAX_PAGE, METHODS
 from app.settings import Settings
 from app.sources import Source, create_source
-from app.wire import ITEM_FIELDS, ORDER_FIELDS, Field
 
 OPENAPI_PATH = "/api/openapi.json"
 
-_SCHEMAS = "#/components/schemas/"
-_JSON_TYPES: dict[Any, dict[str, str]] = {
-    int: {"type": "integer"},
-    str: {"type": "string"},
-    Decimal: {"type": "number"},
-    datetime: {"type": "string", "format": "date-time"},
-}
 # The message has no regex metacharacters (and re.escape's "\ " is not ECMA-262).
 _NOT_FOUND_PATTERN = "^" + not_found("0").message.replace('"0"', '"(0|[1-9][0-9]*)"') + "$"
-# Records that are objects of their own on the wire, and their schema's name.
-_RECORDS = {Order: "CustomerOrder"}
-
-
-def _schema_of(python_type: Any) -> dict[str, Any]:
-    is_union = typing.get_origin(python_type) in (typing.Union, types.UnionType)
-    members = typing.get_args(python_type) if is_union else (python_type,)
-    nullable = type(None) in members
-    (base,) = [m for m in members if m is not type(None)]
-    if base in _RECORDS:
-        ref = {"$ref": _SCHEMAS + _RECORDS[base]}
-        return {"oneOf": [ref, {"type": "null"}]} if nullable else ref
-    schema: dict[str, Any] = dict(_JSON_TYPES[base])
-    if nullable:
-        schema["type"] = [schema["type"], "null"]
-    return schema
-
-
-def _object_schema(fields: tuple[Field, ...], description: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "description": description,
-        "properties": {f.key: {**_schema_of(f.type), "description": f.description} for f in fields},
-        "required": [f.key for f in fields],
-        "additionalProperties": False,
-    }
-
-
-def _const_object(body: dict[str, str], description: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "description": description,
-        "properties": {key: {"type": "string", "const": value} for key, value in body.items()},
-        "required": list(body),
-        "additionalProperties": False,
-    }
-
-
-def _problem_schema(
-    status: int, detail: str | None = None, *, detail_pattern: str | None = None
-) -> dict[str, Any]:
-    """The problem schema narrowed to one status (and one detail, where it never varies)."""
-    example = problem(status, detail or "")
-    narrowed: dict[str, Any] = {
-        "type": {"const": example["type"]},
-        "title": {"const": example["title"]},
-        "status": {"const": status},
-    }
-    if detail is not None:
-        narrowed["detail"] = {"const": detail}
-    elif detail_pattern is not None:
-        narrowed["detail"] = {"type": "string", "pattern": detail_pattern}
-    return {"allOf": [{"$ref": _SCHEMAS + "Problem"}, {"properties": narrowed}]}
 
 
 def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -102,22 +38,22 @@ def _responses(ok: dict[str, Any], *, storefront_key: bool, item: bool) -> dict[
     responses: dict[str, Any] = {"200": ok}
     if item:
         responses["400"] = _json_response(
-            "The id is not a number.", _problem_schema(400, bad_id().message)
+            "The id is not a number.", problem_schema(400, bad_id().message)
         )
     else:
         responses["400"] = _json_response(
             "A query parameter has a value it does not allow; `detail` says which values are.",
-            _problem_schema(400),
+            problem_schema(400),
         )
-    unauthenticated = {"$ref": _SCHEMAS + "Unauthenticated"}
+    unauthenticated = schema_ref("Unauthenticated")
     if storefront_key:
         responses["401"] = _json_response(
-            f"No {STOREFRONT_KEY_HEADER} header.", {"$ref": _SCHEMAS + "MissingStorefrontKey"}
+            f"No {STOREFRONT_KEY_HEADER} header.", schema_ref("MissingStorefrontKey")
         )
         responses["403"] = _json_response(
             "The storefront key is unknown, inactive, expired, deleted or used from an address"
             " it does not allow; or the customer token is missing or refused.",
-            {"oneOf": [{"$ref": _SCHEMAS + "InvalidStorefrontKey"}, unauthenticated]},
+            {"oneOf": [schema_ref("InvalidStorefrontKey"), unauthenticated]},
         )
     else:
         responses["403"] = _json_response(
@@ -127,7 +63,7 @@ def _responses(ok: dict[str, Any], *, storefront_key: bool, item: bool) -> dict[
         responses["429"] = {
             **_json_response(
                 "The storefront key has used up its requests for this clock hour.",
-                {"$ref": _SCHEMAS + "RateLimited"},
+                schema_ref("RateLimited"),
             ),
             "headers": {
                 "Retry-After": _integer_header("Seconds to the next hour.", 1, 3600),
@@ -139,10 +75,10 @@ def _responses(ok: dict[str, Any], *, storefront_key: bool, item: bool) -> dict[
             "No such purchase among the customer's own; another customer's purchase reads"
             " exactly the same.",
             # The number without its leading zeros, whatever the path said.
-            _problem_schema(404, detail_pattern=_NOT_FOUND_PATTERN),
+            problem_schema(404, detail_pattern=_NOT_FOUND_PATTERN),
         )
     responses["503"] = _json_response(
-        "The database cannot be reached right now.", _problem_schema(503, UNAVAILABLE_MESSAGE)
+        "The database cannot be reached right now.", problem_schema(503, UNAVAILABLE_MESSAGE)
     )
     return responses
 
@@ -166,15 +102,9 @@ _RATE_LIMIT_HEADERS = {
 }
 
 
-def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
-    storefront_key = source.storefront_keys is not None
-    security: dict[str, list[str]] = {"customerToken": []}
-    if storefront_key:
-        security = {"storefrontKey": [], **security}
-    max_size, default_size = settings.max_page_size, settings.default_page_size
-    allowed = ", ".join(METHODS)
-
-    collection = {
+def _collection_operation(settings: Settings, source: Source) -> dict[str, Any]:
+    max_size = settings.max_page_size
+    return {
         "operationId": "getCustomerDownloadableProducts",
         "summary": "The customer's downloadable products, newest first",
         "tags": ["Customer Order"],
@@ -205,7 +135,7 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
                     "type": "integer",
                     "minimum": 1,
                     "maximum": max_size,
-                    "default": default_size,
+                    "default": settings.default_page_size,
                 },
             },
         ],
@@ -223,16 +153,19 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
                     "application/json": {
                         "schema": {
                             "type": "array",
-                            "items": {"$ref": _SCHEMAS + "CustomerDownloadableProduct"},
+                            "items": schema_ref("CustomerDownloadableProduct"),
                         }
                     }
                 },
             },
-            storefront_key=storefront_key,
+            storefront_key=source.storefront_keys is not None,
             item=False,
         ),
     }
-    item = {
+
+
+def _item_operation(source: Source) -> dict[str, Any]:
+    return {
         "operationId": "getCustomerDownloadableProduct",
         "summary": "One of the customer's downloadable products",
         "tags": ["Customer Order"],
@@ -249,58 +182,17 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
             {
                 "description": "The purchase.",
                 "content": {
-                    "application/json": {
-                        "schema": {"$ref": _SCHEMAS + "CustomerDownloadableProduct"}
-                    }
+                    "application/json": {"schema": schema_ref("CustomerDownloadableProduct")}
                 },
             },
-            storefront_key=storefront_key,
+            storefront_key=source.storefront_keys is not None,
             item=True,
         ),
     }
 
-    schemas: dict[str, Any] = {
-        "CustomerDownloadableProduct": _object_schema(
-            ITEM_FIELDS, "A purchased download link, with its counters and its order."
-        ),
-        "CustomerOrder": _object_schema(ORDER_FIELDS, "The order a purchase came from."),
-        "Problem": {
-            "type": "object",
-            "description": "An error, as API Platform writes them (RFC 7807 members).",
-            "properties": {
-                "type": {"type": "string", "pattern": "^/errors/[0-9]{3}$"},
-                "title": {"type": "string"},
-                "status": {"type": "integer"},
-                "detail": {"type": "string"},
-            },
-            "required": ["type", "title", "status", "detail"],
-            "additionalProperties": False,
-        },
-        "Unauthenticated": _problem_schema(
-            BAGISTO_REST.errors[ErrorKind.UNAUTHORIZED].status, UNAUTHENTICATED
-        ),
-    }
-    if storefront_key:
-        schemas["MissingStorefrontKey"] = _const_object(
-            dict(BAGISTO_REST.keys["missing"].body),
-            "The storefront key middleware's answer to no key.",
-        )
-        schemas["InvalidStorefrontKey"] = _const_object(
-            dict(BAGISTO_REST.keys["invalid"].body), "The storefront key middleware's refusal."
-        )
-        schemas["RateLimited"] = {
-            "type": "object",
-            "description": "The storefront key middleware's answer past the key's rate limit.",
-            "properties": {
-                "message": {"type": "string", "const": "Rate limit exceeded"},
-                "error": {"type": "string", "const": "rate_limit_exceeded"},
-                "retry_after": {"type": "integer", "minimum": 1, "maximum": 3600},
-            },
-            "required": ["message", "error", "retry_after"],
-            "additionalProperties": False,
-        }
 
-    security_schemes: dict[str, Any] = {
+def _security_schemes(*, storefront_key: bool) -> dict[str, Any]:
+    schemes: dict[str, Any] = {
         "customerToken": {
             "type": "http",
             "scheme": "bearer",
@@ -308,16 +200,24 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
         }
     }
     if storefront_key:
-        security_schemes = {
+        schemes = {
             "storefrontKey": {
                 "type": "apiKey",
                 "in": "header",
                 "name": STOREFRONT_KEY_HEADER,
                 "description": "An active shop key (`pk_storefront_…`).",
             },
-            **security_schemes,
+            **schemes,
         }
+    return schemes
 
+
+def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
+    storefront_key = source.storefront_keys is not None
+    security: dict[str, list[str]] = {"customerToken": []}
+    if storefront_key:
+        security = {"storefrontKey": [], **security}
+    allowed = ", ".join(METHODS)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -330,8 +230,14 @@ def openapi_document(settings: Settings, source: Source) -> dict[str, Any]:
             ),
         },
         "tags": [{"name": "Customer Order"}],
-        "paths": {COLLECTION_PATH: {"get": collection}, ITEM_PATH: {"get": item}},
-        "components": {"schemas": schemas, "securitySchemes": security_schemes},
+        "paths": {
+            COLLECTION_PATH: {"get": _collection_operation(settings, source)},
+            ITEM_PATH: {"get": _item_operation(source)},
+        },
+        "components": {
+            "schemas": component_schemas(storefront_key=storefront_key),
+            "securitySchemes": _security_schemes(storefront_key=storefront_key),
+        },
         "security": [security],
     }
 

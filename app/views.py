@@ -8,7 +8,9 @@ resolvers. It runs once, when the application is created.
 A resolver is registered per type name (`Resolvers("CustomerDownloadableProduct")`) and
 bound to every view that has that type, for the fields that view has: Magento's
 `CustomerDownloadableProduct` and Bagisto's share a name but not their fields. A resolver
-for a field that no view has is a mistake, and `build_views` refuses it.
+for a field that no view has is a mistake, and `build_views` refuses it. A field with no
+resolver reads the record's attribute of its name in snake_case (`productName` reads
+`product_name`: Ariadne's `convert_names_case`), so resolvers are only needed for the rest.
 
 `python -m app.views docs/schema` prints both views into the committed snapshots.
 """
@@ -128,7 +130,9 @@ def build_views(
     """Every view of the schema file, with the resolvers bound."""
     document = parse(path.read_text(encoding="utf-8"))
     views = {
-        view: make_executable_schema(print_ast(view_document(document, view)), *bindables)
+        view: make_executable_schema(
+            print_ast(view_document(document, view)), *bindables, convert_names_case=True
+        )
         for view in View
     }
     unknown = [

@@ -18,7 +18,8 @@ from app.models import Order, Purchase
 @dataclass(frozen=True)
 class Field:
     key: str
-    # The Python type of the value before it is written; app/openapi.py turns it into a schema.
+    # The Python type of the value before it is written; app/openapi_schemas.py turns it into a
+    # schema.
     type: Any
     value: Callable[[Any, str], Any]  # (record, base URL) -> the value as Python has it
     description: str

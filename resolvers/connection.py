@@ -35,10 +35,10 @@ async def resolve_page_info(purchases: PurchaseList, _: GraphQLResolveInfo) -> d
     page = await purchases.page()
     count = len(page.purchases)
     return {
-        "startCursor": encode_cursor(page.start) if count else None,
-        "endCursor": encode_cursor(page.start + count - 1) if count else None,
-        "hasNextPage": page.has_next,
-        "hasPreviousPage": page.has_previous,
+        "start_cursor": encode_cursor(page.start) if count else None,
+        "end_cursor": encode_cursor(page.start + count - 1) if count else None,
+        "has_next_page": page.has_next,
+        "has_previous_page": page.has_previous,
     }
 
 

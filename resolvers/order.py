@@ -10,17 +10,7 @@ from app.views import Resolvers
 
 order = Resolvers("CustomerOrder")
 
-for field, attribute in {
-    "_id": "id",
-    "incrementId": "increment_id",
-    "orderCurrencyCode": "order_currency_code",
-    "baseCurrencyCode": "base_currency_code",
-    "channelName": "channel_name",
-    "customerEmail": "customer_email",
-    "customerFirstName": "customer_first_name",
-    "customerLastName": "customer_last_name",
-}.items():
-    order.set_alias(field, attribute)
+order.set_alias("_id", "id")
 
 
 @order.field("id")

@@ -10,21 +10,9 @@ from app.views import Resolvers
 
 purchase = Resolvers("CustomerDownloadableProduct")
 
-for field, attribute in {
-    "_id": "id",
-    "productName": "product_name",
-    "fileName": "file_name",
-    "downloadBought": "download_bought",
-    "downloadUsed": "download_used",
-    "downloadCanceled": "download_canceled",
-    "remainingDownloads": "remaining_downloads",
-    "customerId": "customer_id",
-    "orderId": "order_id",
-    "orderItemId": "order_item_id",
-    # ScandiPWA's backend module adds these two to Magento's type.
-    "title": "product_name",
-    "link_title": "name",
-}.items():
+# The fields whose attribute is not their name in snake_case. ScandiPWA's backend module
+# adds `title` and `link_title` to Magento's type.
+for field, attribute in {"_id": "id", "title": "product_name", "link_title": "name"}.items():
     purchase.set_alias(field, attribute)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import databases
@@ -55,6 +56,16 @@ class Prepared:
 Query = Prepared | ClauseElement
 
 
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One statement to run: its values, how many rows to keep, and what each row becomes."""
+
+    how: How
+    query: Query
+    values: dict[str, Any]
+    into: Callable[[Row], Any] = dict
+
+
 def compile_for_mysql(statement: ClauseElement, **options: bool) -> tuple[str, dict[str, Any]]:
     compiled = statement.compile(dialect=_MYSQL, compile_kwargs=options)
     return compiled.string, dict(compiled.params)
@@ -89,14 +100,7 @@ class Database(ABC):
         """The statement's text with placeholders, for a trace (never its values)."""
 
     @abstractmethod
-    async def _fetch(
-        self,
-        connection: databases.core.Connection,
-        how: How,
-        query: Query,
-        values: dict[str, Any],
-        into: Callable[[Row], Any],
-    ) -> list[Any]: ...
+    async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]: ...
 
     def _driver_errors(self) -> AbstractContextManager[None]:
         """Turns the driver's errors that mean "unavailable" into `DatabaseUnavailable`."""
@@ -116,32 +120,31 @@ class Database(ABC):
         await self.fetch_value(sa.select(1))
 
     async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
-        rows: list[Row] = await self._run("all", query, values)
+        rows: list[Row] = await self._run(Read("all", query, values))
         return rows
 
     async def fetch_into(self, into: Callable[[Row], T], query: Query, **values: Any) -> list[T]:
         """Every row, each turned into a record by `into` as it arrives: a long result is
         read and converted a chunk at a time, letting other requests run in between."""
-        records: list[T] = await self._run("all", query, values, into)
+        records: list[T] = await self._run(Read("all", query, values, into))
         return records
 
     async def fetch_one(self, query: Query, **values: Any) -> Row | None:
-        rows: list[Row] = await self._run("one", query, values)
+        rows: list[Row] = await self._run(Read("one", query, values))
         return rows[0] if rows else None
 
     async def fetch_value(self, query: Query, **values: Any) -> Any:
-        rows: list[Row] = await self._run("one", query, values)
+        rows: list[Row] = await self._run(Read("one", query, values))
         return next(iter(rows[0].values())) if rows else None
 
-    async def _run(
-        self, how: How, query: Query, values: dict[str, Any], into: Callable[[Row], Any] = dict
-    ) -> list[Any]:
+    async def _run(self, read: Read) -> list[Any]:
         self.statements += 1
         for attempt in (1, 2):
             try:
-                with self._translate_errors(), statement_span(self, query):  # a span per attempt
+                # A span per attempt.
+                with self._translate_errors(), statement_span(self, read.query):
                     async with self._connection() as connection:
-                        return await self._fetch(connection, how, query, values, into)
+                        return await self._fetch(connection, read)
             except DatabaseUnavailable as error:
                 # Reads are safe to repeat: a connection the server dropped while it sat
                 # in the pool gets one retry on a fresh one.

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 
 import databases
 import pymysql
 
-from app.db.base import (
-    Database,
-    DatabaseUnavailable,
-    How,
-    Prepared,
-    Query,
-    Row,
-    compile_for_mysql,
-)
+from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Read, compile_for_mysql
 
 T = TypeVar("T")
 
@@ -99,17 +91,10 @@ class MySQLDatabase(Database):
     def _driver_errors(self) -> AbstractContextManager[None]:
         return _translate_errors()
 
-    async def _fetch(
-        self,
-        connection: databases.core.Connection,
-        how: How,
-        query: Query,
-        values: dict[str, Any],
-        into: Callable[[Row], Any],
-    ) -> list[Any]:
+    async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]:
         raw = connection.raw_connection
         try:
-            return await _Driver(raw, self.client_timeout).run(how, query, values, into)
+            return await _Driver(raw, self.client_timeout).run(read)
         except TimeoutError:
             # Half a reply may still be on its way: never hand this one back.
             raw.close()
@@ -131,9 +116,8 @@ class _Driver:
         self.raw = raw
         self.timeout = timeout
 
-    async def run(
-        self, how: How, query: Query, values: dict[str, Any], into: Callable[[Row], Any]
-    ) -> list[Any]:
+    async def run(self, read: Read) -> list[Any]:
+        query, values, into = read.query, read.values, read.into
         if isinstance(query, Prepared):
             sql, defaults = query.mysql()
         else:  # a one-off statement: its IN lists can be written into the SQL
@@ -142,7 +126,7 @@ class _Driver:
         async with self.raw.cursor() as cursor:
             await self._wait(cursor.execute(sql, parameters))
             names = [column[0] for column in cursor.description or ()]
-            rows = await (cursor.fetchmany(1) if how == "one" else cursor.fetchall())
+            rows = await (cursor.fetchmany(1) if read.how == "one" else cursor.fetchall())
         records: list[Any] = []
         for start in range(0, len(rows), CHUNK):
             if start:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import databases
 
-from app.db.base import Database, How, Prepared, Query, Row
+from app.db.base import Database, Prepared, Query, Read
 
 
 class SQLiteDatabase(Database):
@@ -22,22 +21,16 @@ class SQLiteDatabase(Database):
     def sql_text(self, query: Query) -> str:
         return str(query.statement if isinstance(query, Prepared) else query)
 
-    async def _fetch(
-        self,
-        connection: databases.core.Connection,
-        how: How,
-        query: Query,
-        values: dict[str, Any],
-        into: Callable[[Row], Any],
-    ) -> list[Any]:
+    async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]:
+        query = read.query
         statement = query.statement if isinstance(query, Prepared) else query
-        if values:
-            statement = statement.params(values)
+        if read.values:
+            statement = statement.params(read.values)
         # The pool closes each connection it gets back, so one given up on is not reused.
         async with asyncio.timeout(self.client_timeout):
-            if how == "one":
+            if read.how == "one":
                 row = await connection.fetch_one(statement)
                 rows = [] if row is None else [row]
             else:
                 rows = await connection.fetch_all(statement)
-        return [into(dict(row._mapping)) for row in rows]
+        return [read.into(dict(row._mapping)) for row in rows]

@@ -16,13 +16,7 @@ from app.db import Prepared, Row
 from app.models import Purchase, StorefrontKey
 from app.reasons import refuse
 from app.sources.base import StorefrontKeyStore
-from app.sources.common import (
-    as_utc,
-    order_keys,
-    purchase_keys,
-    read_order,
-    read_purchase,
-)
+from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns
 
 # Only the columns the service reads; the real tables have more.
