@@ -5,8 +5,6 @@ and the guard has its word; afterwards the dialect decides the status."""
 from __future__ import annotations
 
 import logging
-import re
-from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 
@@ -16,32 +14,28 @@ from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.constants import DATA_TYPE_JSON
 from ariadne.exceptions import HttpBadRequestError, HttpError
 from ariadne.explorer import ExplorerHttp405
-from ariadne.types import ErrorFormatter
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.auth import request_context
 from app.context import RequestContext
-from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import BoundedCache, Document, Documents
-from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.execution import ChunkedExecutionContext
 from app.executor import compiled_execution_context
 from app.explorer import ServiceExplorer
+from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
 from app.guard import Guard
 from app.limits import TOO_DEEP_MESSAGE, Limits
-from app.observability import request_id
 from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
 from app.storefront import KeyCheck
 
-logger = logging.getLogger("downloads_api")
-
 # Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
-# token, a missing id). The error formatter below logs what deserves it, once.
+# token, a missing id). The error formatter (app/graphql_errors.py) logs what deserves
+# it, once.
 _ariadne_logger = logging.getLogger("downloads_api.ariadne")
 _ariadne_logger.addHandler(logging.NullHandler())
 _ariadne_logger.propagate = False
@@ -95,15 +89,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         check = await self._admit(request, [(prepared, data)])
         if isinstance(check, Response):
             return check
-        raised = _raised.set([])
-        try:
+        with collecting_kinds():
             success, result = await self.execute_graphql_query(
                 request, data, query_document=None if prepared is None else prepared.node
             )
             _note_operation(request, prepared, data, result)
             response = await self.create_json_response(request, result, success)
-        finally:
-            _raised.reset(raised)
         if answer is not None and response.status_code == 200 and "errors" not in result:
             self.introspected.put(answer, result)
         response.headers.update(check.headers)
@@ -126,8 +117,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
-            raised = _raised.set([])
-            try:
+            with collecting_kinds():
                 success, result = await self.execute_graphql_query(
                     request,
                     data,
@@ -135,8 +125,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                     query_document=None if document is None else document.node,
                 )
                 statuses.append(self._status(result, success))
-            finally:
-                _raised.reset(raised)
             _note_operation(request, document, data, result)
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
@@ -190,7 +178,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
 
     def _status(self, result: dict[str, Any], success: bool) -> int:
         """The dialect's status for the kinds of error raised, else GraphQL's own rule."""
-        status = self.dialect.status(_raised.get())
+        status = self.dialect.status(kinds_raised())
         if status is None:
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
         return status
@@ -210,38 +198,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         ):
             return KeyCheck()
         return await self.guard.admit(request, self.dialect)
-
-
-def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
-    """The dialect's wording, and nothing a client must not see."""
-
-    def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
-        formatted = dict(error.formatted)
-        original = error.original_error
-        if original is None or isinstance(original, GraphQLError) or error.path is None:
-            # Syntax, validation and variable coercion errors (no field path: nothing ran),
-            # written for clients even when a parser's own exception is behind them (an
-            # Int literal of 5,000 digits); but "Did you mean ...?" would tell the schema
-            # to someone denied introspection.
-            if not suggestions:
-                formatted["message"] = _SUGGESTION.sub("", str(formatted["message"]))
-            return formatted
-        if isinstance(original, ApiError):
-            kind, message = original.kind, original.message
-        elif isinstance(original, DatabaseUnavailable):
-            kind, message = ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE
-            logger.warning("database unavailable: %s", original)
-        else:
-            logger.error("unexpected error [%s]", request_id(), exc_info=original)
-            kind, message = ErrorKind.INTERNAL, ""
-        _raised.get([]).append(kind)
-        formatted["message"], extensions = dialect.wording(kind, message)
-        if kind is ErrorKind.INTERNAL:
-            extensions["requestId"] = request_id()
-        formatted["extensions"] = extensions
-        return formatted
-
-    return format_error
 
 
 def create_graphql(
@@ -288,11 +244,6 @@ def create_graphql(
         debug=False,
         logger="downloads_api.ariadne",
     )
-
-
-_SUGGESTION = re.compile(r" ?Did you mean .+\?$")
-# The kinds of error formatted for the operation being answered: its HTTP status.
-_raised: ContextVar[list[ErrorKind]] = ContextVar("raised")
 
 
 def _bad_request(message: str) -> Response:
