@@ -82,11 +82,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         prepared = self._prepare(data)
         if isinstance(prepared, Response):
             return prepared
-        answer = _introspection_answer(prepared, data)
+        introspection = _introspection_only(prepared, data)
+        answer = _answer_key(data) if introspection else None
         if answer is not None and (result := self.introspected.get(answer)) is not None:
             _note_operation(request, prepared, data, result)
             return JSONResponse(self._shape(result))
-        check = await self._admit(request, [(prepared, data)])
+        check = await self._admit(request, introspection_only=introspection)
         if isinstance(check, Response):
             return check
         with collecting_kinds():
@@ -111,7 +112,13 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
-        check = await self._admit(request, list(zip(documents, batch, strict=True)))
+        check = await self._admit(
+            request,
+            introspection_only=all(
+                _introspection_only(document, data)
+                for document, data in zip(documents, batch, strict=True)
+            ),
+        )
         if isinstance(check, Response):
             return check
         context = await self.get_context_for_request(request, batch)  # one customer lookup
@@ -188,14 +195,9 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
-    async def _admit(
-        self, request: Request, operations: list[tuple[Document | None, Any]]
-    ) -> KeyCheck | Response:
+    async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
         """The guard's word on the request; only introspection needs no key (contract §2)."""
-        if all(
-            document is not None and _introspection_only(document, data)
-            for document, data in operations
-        ):
+        if introspection_only:
             return KeyCheck()
         return await self.guard.admit(request, self.dialect)
 
@@ -250,17 +252,19 @@ def _bad_request(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=400)
 
 
-def _introspection_answer(document: Document | None, data: Any) -> tuple[str, Any] | None:
-    """The key an introspection-only operation's answer is kept under, or None when
-    the answer may depend on more than the schema (variables, data)."""
-    if document is None or not _introspection_only(document, data) or data.get("variables"):
-        return None
+def _answer_key(data: dict[str, Any]) -> tuple[str, str | None] | None:
+    """The key an introspection-only operation's answer is kept under, or None when it
+    may depend on more than the schema (variables)."""
     name = data.get("operationName")
-    return (data["query"], name) if name is None or isinstance(name, str) else None
+    if data.get("variables") or not (name is None or isinstance(name, str)):
+        return None
+    return data["query"], name
 
 
-def _introspection_only(document: Document, data: Any) -> bool:
-    figures = document.measure_of(data.get("operationName") if isinstance(data, dict) else None)
+def _introspection_only(document: Document | None, data: Any) -> bool:
+    if document is None:
+        return False
+    figures = document.measure_of(data.get("operationName"))
     return figures is not None and figures.introspection_only
 
 

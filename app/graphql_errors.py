@@ -61,7 +61,7 @@ def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
         else:
             logger.error("unexpected error [%s]", request_id(), exc_info=original)
             kind, message = ErrorKind.INTERNAL, ""
-        _raised.get([]).append(kind)
+        kinds_raised().append(kind)
         formatted["message"], extensions = dialect.wording(kind, message)
         if kind is ErrorKind.INTERNAL:
             extensions["requestId"] = request_id()
