@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from tests.helpers import Api, data_of
+from tests.helpers import Api, data_of, storefront_headers
 
 DEEP = "{ customerDownloadableProducts { edges { node { order { _id } } } } }"
 
@@ -88,24 +89,36 @@ def test_a_document_that_fails_to_parse_is_parsed_once(make_api: Callable[..., A
 
 @pytest.mark.parametrize("path", ["/graphql", "/api/graphql"])
 def test_an_introspection_answer_is_executed_once_and_kept(
-    make_api: Callable[..., Api], path: str
+    make_api: Callable[..., Api], path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api = make_api()
     handler = next(
         r for r in api.client.app.routes if r.path == path
     ).endpoint.__self__.http_handler
+    executed = []
+    execute = handler.execute_graphql_query
+
+    async def counting_execute(*args: Any, **kwargs: Any) -> Any:
+        executed.append(args[1]["query"])
+        return await execute(*args, **kwargs)
+
+    monkeypatch.setattr(handler, "execute_graphql_query", counting_execute)
     introspection = {"query": "query Types { __schema { types { name } } }"}
 
     answers = [api.client.post(path, json=introspection) for _ in range(3)]
 
     assert {a.status_code for a in answers} == {200}
     assert len({a.content for a in answers}) == 1
+    assert len(executed) == 1
     assert len(handler.introspected) == 1
     # With variables, or with a field that reads data, the answer is not the schema's alone.
-    api.client.post(path, json={**introspection, "variables": {"unused": 1}})
-    api.client.post(
-        path, json={"query": "{ __typename customerDownloadableProducts { __typename } }"}
-    )
+    with_data = "{ __typename customerDownloadableProducts { __typename } }"
+    headers = storefront_headers(api.demo, api.demo.JANE_TOKEN)
+    for _ in range(2):
+        with_variables = api.client.post(path, json={**introspection, "variables": {"n": 1}})
+        reading_data = api.client.post(path, json={"query": with_data}, headers=headers)
+        assert with_variables.status_code == reading_data.status_code == 200
+    assert len(executed) == 5
     assert len(handler.introspected) == 1
 
 

@@ -12,6 +12,7 @@ from graphql.language import Lexer, TokenKind
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
 
+import app.documents
 from app.documents import Documents, token_past
 from tests.hostile import documents as hostile_documents
 
@@ -82,12 +83,19 @@ def test_the_count_is_graphql_cores_on_generated_documents(query: str, padding: 
     assert_counts_agree(query.replace("\n", padding))
 
 
-def test_a_document_past_the_limit_gets_graphql_cores_error_without_a_parse() -> None:
+def test_a_document_past_the_limit_gets_graphql_cores_error_without_a_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     query = "{ " + " ".join(f"f{n}" for n in range(50)) + " }"
     documents = Documents(max_tokens=10, max_length=8192, list_fields=frozenset())
-
-    with pytest.raises(GraphQLError) as refused:
-        documents.get(query)
     with pytest.raises(GraphQLError) as parsed:
         parse(query, max_tokens=10)
+
+    def no_parse(*_: object, **__: object) -> None:
+        pytest.fail("graphql-core was asked to parse a document past the token limit")
+
+    monkeypatch.setattr(app.documents, "parse", no_parse)
+    with pytest.raises(GraphQLError) as refused:
+        documents.get(query)
+
     assert refused.value.formatted == parsed.value.formatted
