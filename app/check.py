@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from app.db import Database, DatabaseUnavailable
 from app.settings import Settings
-from app.sources import SOURCES, create_source
+from app.sources import SOURCES, create_source, own_settings
 
 # What a column read as this SQLAlchemy type may be declared as (MySQL's DATA_TYPE, or
 # the start of SQLite's declared type).
@@ -215,14 +215,7 @@ def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
                 " not at the shop",
             )
         )
-    if settings.source == "magento" and settings.magento_crypt_key is None:
-        notes.append(
-            Finding(
-                "note",
-                "MAGENTO_CRYPT_KEY is not set: customer JWTs (Magento's default token since"
-                " 2.4.4) will be refused",
-            )
-        )
+    notes += [Finding("note", warning) for warning in own_settings(settings).warnings()]
     return notes
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import fixtures
 from app.settings import Settings
-from fixtures import magento
+from app.sources import own_settings
 
 
 def build_demo_database(source: str) -> str:
@@ -20,8 +20,10 @@ def build_demo_database(source: str) -> str:
 
 
 def with_demo_database(settings: Settings) -> Settings:
-    """The settings with the demo database (and, for Magento, the demo deployment's key)."""
-    demo = replace(settings, database_url=build_demo_database(settings.source))
-    if settings.source == "magento" and settings.magento_crypt_key is None:
-        demo = replace(demo, magento_crypt_key=magento.CRYPT_KEY)
-    return demo
+    """The settings with the demo database, and the source's settings as the demo's
+    deployment has them where none were set (Magento's crypt key)."""
+    return replace(
+        settings,
+        database_url=build_demo_database(settings.source),
+        source_settings=fixtures.platform(settings.source).demo_settings(own_settings(settings)),
+    )

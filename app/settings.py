@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from starlette.config import Config
 
-from app.sources import SOURCES
+from app.sources import SOURCES, SourceSettings
 
 T = TypeVar("T")
 
 
-# Every environment variable the service reads (the README's configuration table).
+# Every environment variable the service reads (the README's configuration table): its
+# own, then each source's (read only when that source is the one configured).
 VARIABLES = (
     "DATABASE_URL",
     "SOURCE",
     "PUBLIC_BASE_URL",
-    "CUSTOMER_MODEL",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "STOREFRONT_KEY_CACHE_SECONDS",
@@ -43,9 +43,8 @@ VARIABLES = (
     "REDIS_URL",
     "LOG_FORMAT",
     "LOG_LEVEL",
-    "MAGENTO_CRYPT_KEY",
-    "MAGENTO_TOKEN_LIFETIME_HOURS",
     "GRAPHQL_EXECUTOR",
+    *(name for source in SOURCES.values() for name in source.own_settings.variables),
 )
 
 
@@ -69,7 +68,8 @@ class Settings:
     source: str = "bagisto"
     # Scheme and host download URLs are built on; None uses the request's own.
     public_base_url: str | None = None
-    customer_model: str = "Webkul\\Customer\\Models\\Customer"
+    # The source's own settings, of its class `own_settings`; its defaults when not given.
+    source_settings: SourceSettings | None = None
     default_page_size: int = 10
     # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
     # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (contract §5).
@@ -104,13 +104,18 @@ class Settings:
     redis_url: str | None = None
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
-    # Magento's `crypt/key` from app/etc/env.php; customer JWTs are refused without it.
-    magento_crypt_key: str | None = field(default=None, repr=False)
-    # How long an opaque Magento customer token lives after it was issued; 0: for ever.
-    magento_token_lifetime_hours: float = 1.0
     # "compiled" runs cached operations from a plan (app/executor.py), falling back to
     # graphql-core for what a plan does not cover; "core" runs graphql-core alone.
     graphql_executor: Literal["compiled", "core"] = "compiled"
+
+    def __post_init__(self) -> None:
+        kind = SOURCES[self.source].own_settings
+        if self.source_settings is None:
+            object.__setattr__(self, "source_settings", kind())
+        elif not isinstance(self.source_settings, kind):
+            raise TypeError(
+                f"the {self.source} source reads {kind.__name__}, not {self.source_settings!r}"
+            )
 
 
 class Environment:
@@ -240,7 +245,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_statement_timeout=env.number("DATABASE_STATEMENT_TIMEOUT", 5.0),
         source=source,
         public_base_url=public_base_url,
-        customer_model=env("CUSTOMER_MODEL", str, Settings.customer_model),
+        source_settings=SOURCES[source].own_settings.read(env),
         default_page_size=default_page_size,
         max_page_size=max_page_size,
         storefront_key_cache_seconds=env.number("STOREFRONT_KEY_CACHE_SECONDS", 60.0),
@@ -260,8 +265,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redis_url=redis_url,
         log_format=env.choice("LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
         log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
-        magento_crypt_key=env.text("MAGENTO_CRYPT_KEY") or None,
-        magento_token_lifetime_hours=env.number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
         graphql_executor=env.choice(  # type: ignore[arg-type]
             "GRAPHQL_EXECUTOR", ("compiled", "core"), "compiled"
         ),
@@ -271,6 +274,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "*",
         ),
     )
-    if unread := set(VARIABLES) - env.read:
+    others = {
+        name
+        for other, kind in SOURCES.items()
+        if other != source
+        for name in kind.own_settings.variables
+    }
+    if unread := set(VARIABLES) - env.read - others:
         raise LookupError(f"listed in app.settings.VARIABLES but never read: {sorted(unread)}")
     return settings

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from app.settings import Settings
+from app.sources import own_settings
 
 logger = logging.getLogger("downloads_api")
 
@@ -47,8 +48,5 @@ def announce(settings: Settings, *, embedded_demo: bool) -> None:
             "PUBLIC_BASE_URL is not set: download links point at this service, which does "
             "not serve the files; set it to the storefront's address"
         )
-    if settings.source == "magento" and settings.magento_crypt_key is None:
-        logger.warning(
-            "MAGENTO_CRYPT_KEY is not set: every customer JWT (Magento's default token since "
-            "2.4.4) is refused; set it to crypt/key from app/etc/env.php"
-        )
+    for warning in own_settings(settings).warnings():
+        logger.warning(warning)

@@ -18,7 +18,6 @@ import pytest
 from starlette.testclient import TestClient
 
 import fixtures
-import fixtures.magento
 from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES as REGISTERED
@@ -119,7 +118,7 @@ def settings_for(source: str, database_url: str) -> Settings:
         database_url=database_url,
         source=source,
         public_base_url="https://shop.example.com",
-        magento_crypt_key=fixtures.magento.CRYPT_KEY,
+        source_settings=fixtures.platform(source).demo_settings(REGISTERED[source].own_settings()),
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+import fixtures
 from app.settings import Settings
 from tests.live import serving
 
@@ -94,7 +95,7 @@ def service(settings: Settings) -> Iterator[str]:
         "DATABASE_URL": settings.database_url or "",
         "SOURCE": settings.source,
         "PUBLIC_BASE_URL": settings.public_base_url or "",
-        "MAGENTO_CRYPT_KEY": settings.magento_crypt_key or "",
+        "MAGENTO_CRYPT_KEY": fixtures.magento.CRYPT_KEY,
     }
     with serving(environment) as base:
         yield base

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from starlette.testclient import TestClient
 
+from app.sources.bagisto import BagistoSettings
 from fixtures import bagisto
 from tests.helpers import Api, data_of
 
@@ -98,7 +99,7 @@ def test_bearer_scheme_is_case_insensitive(api: Api) -> None:
 
 def test_customer_model_is_configurable(make_client: Callable[..., TestClient]) -> None:
     # With the admin model configured, only admin tokens count as customers.
-    api = Api(make_client(customer_model=bagisto.ADMIN_MODEL))
+    api = Api(make_client(source_settings=BagistoSettings(customer_model=bagisto.ADMIN_MODEL)))
 
     assert total(api, bagisto.ADMIN_TOKEN) == 12
     assert api.bagisto(TOTAL, token=bagisto.JANE_TOKEN).json() == UNAUTHENTICATED

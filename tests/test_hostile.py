@@ -18,6 +18,7 @@ import httpx2
 import pymysql
 import pytest
 
+import fixtures
 from app.settings import Settings
 from tests import hostile
 from tests.helpers import storefront_headers
@@ -34,7 +35,7 @@ def environment(settings: Settings, **changes: str) -> dict[str, str]:
         "DATABASE_URL": settings.database_url or "",
         "SOURCE": settings.source,
         "PUBLIC_BASE_URL": "https://shop.example.com",
-        "MAGENTO_CRYPT_KEY": settings.magento_crypt_key or "",
+        "MAGENTO_CRYPT_KEY": fixtures.magento.CRYPT_KEY,
         **changes,
     }
 

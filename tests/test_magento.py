@@ -13,6 +13,7 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
 from starlette.testclient import TestClient
 
+import fixtures
 from app.settings import Settings
 from tests import expected
 from tests.helpers import Api, data_of, storefront_headers
@@ -231,7 +232,7 @@ def live_graphql(settings: Settings) -> Iterator[str]:
         "DATABASE_URL": settings.database_url or "",
         "SOURCE": settings.source,
         "PUBLIC_BASE_URL": "https://shop.example.com",
-        "MAGENTO_CRYPT_KEY": settings.magento_crypt_key or "",
+        "MAGENTO_CRYPT_KEY": fixtures.magento.CRYPT_KEY,
     }
     with serving(environment) as base:
         yield f"{base}/graphql"

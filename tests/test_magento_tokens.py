@@ -6,11 +6,12 @@ import base64
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from starlette.testclient import TestClient
 
-from app.sources.magento import jwt_key
+from app.sources.magento import MagentoSettings, jwt_key
 from fixtures import magento
 from fixtures.magento import magento_jwt
 from tests.helpers import Api, data_of
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.parametrize("source", ["magento"], indirect=True, scope
 
 TOTAL = "{ customerDownloadableProducts { items { status } } }"
 NOW = datetime.now(UTC)
+KEYED = partial(MagentoSettings, crypt_key=magento.CRYPT_KEY)
 LATER = NOW + timedelta(hours=1)
 
 
@@ -114,7 +116,9 @@ def test_jwt_with_malformed_claims_is_refused(api: Api, claims: dict) -> None:
 
 
 def test_only_the_last_of_rotated_crypt_keys_signs(make_client: Callable[..., TestClient]) -> None:
-    api = Api(make_client(magento_crypt_key=f"retired-key {magento.CRYPT_KEY}"), magento)
+    api = Api(
+        make_client(source_settings=MagentoSettings(f"retired-key {magento.CRYPT_KEY}")), magento
+    )
     old = magento_jwt(1, issued=NOW, expires=LATER, crypt_key="retired-key")
 
     assert total(api, magento.JANE_TOKEN) == 12
@@ -124,15 +128,15 @@ def test_only_the_last_of_rotated_crypt_keys_signs(make_client: Callable[..., Te
 def test_without_a_crypt_key_jwts_are_refused_and_opaque_tokens_work(
     make_client: Callable[..., TestClient],
 ) -> None:
-    api = Api(make_client(magento_crypt_key=None), magento)
+    api = Api(make_client(source_settings=MagentoSettings(crypt_key=None)), magento)
 
     assert total(api, magento.JANE_TOKEN) is None
     assert total(api, magento.JANE_OPAQUE_TOKEN) == 12
 
 
 def test_opaque_token_lifetime_is_configurable(make_client: Callable[..., TestClient]) -> None:
-    forever = Api(make_client(magento_token_lifetime_hours=0), magento)
-    long = Api(make_client(magento_token_lifetime_hours=24 * 365 * 10), magento)
+    forever = Api(make_client(source_settings=KEYED(token_lifetime_hours=0)), magento)
+    long = Api(make_client(source_settings=KEYED(token_lifetime_hours=24 * 365 * 10)), magento)
 
     assert total(forever, magento.JANE_OLD_OPAQUE_TOKEN) == 12
     assert total(long, magento.JANE_OLD_OPAQUE_TOKEN) == 12

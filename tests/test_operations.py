@@ -14,6 +14,7 @@ import httpx2
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+import fixtures
 from app.metrics import MAX_OPERATION_LABELS, OperationLabels
 from app.settings import Settings
 from tests.helpers import Api, data_of
@@ -24,7 +25,7 @@ def live_settings(settings: Settings) -> dict[str, str]:
     return {
         "DATABASE_URL": settings.database_url or "",
         "SOURCE": settings.source,
-        "MAGENTO_CRYPT_KEY": settings.magento_crypt_key or "",
+        "MAGENTO_CRYPT_KEY": fixtures.magento.CRYPT_KEY,
     }
 
 

@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 
+from app.sources.magento import MagentoSettings
 from fixtures import bagisto, magento
 from tests.helpers import Api
 
@@ -125,6 +126,8 @@ def test_magento_refusals_are_logged_with_their_reason(
 def test_a_jwt_without_the_crypt_key_is_logged_as_such(
     own_api: Callable[..., Api], access: Access
 ) -> None:
-    own_api(magento_crypt_key=None).magento(MAGENTO_ITEMS, token=magento.JANE_TOKEN)
+    own_api(source_settings=MagentoSettings(crypt_key=None)).magento(
+        MAGENTO_ITEMS, token=magento.JANE_TOKEN
+    )
 
     assert access.last()["reason"] == "jwt_without_crypt_key"

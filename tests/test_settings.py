@@ -8,6 +8,8 @@ import pytest
 from app import settings
 from app.settings import VARIABLES, Environment, Settings, SettingsError, load_settings
 from app.sources import SOURCES
+from app.sources.bagisto import BagistoSettings
+from app.sources.magento import MagentoSettings
 
 
 def test_nothing_set_gives_the_defaults() -> None:
@@ -47,7 +49,9 @@ def test_variables_outside_the_list_are_not_read() -> None:
             id="origins",
         ),
         pytest.param(
-            {"MAGENTO_CRYPT_KEY": " key "}, {"magento_crypt_key": "key"}, id="crypt-key-stripped"
+            {"SOURCE": "magento", "MAGENTO_CRYPT_KEY": " key "},
+            {"source_settings": MagentoSettings(crypt_key="key")},
+            id="crypt-key-stripped",
         ),
         pytest.param(
             {"MAGENTO_UNAUTHORIZED_STATUS": "403"},
@@ -56,7 +60,7 @@ def test_variables_outside_the_list_are_not_read() -> None:
         ),
         pytest.param(
             {"CUSTOMER_MODEL": "App\\Customer"},
-            {"customer_model": "App\\Customer"},
+            {"source_settings": BagistoSettings(customer_model="App\\Customer")},
             id="customer-model",
         ),
     ],
@@ -121,7 +125,7 @@ def test_a_value_is_read_as(environ: dict[str, str], expected: dict[str, object]
             id="not-a-number",
         ),
         pytest.param(
-            {"MAGENTO_TOKEN_LIFETIME_HOURS": "-1"},
+            {"SOURCE": "magento", "MAGENTO_TOKEN_LIFETIME_HOURS": "-1"},
             "MAGENTO_TOKEN_LIFETIME_HOURS must not be negative, got -1.0",
             id="negative-number",
         ),
@@ -181,6 +185,17 @@ def test_an_unusable_value_is_refused_with(environ: dict[str, str], message: str
 
 def test_every_source_in_the_registry_can_be_chosen() -> None:
     assert [load_settings({"SOURCE": name}).source for name in SOURCES] == list(SOURCES)
+
+
+def test_each_source_reads_its_own_variables_and_no_other() -> None:
+    environ = {"CUSTOMER_MODEL": "App\\Customer", "MAGENTO_TOKEN_LIFETIME_HOURS": "not read"}
+
+    bagisto = load_settings({**environ, "SOURCE": "bagisto"})
+    with pytest.raises(SettingsError, match=r"^MAGENTO_TOKEN_LIFETIME_HOURS must be a number"):
+        load_settings({**environ, "SOURCE": "magento"})
+
+    assert bagisto.source_settings == BagistoSettings(customer_model="App\\Customer")
+    assert load_settings({"SOURCE": "magento"}).source_settings == MagentoSettings()
 
 
 def test_the_first_unusable_value_is_the_one_named() -> None:

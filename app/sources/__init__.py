@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.sources.bagisto import BagistoSource
-from app.sources.base import NO_MATCH, NoMatch, Source, StatusFilter, StorefrontKeyStore
+from app.sources.base import (
+    NO_MATCH,
+    NoMatch,
+    Source,
+    SourceSettings,
+    StatusFilter,
+    StorefrontKeyStore,
+)
 from app.sources.magento import MagentoSource
 from app.sources.table import TableSource
 
@@ -28,10 +35,17 @@ __all__ = [
     "SOURCES",
     "NoMatch",
     "Source",
+    "SourceSettings",
     "StatusFilter",
     "StorefrontKeyStore",
     "create_source",
 ]
+
+
+def own_settings(settings: Settings) -> SourceSettings:
+    """The configured source's own settings (`Settings` fills in its defaults)."""
+    assert settings.source_settings is not None
+    return settings.source_settings
 
 
 def create_source(

@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar, Self
 
 import sqlalchemy as sa
 
@@ -18,6 +20,9 @@ from app.reasons import refuse
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns
+
+if TYPE_CHECKING:
+    from app.settings import Environment
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(
@@ -162,15 +167,31 @@ PURCHASES = PurchaseTables(
 )
 
 
+@dataclass(frozen=True)
+class BagistoSettings:
+    variables: ClassVar[tuple[str, ...]] = ("CUSTOMER_MODEL",)
+    # The `tokenable_type` of customers' rows in `personal_access_tokens`.
+    customer_model: str = "Webkul\\Customer\\Models\\Customer"
+
+    @classmethod
+    def read(cls, env: Environment) -> Self:
+        return cls(customer_model=env("CUSTOMER_MODEL", str, cls.customer_model))
+
+    def warnings(self) -> list[str]:
+        return []
+
+
 class BagistoSource(TableSource):
     statuses = ("pending", "available", "expired")
     tables = (purchased, orders, customers, access_tokens, storefront_keys)
     purchase_tables = PURCHASES
     max_id = _MAX_ID
+    own: BagistoSettings
+    own_settings = BagistoSettings
 
     @property
     def customer_model(self) -> str:
-        return self.settings.customer_model
+        return self.own.customer_model
 
     @property
     def storefront_keys(self) -> StorefrontKeyStore:

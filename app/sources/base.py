@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol, Self
 
 import sqlalchemy as sa
 
 from app.models import Order, Purchase, StorefrontKey
+
+if TYPE_CHECKING:
+    from app.settings import Environment
 
 
 class NoMatch:
@@ -20,6 +23,20 @@ class NoMatch:
 NO_MATCH = NoMatch()
 # A status to filter on, None for every listed purchase, or NO_MATCH for none.
 StatusFilter = str | None | NoMatch
+
+
+class SourceSettings(Protocol):
+    """A platform's own settings, read from its own environment variables (a frozen
+    dataclass in the source's module; its defaults are the platform's)."""
+
+    variables: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def read(cls, env: Environment) -> Self:
+        """The settings from the environment, each variable read through `env`."""
+
+    def warnings(self) -> list[str]:
+        """What an operator should hear about these values, at start and from `check`."""
 
 
 class StorefrontKeyStore(Protocol):

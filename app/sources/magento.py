@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hmac
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from posixpath import basename
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import quote
 
 import jwt
@@ -23,6 +24,9 @@ from app.models import Purchase
 from app.reasons import refuse
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns
+
+if TYPE_CHECKING:
+    from app.settings import Environment
 
 purchased = sa.table(
     "downloadable_link_purchased",
@@ -170,19 +174,45 @@ PURCHASES = PurchaseTables(
 )
 
 
+@dataclass(frozen=True)
+class MagentoSettings:
+    variables: ClassVar[tuple[str, ...]] = ("MAGENTO_CRYPT_KEY", "MAGENTO_TOKEN_LIFETIME_HOURS")
+    # The deployment's `crypt/key` (app/etc/env.php); customer JWTs are refused without it.
+    crypt_key: str | None = field(default=None, repr=False)
+    # How long an opaque customer token lives after it was issued; 0: for ever.
+    token_lifetime_hours: float = 1.0
+
+    @classmethod
+    def read(cls, env: Environment) -> Self:
+        return cls(
+            crypt_key=env.text("MAGENTO_CRYPT_KEY") or None,
+            token_lifetime_hours=env.number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
+        )
+
+    def warnings(self) -> list[str]:
+        if self.crypt_key is not None:
+            return []
+        return [
+            "MAGENTO_CRYPT_KEY is not set: every customer JWT (Magento's default token since"
+            " 2.4.4) is refused; set it to crypt/key from app/etc/env.php"
+        ]
+
+
 class MagentoSource(TableSource):
     statuses = LISTED_STATUSES
     tables = (purchased, items, orders, oauth_tokens, revocations)
     purchase_tables = PURCHASES
     max_id = _MAX_ID
+    own: MagentoSettings
+    own_settings = MagentoSettings
 
     @cached_property
     def token_lifetime(self) -> timedelta:
-        return timedelta(hours=self.settings.magento_token_lifetime_hours)
+        return timedelta(hours=self.own.token_lifetime_hours)
 
     @cached_property
     def jwt_key(self) -> bytes | None:
-        crypt_key = self.settings.magento_crypt_key
+        crypt_key = self.own.crypt_key
         return jwt_key(crypt_key) if crypt_key else None
 
     async def customer_for_token(self, token: str) -> int | None:

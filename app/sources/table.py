@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app.db import Database, Prepared, Row
 from app.models import Order, Purchase
-from app.sources.base import NoMatch, StatusFilter, StorefrontKeyStore
+from app.sources.base import NoMatch, SourceSettings, StatusFilter, StorefrontKeyStore
 from app.sources.common import count_rows, read_order
 
 if TYPE_CHECKING:
@@ -118,6 +118,9 @@ class TableSource(ABC):
     purchase_tables: ClassVar[PurchaseTables]
     # Larger purchase and order ids cannot exist, and some drivers cannot even bind them.
     max_id: ClassVar[int]
+    # The platform's own settings (`Settings.source_settings`), and what they are.
+    own: SourceSettings
+    own_settings: ClassVar[type[SourceSettings]]
 
     def __init__(
         self, database: Database, settings: Settings, replica: Database | None = None
@@ -126,7 +129,7 @@ class TableSource(ABC):
         # moment ago counts at once; purchases from the replica, when there is one.
         self.database = database
         self.reads = replica or database
-        self.settings = settings
+        self.own = settings.source_settings or self.own_settings()
 
     @property
     def storefront_keys(self) -> StorefrontKeyStore | None:
