@@ -32,14 +32,20 @@ from app.metrics import Metrics
 from app.middleware import BodyLimits, NoStore, Unexpected
 from app.observability import RequestLog
 from app.openapi import openapi_route
-from app.ratelimit import Counters, MemoryCounters, RateLimiter
 from app.readiness import Readiness
 from app.responses import JSONResponse
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import Source, create_source
 from app.startup import announce
-from app.storefront import KeyCache, MemoryKeyCache, StorefrontKeys
+from app.storefront import (
+    Counters,
+    KeyCache,
+    MemoryCounters,
+    MemoryKeyCache,
+    RateLimiter,
+    StorefrontKeys,
+)
 from app.tracing import TraceRequests
 from app.views import View, build_views
 from resolvers import bindables

@@ -12,8 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from app.errors import ApiError, ErrorKind
-from app.reasons import refuse
+from app.errors import ApiError, ErrorKind, refuse
 from app.settings import Settings
 from app.sources import Source
 

@@ -1,7 +1,15 @@
-"""The errors resolvers and handlers raise; each dialect decides how they read on the wire."""
+"""What went wrong: the errors resolvers and handlers raise (each dialect decides how they
+read on the wire), and why a credential was refused, for the request's access line.
+
+The request log opens a box for each request; whatever refuses a credential drops a short
+code in (`refuse("token_expired")`), never a token or a key. Answers do not change:
+clients still get the platform's wording, only the log says which check failed. The first
+code noted wins.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from enum import Enum
 
 UNAVAILABLE_MESSAGE = "The service is temporarily unavailable. Please try again later."
@@ -35,3 +43,30 @@ def bad_id() -> ApiError:
         'Invalid ID format. Expected IRI format like "/api/shop/customer-downloadable-products/1"'
         " or numeric ID",
     )
+
+
+# A list rather than a string: GraphQL resolvers run in tasks that copy the context, and
+# a code they note must reach the request log, which only a shared mutable box allows.
+_box: ContextVar[list[str] | None] = ContextVar("refusal", default=None)
+
+
+def refuse(reason: str) -> None:
+    """Note why the current request's credential is refused (outside a request: ignored)."""
+    box = _box.get()
+    if box is not None and not box:
+        box.append(reason)
+
+
+def open_box() -> tuple[list[str], Token[list[str] | None]]:
+    box: list[str] = []
+    return box, _box.set(box)
+
+
+def close_box(token: Token[list[str] | None]) -> None:
+    _box.reset(token)
+
+
+def refused() -> str | None:
+    """The code noted for the current request so far, if any."""
+    box = _box.get()
+    return box[0] if box else None

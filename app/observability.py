@@ -1,7 +1,7 @@
 """One log line per request (with its metrics, app/metrics.py) and a request id.
 
 Logs never carry tokens, keys or query text: method, path (no query string), GraphQL
-operation name, status, duration, request id and why a credential was refused (app/reasons.py).
+operation name, status, duration, request id and why a credential was refused (app/errors.py).
 LOG_FORMAT=json writes one JSON object a line (for log shippers), LOG_FORMAT=text a plain
 line (for people) with control characters escaped, so that no client can forge a line.
 uvicorn's own records go through the same handler; its access log is off (it would log
@@ -22,8 +22,8 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import close_box, open_box
 from app.metrics import Metrics
-from app.reasons import close_box, open_box
 
 logger = logging.getLogger("downloads_api")
 access_logger = logging.getLogger("downloads_api.access")

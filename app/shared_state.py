@@ -1,6 +1,6 @@
 """State shared by every worker and replica through Redis (REDIS_URL): storefront key
 lookups and rate-limit counts, so that N processes behind a load balancer enforce one
-limit. Without Redis each process keeps its own (app/storefront.py, app/ratelimit.py).
+limit. Without Redis each process keeps its own (app/storefront.py).
 
 If Redis fails, the service keeps serving: lookups go to the database and each process
 counts on its own until Redis answers again; each failure is logged.
@@ -18,8 +18,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from app.models import StorefrontKey
-from app.ratelimit import MemoryCounters
-from app.storefront import MemoryKeyCache
+from app.storefront import MemoryCounters, MemoryKeyCache
 
 logger = logging.getLogger("downloads_api")
 

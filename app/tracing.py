@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import reasons
+from app import errors
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -163,6 +163,6 @@ def _describe(span: Span, scope: Scope) -> None:
     operation = _NOT_A_NAME.sub("", scope.get("state", {}).get("operation_name") or "")[:100]
     if operation:
         span.set_attribute("graphql.operation.name", operation)
-    refusal = reasons.current()
+    refusal = errors.refused()
     if refusal:
         span.set_attribute("downloads_api.refusal", refusal)

@@ -84,7 +84,7 @@ ACTIVITIES = (
         "request log, request id, metrics",
         ("app/observability.py", "logging/", "prometheus_client/", "uuid.py"),
     ),
-    ("storefront key, token, rate limit", ("app/auth.py", "app/storefront.py", "app/ratelimit.py")),
+    ("storefront key, token, rate limit", ("app/auth.py", "app/storefront.py")),
     ("REST handler (app/rest.py)", ("app/rest.py",)),
     ("middleware (CORS, body size)", ("app/middleware.py", "starlette/middleware/cors.py")),
     ("floor handler (bench/floor.py)", ("bench/floor.py",)),

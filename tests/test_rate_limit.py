@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from app.ratelimit import MemoryCounters, RateLimiter
+from app.storefront import MemoryCounters, RateLimiter
 from fixtures import bagisto
 from tests.helpers import Api, data_of
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, ClassVar, Self
 import sqlalchemy as sa
 
 from app.db import Prepared, Row
+from app.errors import refuse
 from app.models import Purchase, StorefrontKey
-from app.reasons import refuse
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns

@@ -20,8 +20,8 @@ import jwt
 import sqlalchemy as sa
 
 from app.db import Prepared, Row
+from app.errors import refuse
 from app.models import Purchase
-from app.reasons import refuse
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns
 
