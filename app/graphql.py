@@ -33,6 +33,8 @@ from app.settings import Settings
 from app.sources import Source
 from app.storefront import KeyCheck
 
+_TOO_DEEP_BODY = "Request body is nested too deeply"
+
 # Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
 # token, a missing id). The error formatter (app/graphql_errors.py) logs what deserves
 # it, once.
@@ -168,14 +170,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 raise HttpBadRequestError(f"Posted content must be of type {DATA_TYPE_JSON}")
             return await self.extract_data_from_json_request(request)
         except RecursionError:
-            raise HttpBadRequestError("Request body is nested too deeply") from None
+            raise HttpBadRequestError(_TOO_DEEP_BODY) from None
 
     async def extract_data_from_json_request(self, request: Request) -> Any:
         # orjson: a fifth of the stdlib's time, and nesting past 1,024 levels is an error
-        # rather than a RecursionError.
+        # of its own rather than a RecursionError.
         try:
             return orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
+        except orjson.JSONDecodeError as error:
+            if error.msg == "depth limit exceeded":
+                raise HttpBadRequestError(_TOO_DEEP_BODY) from None
             raise HttpBadRequestError("Request body is not a valid JSON") from None
 
     async def create_json_response(

@@ -35,6 +35,19 @@ def test_unparseable_body_is_a_400_graphql_error(
 
 
 @pytest.mark.parametrize("path", PATHS)
+def test_body_nested_past_json_depth_limit_is_a_400_saying_so(
+    client: TestClient, path: str, headers: dict[str, str]
+) -> None:
+    nested = b'{"query": "{ __typename }", "variables": ' + b"[" * 2000 + b"]" * 2000 + b"}"
+    response = client.post(
+        path, content=nested, headers={**headers, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"message": "Request body is nested too deeply"}]}
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_body_that_is_not_json_content_is_a_400_graphql_error(
     client: TestClient, path: str, headers: dict[str, str]
 ) -> None:
