@@ -73,8 +73,9 @@ def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]
     else:
         namespace[f"R{index}"] = field.resolve
         namespace[f"H{index}"] = field.info_head
-        # GraphQLResolveInfo(*head, path, *tail), without a call to its __new__.
-        info = f"new(Info, (*H{index}, Path(path, {key}, TYPE), *tail))"
+        # GraphQLResolveInfo(*head, path, *tail), without a call to its __new__ (nor to
+        # Path's: both are named tuples).
+        info = f"new(Info, (*H{index}, new(Path, (path, {key}, TYPE)), *tail))"
         if field.arguments is None:
             lines.append(f"    value = R{index}(source, {info}, **run.argument_values(F{index}))")
         elif field.arguments:
@@ -107,7 +108,8 @@ def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]
             "    elif value is not Undefined and not isinstance(value, Exception)"
             " and not run.is_awaitable(value):"
         )
-        lines.append(f"        out[{key}] = FILL{index}(run, value, Path(path, {key}, TYPE))")
+        at = f"new(Path, (path, {key}, TYPE))"
+        lines.append(f"        out[{key}] = FILL{index}(run, value, {at})")
     lines += [
         "    else:",
         f"        out[{key}] = run.later_or_complete(F{index}, value, out, path)",
