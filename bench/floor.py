@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.db import MYSQL_SESSION_INIT
+from app.db import CONVERSIONS, MYSQL_SESSION_INIT
 from app.responses import JSONResponse  # the service's encoder (orjson)
 
 CUSTOMER_MODEL = "Webkul\\Customer\\Models\\Customer"
@@ -110,7 +110,12 @@ def _database(url: str) -> databases.Database:
     if "min_size" not in databases.DatabaseURL(url).options:
         options["min_size"] = 0
     return databases.Database(
-        url, init_command=MYSQL_SESSION_INIT, charset="utf8mb4", connect_timeout=5.0, **options
+        url,
+        init_command=MYSQL_SESSION_INIT,
+        conv=CONVERSIONS,
+        charset="utf8mb4",
+        connect_timeout=5.0,
+        **options,
     )
 
 
@@ -130,8 +135,8 @@ class Refused(Exception):
 
 
 def _time(value: datetime | None) -> str | None:
-    # The session time zone is UTC: naive values are UTC.
-    return None if value is None else value.isoformat(timespec="seconds") + "+00:00"
+    # The pool's CONVERSIONS read timestamps as aware UTC datetimes.
+    return None if value is None else value.isoformat(timespec="seconds")
 
 
 def _money(value: Any) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pymysql
 import pytest
@@ -44,6 +45,28 @@ def test_the_session_reads_timestamps_in_utc(client: TestClient) -> None:
     zone = run(client, database(client).fetch_value, sa.text("SELECT @@session.time_zone"))
 
     assert zone == "+00:00"
+
+
+@pytest.mark.parametrize(
+    ("literal", "expected"),
+    [
+        ("CAST('2025-06-15 10:30:00' AS DATETIME)", datetime(2025, 6, 15, 10, 30, tzinfo=UTC)),
+        (
+            "CAST('2025-06-15 10:30:00.25' AS DATETIME(2))",
+            datetime(2025, 6, 15, 10, 30, 0, 250000, tzinfo=UTC),
+        ),
+        ("FROM_UNIXTIME(0)", datetime(1970, 1, 1, tzinfo=UTC)),  # a TIMESTAMP
+    ],
+)
+# One source is enough: both read through the same pool.
+@pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
+def test_timestamps_are_read_as_aware_utc_datetimes(
+    client: TestClient, literal: str, expected: datetime
+) -> None:
+    value = run(client, database(client).fetch_value, sa.text(f"SELECT {literal}"))
+
+    assert value == expected
+    assert value.tzinfo is UTC
 
 
 def test_the_session_is_read_only(client: TestClient) -> None:

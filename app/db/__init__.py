@@ -7,10 +7,17 @@ replaced by SQLAlchemy's async engine without touching the sources.
 from __future__ import annotations
 
 from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Row
-from app.db.mysql import MISCONFIGURED, MYSQL_SESSION_INIT, MySQLDatabase, mysql_session_init
+from app.db.mysql import (
+    CONVERSIONS,
+    MISCONFIGURED,
+    MYSQL_SESSION_INIT,
+    MySQLDatabase,
+    mysql_session_init,
+)
 from app.db.sqlite import SQLiteDatabase
 
 __all__ = [
+    "CONVERSIONS",
     "MISCONFIGURED",
     "MYSQL_SESSION_INIT",
     "Database",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 import databases
 import pymysql
+from pymysql.constants import FIELD_TYPE
+from pymysql.converters import convert_datetime
 
 from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Read, compile_for_mysql
 
@@ -41,6 +44,25 @@ def mysql_session_init(statement_timeout: float | None = None) -> str:
 
 
 MYSQL_SESSION_INIT = mysql_session_init()
+
+
+def _utc_timestamp(text: str) -> datetime | str:
+    """A DATETIME or TIMESTAMP value, as an aware UTC datetime: the session's time zone is
+    UTC. `fromisoformat` reads one in C, some 15 times faster than pymysql's regular
+    expression, and a page reads four a row. What it refuses (MySQL's zero dates) is read
+    as pymysql reads it."""
+    try:
+        return datetime.fromisoformat(text + "+00:00")
+    except ValueError:
+        return convert_datetime(text)  # type: ignore[no-any-return]
+
+
+# What every connection decodes columns with (the bench's floor uses the same).
+CONVERSIONS = {
+    **pymysql.converters.conversions,
+    FIELD_TYPE.DATETIME: _utc_timestamp,
+    FIELD_TYPE.TIMESTAMP: _utc_timestamp,
+}
 
 # Server error codes that mean "the database is not there right now" rather than
 # "this query is wrong": client-side connection errors (2000-2999), too many
@@ -79,6 +101,7 @@ class MySQLDatabase(Database):
         pool = databases.Database(
             pool_url,
             init_command=mysql_session_init(statement_timeout),
+            conv=CONVERSIONS,
             charset="utf8mb4",
             connect_timeout=connect_timeout,
             **options,

@@ -21,9 +21,10 @@ def as_utc(value: datetime) -> datetime: ...
 @overload
 def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
-    # The session time zone is UTC, so naive timestamps are UTC.
-    if value is None:
-        return None
+    # MySQL rows come in UTC already (app/db/mysql.py); the session time zone is UTC, so
+    # naive timestamps (SQLite's) are UTC too.
+    if value is None or value.tzinfo is UTC:
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

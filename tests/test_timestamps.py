@@ -1,0 +1,46 @@
+"""MySQL timestamps are decoded by app/db/mysql.py's converter as pymysql would decode
+them, then made UTC-aware (the session's time zone is UTC)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pymysql.constants import FIELD_TYPE
+from pymysql.converters import convert_datetime
+
+from app.db import CONVERSIONS
+
+DECODERS = [CONVERSIONS[FIELD_TYPE.DATETIME], CONVERSIONS[FIELD_TYPE.TIMESTAMP]]
+
+
+def texts() -> list[str]:
+    """Values as the server sends them: whole seconds, 1 to 6 fraction digits, the edges
+    of the range, and zero dates (which pymysql gives back as text)."""
+    start = datetime(2025, 6, 15, 10, 30, 5, 123456)
+    values = [start + timedelta(days=d, seconds=7 * d) for d in range(-400, 400, 37)]
+    out = [v.strftime("%Y-%m-%d %H:%M:%S") for v in values]
+    out += [
+        start.strftime("%Y-%m-%d %H:%M:%S.") + f"{start.microsecond:06d}"[:n] for n in range(1, 7)
+    ]
+    out += ["1000-01-01 00:00:00", "9999-12-31 23:59:59.999999", "1970-01-01 00:00:00"]
+    out += ["0000-00-00 00:00:00", "2025-00-00 00:00:00"]
+    return out
+
+
+@pytest.mark.parametrize("decode", DECODERS)
+@pytest.mark.parametrize("text", texts())
+def test_a_timestamp_reads_as_pymysql_reads_it_in_utc(
+    decode: Callable[[str], object], text: str
+) -> None:
+    expected = convert_datetime(text)
+    if isinstance(expected, datetime):
+        expected = expected.replace(tzinfo=UTC)
+
+    value = decode(text)
+
+    assert value == expected
+    assert type(value) is type(expected)
+    if isinstance(value, datetime):
+        assert value.tzinfo is UTC
