@@ -69,6 +69,7 @@ class FieldPlan:
         "name",
         "parent_type",
         "plain",
+        "reads_info",
         "resolve",
         "single",
         "typename",
@@ -84,6 +85,7 @@ class FieldPlan:
         completion: Completion,
         attribute: tuple[str, ...] | None = None,
         resolve: Callable[..., Any] | None = None,
+        reads_info: bool = True,
         arguments: dict[str, Any] | None = None,
         typename: bool = False,
     ) -> None:
@@ -97,6 +99,8 @@ class FieldPlan:
         self.attribute = attribute
         self.single = attribute[0] if attribute is not None and len(attribute) == 1 else None
         self.resolve = resolve
+        # False: the resolver never reads `info` (app/planner.py), so it is given None.
+        self.reads_info = reads_info
         # Argument values when they do not depend on variables; None: computed per request.
         self.arguments = arguments
         self.typename = typename  # `__typename`: the parent type's name

@@ -11,7 +11,9 @@ executor's own refusals: field middleware, a custom default resolver).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dis
+from collections.abc import Callable, Mapping
+from types import FunctionType
 from typing import Any
 
 from ariadne import resolve_to
@@ -52,6 +54,8 @@ from app.plan import Completion, FieldPlan, ObjectPlan
 # Ariadne's `resolve_to(name)` (aliases, converted names) reads `name` off the parent the
 # way graphql-core's default resolver does; recognised by its code, read from its closure.
 _ALIAS_CODE = resolve_to("_").__code__
+# Names through which a function could reach its own frame, and so its `info`, unloaded.
+_FRAME_ACCESS = frozenset(("locals", "vars", "_getframe", "currentframe", "stack"))
 
 
 class _Unplanned(Exception):
@@ -139,6 +143,7 @@ class _Builder:
             return None
         attribute = _attribute_read(definition, name)
         resolve = None if attribute is not None else definition.resolve
+        reads_info = resolve is not None and reads_info_argument(resolve)
         completion = self.completion(definition.type, nodes)
         arguments = _static_arguments(definition, nodes[0])
         return FieldPlan(
@@ -149,6 +154,7 @@ class _Builder:
             completion=completion,
             attribute=attribute,
             resolve=resolve,
+            reads_info=reads_info,
             arguments=arguments,
         )
 
@@ -184,6 +190,27 @@ def _attribute_read(definition: GraphQLField, name: str) -> tuple[str, ...] | No
         if isinstance(attr_name, str):
             return tuple(attr_name.split("."))
     return None
+
+
+def reads_info_argument(resolve: Callable[..., Any]) -> bool:
+    """Whether a resolver can read its second argument, `info`, judged from its code. Most
+    of ours never do (`def resolve_iri(obj, _)`), and a plan calls those with None instead
+    of a `GraphQLResolveInfo` built for the call. Only a plain function whose code never
+    loads that parameter, keeps it in no closure and names nothing that reaches its own
+    frame counts as not reading it; anything else gets a real one."""
+    if not isinstance(resolve, FunctionType):
+        return True
+    code = resolve.__code__
+    if code.co_argcount < 2:  # info in *args (or no such parameter): assume it is read
+        return True
+    info = code.co_varnames[1]
+    if info in code.co_cellvars or not _FRAME_ACCESS.isdisjoint(code.co_names):
+        return True
+    for instruction in dis.get_instructions(code):
+        value = instruction.argval
+        if value == info or (isinstance(value, tuple) and info in value):
+            return True
+    return False
 
 
 def _static_arguments(definition: GraphQLField, node: FieldNode) -> dict[str, Any] | None:

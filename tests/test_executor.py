@@ -5,6 +5,7 @@ graphql-core, or graphql-core alone)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
 import math
@@ -26,6 +27,8 @@ from graphql import ExecutionResult, execute, parse
 
 from app.documents import BoundedCache
 from app.executor import CHUNK, compiled_execution_context
+from app.planner import reads_info_argument
+from resolvers.purchase import resolve_download_url, resolve_iri
 
 SDL = """
 type Query {
@@ -278,3 +281,54 @@ def test_a_cancelled_execution_leaves_no_coroutine_unawaited() -> None:
 
     assert [str(w.message) for w in caught] == []
     assert context_class.outcomes == {"core": 1}  # the cancelled runs counted nothing
+
+
+def _ignores(obj: Any, _: Any) -> Any:
+    return obj
+
+
+def _reads(obj: Any, info: Any) -> Any:
+    return info.context
+
+
+def _keeps_in_a_closure(obj: Any, info: Any) -> Any:
+    return lambda: info
+
+
+def _reaches_its_frame(obj: Any, info: Any) -> Any:
+    return locals()["info"]
+
+
+def _in_args(obj: Any, *args: Any) -> Any:
+    return args[0]
+
+
+class _Callable:
+    def __call__(self, obj: Any, _: Any) -> Any:
+        return obj
+
+
+@pytest.mark.parametrize(
+    ("resolver", "reads"),
+    [
+        (_ignores, False),
+        (lambda obj, _: obj, False),
+        (resolve_sibling, False),
+        (_reads, True),
+        (resolve_later, True),
+        (_keeps_in_a_closure, True),
+        (_reaches_its_frame, True),
+        (_in_args, True),
+        (_Callable(), True),
+        (functools.partial(_ignores, 1), True),
+    ],
+)
+def test_only_a_resolver_that_cannot_see_info_is_called_without_it(
+    resolver: Any, reads: bool
+) -> None:
+    assert reads_info_argument(resolver) is reads
+
+
+def test_the_services_resolvers_that_ignore_info_are_called_without_it() -> None:
+    assert reads_info_argument(resolve_iri) is False
+    assert reads_info_argument(resolve_download_url) is True  # the base URL is in the context
