@@ -53,6 +53,13 @@ def parse(argv: list[str] | None) -> RunConfig:
         help="where 2 workers are compared with 1 (default %(default)s)",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=defaults.rounds,
+        help="one worker at the scaling concurrency (the targets' points): rounds of"
+        " service and floor in turns, each figure their median (default %(default)s)",
+    )
+    parser.add_argument(
         "--soak",
         type=float,
         default=defaults.soak,
@@ -111,6 +118,7 @@ def parse(argv: list[str] | None) -> RunConfig:
         warmup=args.warmup,
         concurrencies=args.concurrency,
         scaling_concurrency=args.scaling_concurrency,
+        rounds=args.rounds,
         soak=args.soak,
         soak_concurrency=args.soak_concurrency,
         pool_size=args.pool_size,

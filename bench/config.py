@@ -48,6 +48,10 @@ class RunConfig:
     warmup: float = 1.0  # seconds of load before each measured point
     concurrencies: tuple[int, ...] = (1, 8, 32, 128)
     scaling_concurrency: int = 32  # where 2 workers are compared with 1
+    # One worker at scaling_concurrency, where the throughput targets are read: service and
+    # floor measured this many times in turns, each figure the median of the rounds. One
+    # 5-second pair on a shared 2-core machine varies by up to a tenth.
+    rounds: int = 3
     soak: float = 60.0  # seconds of the RSS growth run
     soak_concurrency: int = 128
     pool_size: int = 10  # max_size of both pools (aiomysql's default)

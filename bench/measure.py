@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+import statistics
+from dataclasses import asdict, dataclass, replace
 
 from bench.load import Wrk
 from bench.servers import RssSampler, Server, cpu_seconds
@@ -85,4 +86,31 @@ def measure(
             None if ours is None else max(0, everyone - bench_users) / result.seconds
         ),
         loadavg=os.getloadavg()[0],
+    )
+
+
+def median_point(rounds: list[Point]) -> Point:
+    """One point for several rounds of the same one: the median of each rate, latency and
+    cost; requests, seconds and errors summed; the highest RSS and load average."""
+
+    def median(name: str) -> float | None:
+        values = [getattr(p, name) for p in rounds if getattr(p, name) is not None]
+        return statistics.median(values) if values else None
+
+    medians = {
+        name: median(name)
+        for name in (
+            *("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "cpu_ms_per_request"),
+            *("statements_per_request", "rows_read_per_request", "db_cpu_ms_per_request"),
+            "others_selects_per_s",
+        )
+    }
+    return replace(
+        rounds[0],
+        **medians,
+        requests=sum(p.requests for p in rounds),
+        seconds=sum(p.seconds for p in rounds),
+        errors=sum(p.errors for p in rounds),
+        rss_peak_mb=max(p.rss_peak_mb for p in rounds),
+        loadavg=max(p.loadavg for p in rounds),
     )

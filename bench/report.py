@@ -493,7 +493,14 @@ def render(results: Results) -> str:
         f" during the run; other clients of the server ran up to {_max_others(results):.0f}"
         f" SELECT/s meanwhile; the run took {results.get('elapsed_seconds', 0):.0f} s.",
         "",
-        f"Each point: {config['warmup']:g} s warm-up, then {config['duration']:g} s measured;"
+        f"Each point: {config['warmup']:g} s warm-up, then {config['duration']:g} s measured"
+        + (
+            f" (one worker at c={config['scaling_concurrency']}, where the throughput targets"
+            f" are read: the median of {config['rounds']} rounds, service and floor in turns)"
+            if config.get("rounds", 1) > 1
+            else ""
+        )
+        + ";"
         f" pool max_size {config['pool_size']} for both; SQL counted by"
         f" {results.get('statement_source', '?')}."
         + (f" Service environment: {config['service_env']}." if config.get("service_env") else "")

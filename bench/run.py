@@ -26,7 +26,7 @@ from bench.config import (
 from bench.dataset import Dataset, build
 from bench.load import Wrk, ensure_wrk
 from bench.machine import describe
-from bench.measure import Point, measure
+from bench.measure import Point, measure, median_point
 from bench.scenarios import HttpRequest, Scenario, edges_only, scenarios, soak_requests
 from bench.seed import create_users, database_exists, seed
 from bench.servers import RssSampler, Server, kb_to_mb, memory_kb
@@ -262,7 +262,11 @@ class Bench:
         selected: list[Scenario],
         concurrencies: tuple[int, ...],
         wrk_binary: str,
+        *,
+        rounds_at: int | None = None,
     ) -> list[Point]:
+        """Each scenario at each concurrency on both servers; at `rounds_at`, the median of
+        `config.rounds` rounds (every round is kept in the results' "rounds")."""
         points: list[Point] = []
         turn = 0
         for scenario in selected:
@@ -271,25 +275,33 @@ class Bench:
                 for concurrency in concurrencies:
                     if scenario.concurrencies and concurrency not in scenario.concurrencies:
                         continue
-                    # Service and floor back to back, in turns, so drift hits both alike.
-                    order = servers if turn % 2 == 0 else servers[::-1]
-                    turn += 1
-                    for server in order:
-                        point = measure(
-                            server,
-                            wrk,
-                            scenario=scenario.name,
-                            concurrency=concurrency,
-                            warmup=self.config.warmup,
-                            duration=self.config.duration,
-                            counter=self.counter,
-                        )
-                        points.append(point)
-                        log(
-                            f"{server.label:<20} {scenario.name:<14} c={concurrency:<4}"
-                            f" {point.rps:8.0f} req/s  p50 {point.p50_ms:7.2f} ms"
-                            f"  p99 {point.p99_ms:7.2f} ms  errors {point.errors}"
-                        )
+                    rounds = self.config.rounds if concurrency == rounds_at else 1
+                    measured: dict[str, list[Point]] = {server.name: [] for server in servers}
+                    for _ in range(rounds):
+                        # Service and floor back to back, in turns, so drift hits both alike.
+                        order = servers if turn % 2 == 0 else servers[::-1]
+                        turn += 1
+                        for server in order:
+                            point = measure(
+                                server,
+                                wrk,
+                                scenario=scenario.name,
+                                concurrency=concurrency,
+                                warmup=self.config.warmup,
+                                duration=self.config.duration,
+                                counter=self.counter,
+                            )
+                            measured[server.name].append(point)
+                            log(
+                                f"{server.label:<20} {scenario.name:<14} c={concurrency:<4}"
+                                f" {point.rps:8.0f} req/s  p50 {point.p50_ms:7.2f} ms"
+                                f"  p99 {point.p99_ms:7.2f} ms  errors {point.errors}"
+                            )
+                    for server in servers:
+                        if rounds > 1:
+                            kept = self.results.setdefault("rounds", [])
+                            kept.extend(p.as_dict() for p in measured[server.name])
+                        points.append(median_point(measured[server.name]))
             finally:
                 wrk.close()
         return points
@@ -297,7 +309,13 @@ class Bench:
     def matrix(
         self, service: Server, floor: Server, selected: list[Scenario], wrk_binary: str
     ) -> None:
-        points = self._points((service, floor), selected, self.config.concurrencies, wrk_binary)
+        points = self._points(
+            (service, floor),
+            selected,
+            self.config.concurrencies,
+            wrk_binary,
+            rounds_at=self.config.scaling_concurrency,
+        )
         self.results.setdefault("points", []).extend(p.as_dict() for p in points)
 
     def scaling(
@@ -403,6 +421,7 @@ def _config_dict(config: RunConfig) -> dict[str, Any]:
         "warmup": config.warmup,
         "concurrencies": list(config.concurrencies),
         "scaling_concurrency": config.scaling_concurrency,
+        "rounds": config.rounds,
         "soak": config.soak,
         "soak_concurrency": config.soak_concurrency,
         "pool_size": config.pool_size,
