@@ -53,9 +53,9 @@ async def resolve_customer_downloadable_product(
     _: None, info: GraphQLResolveInfo, id: str
 ) -> Purchase:
     context: RequestContext = info.context
-    customer_id = await context.customer_id()
+    await context.customer_id()  # unauthorized before a malformed id
     number, value = purchase_id(id, iri=True)
-    found = None if value is None else await context.source.purchase(customer_id, value)
+    found = None if value is None else await context.purchase(value)
     if found is None:  # missing and not theirs read the same
         raise not_found(number)
     return found
@@ -66,11 +66,11 @@ async def resolve_node(_: None, info: GraphQLResolveInfo, id: str) -> Purchase |
     """Relay's refetch by IRI: one of the customer's purchases or orders, else null (a
     missing object and another customer's read the same)."""
     context: RequestContext = info.context
-    customer_id = await context.customer_id()
+    await context.customer_id()  # unauthorized before an id of another kind
     match = _NODE.fullmatch(id)
     if match is None:
         return None
     resource, number = match.groups()
     if resource == "customer-orders":
-        return await context.source.order(customer_id, int(number))
-    return await context.source.purchase(customer_id, int(number))
+        return await context.order(int(number))
+    return await context.purchase(int(number))

@@ -90,3 +90,29 @@ def test_storefront_key_cache_can_be_turned_off(make_api: Callable[..., Api]) ->
     api.bagisto("{ __typename }")
 
     assert database.statements - before == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param('{ customerDownloadableProduct(id: "999999") { _id } }', id="missing-item"),
+        pytest.param(
+            '{ node(id: "/api/shop/customer-downloadable-products/999999") { id }'
+            ' customerDownloadableProduct(id: "999999") { _id } }',
+            id="missing-node-and-item",
+        ),
+    ],
+)
+def test_an_answer_with_an_error_looks_each_row_up_once(
+    make_api: Callable[..., Api], query: str
+) -> None:
+    # An error abandons the compiled plan and graphql-core works the answer out again
+    # (app/executor.py): the lookups it repeats must not reach the database twice.
+    api = make_api()
+    api.bagisto("{ __typename }")  # warm the storefront key cache
+    database = api.client.app.state.database  # type: ignore[attr-defined]
+    for _ in range(3):  # the first two runs build the plan
+        before = database.statements
+        response = api.bagisto(query)
+        assert "errors" in response.json()
+        assert database.statements - before == 2  # the token, then the purchase
