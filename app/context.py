@@ -43,36 +43,36 @@ class RequestContext:
     token: str | None
     # The id of the signed-in customer; raises ApiError(UNAUTHORIZED) when there is none.
     customer_id: Once[int] = field(init=False)
-    # Single rows looked up in this request, by kind and id (`purchase`, `order`).
-    _rows: dict[tuple[str, int], Once[Purchase | Order | None]] = field(
-        init=False, default_factory=dict
-    )
+    # Single purchases and orders looked up in this request, by id.
+    _purchases: dict[int, Once[Purchase | None]] = field(init=False, default_factory=dict)
+    _orders: dict[int, Once[Order | None]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.customer_id = Once(self._customer)
 
-    async def purchase(self, purchase_id: int) -> Purchase | None:
+    def purchase(self, purchase_id: int) -> Awaitable[Purchase | None]:
         """One of the customer's purchases, None when they have none with that id. Looked
         up once a request: an answer with an error is worked out twice (app/executor.py),
         and `node(id:)` and `customerDownloadableProduct(id:)` may ask for the same one."""
-        found = await self._row("purchase", purchase_id)
-        assert found is None or isinstance(found, Purchase)
-        return found
+        return self._once(self._purchases, self.source.purchase, purchase_id)
 
-    async def order(self, order_id: int) -> Order | None:
+    def order(self, order_id: int) -> Awaitable[Order | None]:
         """One of the customer's orders, looked up once a request."""
-        found = await self._row("order", order_id)
-        assert found is None or isinstance(found, Order)
-        return found
+        return self._once(self._orders, self.source.order, order_id)
 
-    def _row(self, kind: str, row_id: int) -> Awaitable[Purchase | Order | None]:
-        async def read() -> Purchase | Order | None:
-            customer_id = await self.customer_id()
-            if kind == "order":
-                return await self.source.order(customer_id, row_id)
-            return await self.source.purchase(customer_id, row_id)
+    def _once(
+        self,
+        found: dict[int, Once[T]],
+        read: Callable[[int, int], Awaitable[T]],
+        row_id: int,
+    ) -> Awaitable[T]:
+        if row_id not in found:
 
-        return self._rows.setdefault((kind, row_id), Once(read))()
+            async def lookup() -> T:
+                return await read(await self.customer_id(), row_id)
+
+            found[row_id] = Once(lookup)
+        return found[row_id]()
 
     async def _customer(self) -> int:
         if self.token is None:
