@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from app.db import Database, DatabaseUnavailable
 from app.settings import Settings
-from app.sources import SOURCES, create_source, own_settings
+from app.sources import SOURCES, create_source
 
 # What a column read as this SQLAlchemy type may be declared as (MySQL's DATA_TYPE, or
 # the start of SQLite's declared type).
@@ -215,7 +215,7 @@ def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
                 " not at the shop",
             )
         )
-    notes += [Finding("note", warning) for warning in own_settings(settings).warnings()]
+    notes += [Finding("note", warning) for warning in settings.source_settings.warnings()]
     return notes
 
 

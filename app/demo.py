@@ -8,7 +8,6 @@ from pathlib import Path
 
 import fixtures
 from app.settings import Settings
-from app.sources import own_settings
 
 
 def build_demo_database(source: str) -> str:
@@ -25,5 +24,5 @@ def with_demo_database(settings: Settings) -> Settings:
     return replace(
         settings,
         database_url=build_demo_database(settings.source),
-        source_settings=fixtures.platform(settings.source).demo_settings(own_settings(settings)),
+        source_settings=fixtures.platform(settings.source).demo_settings(settings.source_settings),
     )

@@ -68,8 +68,9 @@ class Settings:
     source: str = "bagisto"
     # Scheme and host download URLs are built on; None uses the request's own.
     public_base_url: str | None = None
-    # The source's own settings, of its class `own_settings`; its defaults when not given.
-    source_settings: SourceSettings | None = None
+    # The source's own settings, of its class `own_settings`: __post_init__ puts in its
+    # defaults when none are given.
+    source_settings: SourceSettings = None  # type: ignore[assignment]
     default_page_size: int = 10
     # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
     # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (contract §5).

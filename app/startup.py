@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from app.settings import Settings
-from app.sources import own_settings
 
 logger = logging.getLogger("downloads_api")
 
@@ -48,5 +47,5 @@ def announce(settings: Settings, *, embedded_demo: bool) -> None:
             "PUBLIC_BASE_URL is not set: download links point at this service, which does "
             "not serve the files; set it to the storefront's address"
         )
-    for warning in own_settings(settings).warnings():
+    for warning in settings.source_settings.warnings():
         logger.warning(warning)

@@ -42,12 +42,6 @@ __all__ = [
 ]
 
 
-def own_settings(settings: Settings) -> SourceSettings:
-    """The configured source's own settings (`Settings` fills in its defaults)."""
-    assert settings.source_settings is not None
-    return settings.source_settings
-
-
 def create_source(
     settings: Settings, database: Database, replica: Database | None = None
 ) -> Source:

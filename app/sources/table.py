@@ -129,7 +129,7 @@ class TableSource(ABC):
         # moment ago counts at once; purchases from the replica, when there is one.
         self.database = database
         self.reads = replica or database
-        self.own = settings.source_settings or self.own_settings()
+        self.own = settings.source_settings
 
     @property
     def storefront_keys(self) -> StorefrontKeyStore | None:
