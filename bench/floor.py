@@ -257,7 +257,7 @@ async def check_storefront_key(request: Request) -> None:
         row = await database.fetch_one(KEY_SQL, {"key": key})
         valid = row is not None and row[1] == key
         if valid and row[2] is not None:
-            valid = row[2].replace(tzinfo=UTC) > datetime.now(UTC)
+            valid = row[2] > datetime.now(UTC)  # CONVERSIONS: aware UTC datetimes
         cached = (now + KEY_CACHE_SECONDS, valid)
         _keys[key] = cached
     if not cached[1]:
@@ -275,7 +275,7 @@ async def customer_id(request: Request) -> int:
         raise Refused(403)
     if not hmac.compare_digest(row[2], digest):
         raise Refused(403)
-    if row[3] is not None and row[3].replace(tzinfo=UTC) <= datetime.now(UTC):
+    if row[3] is not None and row[3] <= datetime.now(UTC):
         raise Refused(403)
     return int(row[0])
 
