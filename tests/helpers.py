@@ -84,3 +84,9 @@ def data_of(response: httpx2.Response) -> dict[str, Any]:
     assert response.status_code == 200, body
     assert "errors" not in body, body["errors"]
     return body["data"]
+
+
+def graphql_handler(client: TestClient, path: str) -> Any:
+    """The app's GraphQL HTTP handler at `path` (app/graphql.py's DialectHTTPHandler)."""
+    route = next(r for r in client.app.routes if getattr(r, "path", None) == path)  # type: ignore[attr-defined]
+    return route.endpoint.__self__.http_handler

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Api, data_of, storefront_headers
+from tests.helpers import Api, data_of, graphql_handler, storefront_headers
 
 DEEP = "{ customerDownloadableProducts { edges { node { order { _id } } } } }"
 
@@ -46,8 +46,7 @@ def test_variables_are_checked_on_every_request_of_a_cached_document(api: Api) -
 
 def test_the_same_query_is_parsed_and_validated_once(make_api: Callable[..., Api]) -> None:
     api = make_api()
-    graphql_app = next(r for r in api.client.app.routes if r.path == "/api/graphql").endpoint
-    documents = graphql_app.__self__.http_handler.documents
+    documents = graphql_handler(api.client, "/api/graphql").documents
 
     for _ in range(5):
         data_of(api.bagisto("{ customerDownloadableProducts { totalCount } }"))
@@ -76,8 +75,7 @@ def test_a_document_with_too_many_tokens_is_refused_before_it_is_parsed(
 
 def test_a_document_that_fails_to_parse_is_parsed_once(make_api: Callable[..., Api]) -> None:
     api = make_api()
-    graphql_app = next(r for r in api.client.app.routes if r.path == "/api/graphql").endpoint
-    documents = graphql_app.__self__.http_handler.documents
+    documents = graphql_handler(api.client, "/api/graphql").documents
     hits, misses = documents.hits_and_misses()
 
     answers = [api.bagisto("{ customerDownloadableProducts {") for _ in range(3)]
@@ -92,9 +90,7 @@ def test_an_introspection_answer_is_executed_once_and_kept(
     make_api: Callable[..., Api], path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api = make_api()
-    handler = next(
-        r for r in api.client.app.routes if r.path == path
-    ).endpoint.__self__.http_handler
+    handler = graphql_handler(api.client, path)
     executed = []
     execute = handler.execute_graphql_query
 
@@ -124,9 +120,7 @@ def test_an_introspection_answer_is_executed_once_and_kept(
 
 def test_refused_introspection_is_not_kept(make_api: Callable[..., Api]) -> None:
     api = make_api(introspection=False)
-    handler = next(
-        r for r in api.client.app.routes if r.path == "/graphql"
-    ).endpoint.__self__.http_handler
+    handler = graphql_handler(api.client, "/graphql")
 
     for _ in range(2):
         response = api.client.post("/graphql", json={"query": "{ __schema { types { name } } }"})

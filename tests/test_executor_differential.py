@@ -14,7 +14,6 @@ import hypothesis
 import pytest
 from graphql import print_schema
 from hypothesis_graphql import queries
-from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from app.execution import ChunkedExecutionContext
@@ -22,7 +21,7 @@ from app.settings import SettingsError, load_settings
 from app.views import build_views
 from resolvers import bindables
 from tests.corpus import WRITTEN, Case, cases, client_documents, suite_documents
-from tests.helpers import storefront_headers
+from tests.helpers import graphql_handler, storefront_headers
 from tests.test_responses import starlette_bytes
 
 PATHS = ["/graphql", "/api/graphql"]
@@ -35,8 +34,7 @@ class Pair:
         self.core, self.compiled, self.demo = core, compiled, demo
 
     def outcomes(self, path: str) -> Counter[str]:
-        route = next(r for r in self.compiled.app.routes if isinstance(r, Route) and r.path == path)  # type: ignore[attr-defined]
-        handler = route.endpoint.__self__.http_handler
+        handler = graphql_handler(self.compiled, path)
         return handler.execution_context_class.outcomes  # type: ignore[no-any-return]
 
     def send(self, path: str, case: Case, *, token: bool = True) -> tuple[str, str]:
@@ -166,7 +164,6 @@ def test_graphql_executor_setting_picks_the_executor(pair: Pair) -> None:
         load_settings({"GRAPHQL_EXECUTOR": "jit"})
 
     for path in PATHS:
-        core = next(r for r in pair.core.app.routes if isinstance(r, Route) and r.path == path)  # type: ignore[attr-defined]
-        handler = core.endpoint.__self__.http_handler
+        handler = graphql_handler(pair.core, path)
         assert handler.execution_context_class is ChunkedExecutionContext
         assert isinstance(pair.outcomes(path), Counter)

@@ -12,19 +12,29 @@ NODE = "_id productName status remainingDownloads downloadUrl createdAt order { 
 
 
 @pytest.fixture(scope="module")
-def count_statements(make_api: Callable[..., Api]) -> Callable[..., int]:
+def counted_api(make_api: Callable[..., Api]) -> Api:
     # One app for the module: every app a test run starts keeps its pool open to the end.
     api = make_api()
     api.bagisto("{ __typename }")  # warm the storefront key cache
-    database = api.client.app.state.database  # type: ignore[attr-defined]
+    return api
+
+
+def statements(api: Api) -> int:
+    """Statements the app's database has run so far."""
+    return api.client.app.state.database.statements  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.fixture(scope="module")
+def count_statements(counted_api: Api) -> Callable[..., int]:
+    api = counted_api
 
     def count(query: str, *, magento: bool = False) -> int:
-        before = database.statements
+        before = statements(api)
         if magento:
             data_of(api.magento(query, token=api.demo.JANE_TOKEN))
         else:
             data_of(api.bagisto(query))
-        return database.statements - before
+        return statements(api) - before
 
     return count
 
@@ -103,16 +113,11 @@ def test_storefront_key_cache_can_be_turned_off(make_api: Callable[..., Api]) ->
         ),
     ],
 )
-def test_an_answer_with_an_error_looks_each_row_up_once(
-    make_api: Callable[..., Api], query: str
-) -> None:
+def test_an_answer_with_an_error_looks_each_row_up_once(counted_api: Api, query: str) -> None:
     # An error abandons the compiled plan and graphql-core works the answer out again
     # (app/executor.py): the lookups it repeats must not reach the database twice.
-    api = make_api()
-    api.bagisto("{ __typename }")  # warm the storefront key cache
-    database = api.client.app.state.database  # type: ignore[attr-defined]
     for _ in range(3):  # the first two runs build the plan
-        before = database.statements
-        response = api.bagisto(query)
+        before = statements(counted_api)
+        response = counted_api.bagisto(query)
         assert "errors" in response.json()
-        assert database.statements - before == 2  # the token, then the purchase
+        assert statements(counted_api) - before == 2  # the token, then the purchase
