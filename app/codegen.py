@@ -72,14 +72,12 @@ def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]
             lines.append(f"    value = run.read(source, F{index}.attribute)")
     else:
         namespace[f"R{index}"] = field.resolve
-        namespace[f"H{index}"] = field.info_head
         # GraphQLResolveInfo(*head, path, *tail), without a call to its __new__ (nor to
         # Path's: both are named tuples); None for a resolver that never reads it.
-        info = (
-            f"new(Info, (*H{index}, new(Path, (path, {key}, TYPE)), *tail))"
-            if field.reads_info
-            else "None"
-        )
+        info = "None"
+        if field.reads_info:
+            namespace[f"H{index}"] = field.info_head
+            info = f"new(Info, (*H{index}, new(Path, (path, {key}, TYPE)), *tail))"
         if field.arguments is None:
             lines.append(f"    value = R{index}(source, {info}, **run.argument_values(F{index}))")
         elif field.arguments:
