@@ -36,5 +36,7 @@ def database_at(
     """The database at `url`: SQLite (`sqlite://`, the embedded demo) or MySQL/MariaDB.
     Nothing is opened until `connect()`."""
     if url.startswith("sqlite"):
-        return SQLiteDatabase(url, statement_timeout=statement_timeout)
+        return SQLiteDatabase(
+            url, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
     return MySQLDatabase(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
@@ -79,7 +80,12 @@ class Database(ABC):
     retry_codes: frozenset[int] = frozenset()
 
     def __init__(
-        self, url: str, database: databases.Database, *, statement_timeout: float | None
+        self,
+        url: str,
+        database: databases.Database,
+        *,
+        connect_timeout: float,
+        statement_timeout: float | None,
     ) -> None:
         self.url = url
         self.statements = 0  # statements sent since start; tests count them per request
@@ -87,6 +93,8 @@ class Database(ABC):
         # The server cancels a statement at statement_timeout; this client gives up a
         # little later, for a server that does not answer at all.
         self.client_timeout = None if statement_timeout is None else statement_timeout + 1.0
+        # The longest wait for a connection: a free one, or a new one connected and greeted.
+        self.connect_timeout = connect_timeout
         self._database = database
         self._in_use = 0
 
@@ -155,13 +163,18 @@ class Database(ABC):
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[databases.core.Connection]:
-        """A connection from the pool, counted while it is lent out (for the metrics)."""
-        async with self._database.connection() as connection:
-            self._in_use += 1
-            try:
-                yield connection
-            finally:
-                self._in_use -= 1
+        """A connection from the pool within `connect_timeout`, counted while it is lent
+        out (for the metrics). The wait covers queueing behind the pool's lock, which a
+        connection being opened holds: a server that accepts and never answers would
+        otherwise keep every caller waiting."""
+        async with asyncio.timeout(self.connect_timeout) as deadline:
+            async with self._database.connection() as connection:
+                deadline.reschedule(None)  # the statement has its own time limit
+                self._in_use += 1
+                try:
+                    yield connection
+                finally:
+                    self._in_use -= 1
 
     @contextmanager
     def _translate_errors(self) -> Iterator[None]:

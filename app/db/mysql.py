@@ -8,6 +8,8 @@ from contextlib import AbstractContextManager, asynccontextmanager, contextmanag
 from datetime import datetime
 from typing import Any, TypeVar
 
+import aiomysql
+import aiomysql.pool
 import databases
 import pymysql
 from pymysql.constants import FIELD_TYPE
@@ -106,7 +108,9 @@ class MySQLDatabase(Database):
             connect_timeout=connect_timeout,
             **options,
         )
-        super().__init__(url, pool, statement_timeout=statement_timeout)
+        super().__init__(
+            url, pool, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
 
     def sql_text(self, query: Query) -> str:
         return query.mysql()[0] if isinstance(query, Prepared) else compile_for_mysql(query)[0]
@@ -122,6 +126,26 @@ class MySQLDatabase(Database):
             # Half a reply may still be on its way: never hand this one back.
             raw.close()
             raise
+
+
+async def _connect_in_time(**options: Any) -> Any:
+    """aiomysql's `connect` with the whole handshake (greeting, login, the session's first
+    statement) under `connect_timeout`: aiomysql times only the TCP connect, so a server
+    that accepts and never greets held the pool's lock, and every caller, for ever. One
+    given up on, by this deadline or its caller's, is closed: aiomysql leaves the socket
+    open when cancelled."""
+    connection = aiomysql.Connection(**options)
+    try:
+        async with asyncio.timeout(connection.connect_timeout):
+            await connection._connect()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+# The pool opens its connections with the `connect` of its own module.
+aiomysql.pool.connect = _connect_in_time
 
 
 class _Driver:
