@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app import tracing
-from app.db import Database, database_at
+from app.db import Database, ReplicaReads, database_at
 from app.demo import with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
@@ -68,14 +68,16 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         )
 
     databases: list[Database] = []
+    primary: Database | None = None
+    replica: ReplicaReads | None = None
     if source is None:
         assert settings.database_url is not None
-        database = connect_to(settings.database_url)
-        replica = (
-            connect_to(settings.database_replica_url) if settings.database_replica_url else None
-        )
-        databases = [database] if replica is None else [database, replica]
-        source = create_source(settings, database, replica)
+        primary = connect_to(settings.database_url)
+        databases = [primary]
+        if settings.database_replica_url:
+            replica = ReplicaReads(connect_to(settings.database_replica_url), primary)
+            databases.append(replica.replica)
+        source = create_source(settings, primary, replica)
     shared: Any = None
     cache: KeyCache = MemoryKeyCache()
     counters: Counters = MemoryCounters()
@@ -130,12 +132,11 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     async def prometheus(_: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    readiness = Readiness(databases, source.tables)
+    readiness = None if primary is None else Readiness(primary, source.tables, replica=replica)
 
     async def ready(_: Request) -> JSONResponse:
-        if not await readiness.ready():
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        report = {"status": "ok"} if readiness is None else await readiness.report()
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -150,6 +151,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         try:
             yield
         finally:
+            if replica is not None:
+                await replica.close()
             for db in databases:
                 await db.disconnect()
             if shared is not None:
@@ -193,5 +196,5 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = databases[0] if databases else None
+    app.state.database = primary
     return app

@@ -6,7 +6,7 @@ replaced by SQLAlchemy's async engine without touching the sources.
 
 from __future__ import annotations
 
-from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Row
+from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Reads, Row
 from app.db.mysql import (
     CONVERSIONS,
     MISCONFIGURED,
@@ -14,6 +14,7 @@ from app.db.mysql import (
     MySQLDatabase,
     mysql_session_init,
 )
+from app.db.replica import ReplicaReads
 from app.db.sqlite import SQLiteDatabase
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "DatabaseUnavailable",
     "Prepared",
     "Query",
+    "Reads",
+    "ReplicaReads",
     "Row",
     "database_at",
     "mysql_session_init",

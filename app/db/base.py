@@ -72,7 +72,33 @@ def compile_for_mysql(statement: ClauseElement, **options: bool) -> tuple[str, d
     return compiled.string, dict(compiled.params)
 
 
-class Database(ABC):
+class Reads(ABC):
+    """What a source reads rows with: a database, or a replica that falls back to its
+    primary (`app.db.replica`). Every statement goes through `run`."""
+
+    @abstractmethod
+    async def run(self, read: Read) -> list[Any]: ...
+
+    async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
+        rows: list[Row] = await self.run(Read("all", query, values))
+        return rows
+
+    async def fetch_into(self, into: Callable[[Row], T], query: Query, **values: Any) -> list[T]:
+        """Every row, each turned into a record by `into` as it arrives: a long result is
+        read and converted a chunk at a time, letting other requests run in between."""
+        records: list[T] = await self.run(Read("all", query, values, into))
+        return records
+
+    async def fetch_one(self, query: Query, **values: Any) -> Row | None:
+        rows: list[Row] = await self.run(Read("one", query, values))
+        return rows[0] if rows else None
+
+    async def fetch_value(self, query: Query, **values: Any) -> Any:
+        rows: list[Row] = await self.run(Read("one", query, values))
+        return next(iter(rows[0].values())) if rows else None
+
+
+class Database(Reads):
     """One database the service reads, pooled by `databases`. Build it with
     `app.db.database_at(url)`, which picks the backend from the URL."""
 
@@ -127,25 +153,7 @@ class Database(ABC):
     async def ping(self) -> None:
         await self.fetch_value(sa.select(1))
 
-    async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
-        rows: list[Row] = await self._run(Read("all", query, values))
-        return rows
-
-    async def fetch_into(self, into: Callable[[Row], T], query: Query, **values: Any) -> list[T]:
-        """Every row, each turned into a record by `into` as it arrives: a long result is
-        read and converted a chunk at a time, letting other requests run in between."""
-        records: list[T] = await self._run(Read("all", query, values, into))
-        return records
-
-    async def fetch_one(self, query: Query, **values: Any) -> Row | None:
-        rows: list[Row] = await self._run(Read("one", query, values))
-        return rows[0] if rows else None
-
-    async def fetch_value(self, query: Query, **values: Any) -> Any:
-        rows: list[Row] = await self._run(Read("one", query, values))
-        return next(iter(rows[0].values())) if rows else None
-
-    async def _run(self, read: Read) -> list[Any]:
+    async def run(self, read: Read) -> list[Any]:
         self.statements += 1
         for attempt in (1, 2):
             try:

@@ -1,0 +1,91 @@
+"""A read replica as an optional accelerator: reads go to it while it serves them, and to
+the primary while it is down or stalled (contract §7).
+
+The first read that finds the replica unavailable starts an outage: one warning in the
+log, every read after it on the primary at once, and a probe in the background (never
+on a customer's request) that sends the replica reads again, with one line in the log,
+as soon as it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.db.base import Database, DatabaseUnavailable, Read, Reads
+
+logger = logging.getLogger("downloads_api")
+
+
+class ReplicaReads(Reads):
+    def __init__(
+        self,
+        replica: Database,
+        primary: Database,
+        *,
+        probe_every: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.replica = replica
+        self.primary = primary
+        self.probe_every = probe_every
+        self.clock = clock
+        self._out_since: float | None = None
+        self._probe: asyncio.Task[None] | None = None
+
+    @property
+    def serving(self) -> bool:
+        """False during an outage: reads go to the primary."""
+        return self._out_since is None
+
+    async def run(self, read: Read) -> list[Any]:
+        if self.serving:
+            try:
+                return await self.replica.run(read)
+            except DatabaseUnavailable as error:
+                self.out(error)
+        return await self.primary.run(read)
+
+    async def check(self, probes: list[sa.Select[Any]]) -> bool:
+        """Whether the replica answers every probe; during an outage, no without asking
+        (the background probe asks)."""
+        if not self.serving:
+            return False
+        try:
+            for probe in probes:
+                await self.replica.fetch_all(probe)
+        except DatabaseUnavailable as error:
+            self.out(error)
+            return False
+        return True
+
+    def out(self, error: DatabaseUnavailable) -> None:
+        """The replica failed a read: start an outage, unless one has started already."""
+        if not self.serving:
+            return
+        self._out_since = self.clock()
+        logger.warning("the read replica is unavailable (%s): reading from the primary", error)
+        self._probe = asyncio.create_task(self._probe_until_back())
+
+    async def close(self) -> None:
+        if self._probe is not None:
+            self._probe.cancel()
+            await asyncio.gather(self._probe, return_exceptions=True)
+
+    async def _probe_until_back(self) -> None:
+        while True:
+            await asyncio.sleep(self.probe_every)
+            try:
+                await self.replica.ping()
+            except DatabaseUnavailable:
+                continue
+            assert self._out_since is not None
+            seconds = self.clock() - self._out_since
+            self._out_since = None
+            logger.info("the read replica serves again, after %.0f s", seconds)
+            return
