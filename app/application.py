@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from app.db import Database, ReplicaReads, database_at
 from app.demo import with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
+from app.drain import Drain
 from app.errors import ErrorKind
 from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
@@ -134,7 +136,11 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
 
     readiness = None if primary is None else Readiness(primary, source.tables, replica=replica)
 
+    drain = Drain(settings.shutdown_drain_seconds)
+
     async def ready(_: Request) -> JSONResponse:
+        if drain.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
         report = {"status": "ok"} if readiness is None else await readiness.report()
         return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
@@ -149,7 +155,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         gc.collect()
         gc.freeze()
         try:
-            yield
+            with drain.on_sigterm(asyncio.get_running_loop()):
+                yield
         finally:
             if replica is not None:
                 await replica.close()

@@ -30,6 +30,7 @@ VARIABLES = (
     "DATABASE_REPLICA_URL",
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT",
+    "SHUTDOWN_DRAIN_SECONDS",
     "MAX_QUERY_ALIASES",
     "MAX_ROOT_FIELDS",
     "MAX_LIST_SELECTIONS",
@@ -64,6 +65,8 @@ class Settings:
     # Seconds to wait for a connection, and for one statement (the server cancels it).
     database_connect_timeout: float = 5.0
     database_statement_timeout: float = 5.0
+    # Seconds between SIGTERM (when /ready turns 503) and the server's stop (app/drain.py).
+    shutdown_drain_seconds: float = 0.0
     # A name in app.sources.SOURCES.
     source: str = "bagisto"
     # Scheme and host download URLs are built on; None uses the request's own.
@@ -244,6 +247,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_replica_url=database_replica_url,
         database_connect_timeout=env.number("DATABASE_CONNECT_TIMEOUT", 5.0),
         database_statement_timeout=env.number("DATABASE_STATEMENT_TIMEOUT", 5.0),
+        shutdown_drain_seconds=env.number("SHUTDOWN_DRAIN_SECONDS", 0.0),
         source=source,
         public_base_url=public_base_url,
         source_settings=SOURCES[source].own_settings.read(env),
