@@ -4,13 +4,16 @@ the primary while it is down or stalled (contract §7).
 The first read that finds the replica unavailable starts an outage: one warning in the
 log, every read after it on the primary at once, and a probe in the background (never
 on a customer's request) that sends the replica reads again, with one line in the log,
-as soon as it answers.
+as soon as it answers. A read the replica has not answered within the connect timeout is
+read from the primary (the replica's answer, if it comes, is dropped with its
+connection).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +36,10 @@ class ReplicaReads(Reads):
     ) -> None:
         self.replica = replica
         self.primary = primary
+        # A read the replica leaves unanswered goes to the primary within the deadline of
+        # a stalled database (the connect timeout plus a second): the replica has the
+        # connect timeout to answer, not the statement's time limit plus a second.
+        replica.client_timeout = min(replica.client_timeout or math.inf, replica.connect_timeout)
         self.probe_every = probe_every
         self.clock = clock
         self._out_since: float | None = None
