@@ -27,6 +27,7 @@ from app.drain import Drain
 from app.errors import ErrorKind
 from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
+from app.fair_share import FairShare, RowBudget
 from app.graphql import create_graphql
 from app.guard import Guard
 from app.limits import list_fields
@@ -116,6 +117,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     )
 
     guard = Guard(storefront_keys)
+    rows_in_flight = RowBudget(
+        settings.max_rows_in_flight, timeout=settings.database_connect_timeout
+    )
 
     def graphql_route(path: str, schema: GraphQLSchema, dialect: Dialect) -> Route:
         endpoint = create_graphql(
@@ -199,9 +203,11 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 max_bytes=settings.max_body_bytes,
                 max_seconds=settings.max_body_seconds,
             ),
+            Middleware(FairShare, budget=rows_in_flight),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.database = primary
+    app.state.rows_in_flight = rows_in_flight
     return app

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.context import Once
 from app.errors import bad_id
+from app.fair_share import take_rows
 from app.models import Purchase
 from app.pagination import PageRequest
 from app.sources import NO_MATCH, Source, StatusFilter
@@ -68,9 +69,11 @@ class PurchaseList:
 
     async def everything(self) -> Sequence[Purchase]:
         """All matching purchases, oldest first: Magento's `items`."""
-        return await self.source.purchases(
+        purchases = await self.source.purchases(
             self.customer_id, status=self.status, offset=0, limit=None, newest_first=False
         )
+        await take_rows(len(purchases))
+        return purchases
 
     async def _count(self) -> int:
         return await self.source.count_purchases(self.customer_id, status=self.status)
@@ -82,4 +85,5 @@ class PurchaseList:
         rows = await self.source.purchases(
             self.customer_id, status=self.status, offset=start, limit=stop - start + 1
         )
+        await take_rows(len(rows))
         return Page(start=start, purchases=rows[: stop - start], has_next=len(rows) > stop - start)

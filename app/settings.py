@@ -31,6 +31,7 @@ VARIABLES = (
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT",
     "SHUTDOWN_DRAIN_SECONDS",
+    "MAX_ROWS_IN_FLIGHT",
     "MAX_QUERY_ALIASES",
     "MAX_ROOT_FIELDS",
     "MAX_LIST_SELECTIONS",
@@ -78,6 +79,9 @@ class Settings:
     # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
     # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (contract §5).
     max_page_size: int = 1000
+    # Rows of large pages (over 100) a worker completes at a time; more wait their turn
+    # (app/fair_share.py).
+    max_rows_in_flight: int = 1000
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20
     max_query_complexity: int = 300
@@ -233,6 +237,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     default_page_size = env.whole_number("DEFAULT_PAGE_SIZE", 10, minimum=1)
     max_page_size = env.whole_number("MAX_PAGE_SIZE", 1000, minimum=1)
+    max_rows_in_flight = env.whole_number("MAX_ROWS_IN_FLIGHT", 1000, minimum=1)
     if default_page_size > max_page_size:
         raise SettingsError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
 
@@ -253,6 +258,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         source_settings=SOURCES[source].own_settings.read(env),
         default_page_size=default_page_size,
         max_page_size=max_page_size,
+        max_rows_in_flight=max_rows_in_flight,
         storefront_key_cache_seconds=env.number("STOREFRONT_KEY_CACHE_SECONDS", 60.0),
         max_query_depth=env.whole_number("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=env.whole_number("MAX_QUERY_COMPLEXITY", 300, minimum=1),
