@@ -5,8 +5,7 @@ The first read that finds the replica unavailable starts an outage: one warning 
 log, every read after it on the primary at once, and a probe in the background (never
 on a customer's request) that sends the replica reads again, with one line in the log,
 as soon as it answers. A read the replica has not answered within the connect timeout is
-read from the primary (the replica's answer, if it comes, is dropped with its
-connection).
+read from the primary (the replica's answer, if it comes, is dropped).
 """
 
 from __future__ import annotations
@@ -52,10 +51,22 @@ class ReplicaReads(Reads):
 
     async def run(self, read: Read) -> list[Any]:
         if self.serving:
-            try:
-                return await self.replica.run(read)
-            except DatabaseUnavailable as error:
+            # Waited for, never cancelled: a read cancelled half-way could hand its
+            # connection back to the pool half-read, and handing one back can itself wait
+            # (on the pool's lock, which a connection being opened to a frozen replica
+            # holds). One left behind finishes by its own deadlines.
+            attempt = asyncio.ensure_future(self.replica.run(read))
+            attempt.add_done_callback(_retrieve)
+            await asyncio.wait((attempt,), timeout=self.replica.connect_timeout)
+            if not attempt.done():
+                self.out(DatabaseUnavailable("no answer within the connect timeout"))
+            elif (error := attempt.exception()) is None:
+                rows: list[Any] = attempt.result()
+                return rows
+            elif isinstance(error, DatabaseUnavailable):
                 self.out(error)
+            else:
+                raise error
         return await self.primary.run(read)
 
     async def check(self, probes: list[sa.Select[Any]]) -> bool:
@@ -96,3 +107,9 @@ class ReplicaReads(Reads):
             self._out_since = None
             logger.info("the read replica serves again, after %.0f s", seconds)
             return
+
+
+def _retrieve(attempt: asyncio.Future[list[Any]]) -> None:
+    """Marks the outcome seen: a read given up on is no error of anyone's."""
+    if not attempt.cancelled():
+        attempt.exception()
