@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.db import DatabaseUnavailable, database_at
+from app.db.mysql import _server_time_limit
 from fixtures import bagisto
 from tests.live import serving
 
@@ -115,3 +116,33 @@ def test_requests_and_ready_answer_503_within_the_connect_timeout() -> None:
     assert [status for status, _, _ in answers] == [503] * CALLERS
     assert max(elapsed for _, elapsed, _ in answers) < CONNECT_TIMEOUT + 1
     assert not any("127.0.0.1" in text for _, _, text in answers)
+
+
+def test_a_loop_held_up_past_the_deadline_reads_the_answer_that_came_meanwhile() -> None:
+    async def scenario() -> str:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[str] = loop.create_future()
+
+        def held_up() -> None:
+            time.sleep(0.3)  # past the deadline: the answer arrives meanwhile
+            answer.set_result("answered")
+
+        loop.call_later(0.05, held_up)
+        async with _server_time_limit(0.1):
+            return await answer
+
+    assert asyncio.run(scenario()) == "answered"
+
+
+def test_a_loop_held_up_once_gives_up_a_moment_later_not_a_whole_wait_later() -> None:
+    async def scenario() -> float:
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        loop.call_later(0.05, time.sleep, 0.8)  # the loop is held up past the deadline
+        with pytest.raises(TimeoutError):
+            async with _server_time_limit(0.5):
+                await loop.create_future()  # a server that never answers
+        return time.monotonic() - started
+
+    # Caught up at 0.85 s, it gives up a moment later, not a whole 0.5 s later.
+    assert asyncio.run(scenario()) < 1.2

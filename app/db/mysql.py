@@ -193,8 +193,10 @@ class _Driver:
 async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
     """`asyncio.timeout(seconds)` for a wait on the server, which a busy event loop
     cannot trip: if the loop was held up past the deadline (its timer fired late), the
-    answer may be sitting unread, so the wait starts over; otherwise the timeout takes
-    effect one loop pass later, after any answer already received has been read."""
+    answer may be sitting unread, so the deadline is looked at again a moment later,
+    once the loop has caught up (not a whole wait later: a frozen server would then cost
+    twice the time limit under load); otherwise the timeout takes effect one loop pass
+    later, after any answer already received has been read."""
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(None) as limit:
         handle: asyncio.TimerHandle
@@ -203,7 +205,7 @@ async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
             nonlocal handle
             now = loop.time()
             if now - due > _STALLED:
-                handle = loop.call_at(now + seconds, expire, now + seconds)
+                handle = loop.call_at(now + _STALLED, expire, now + _STALLED)
             else:
                 limit.reschedule(now)
 
