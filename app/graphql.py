@@ -5,6 +5,7 @@ and the guard has its word; afterwards the dialect decides the status."""
 from __future__ import annotations
 
 import logging
+import sys
 from http import HTTPStatus
 from typing import Any
 
@@ -21,9 +22,9 @@ from starlette.responses import Response
 from app.auth import request_context
 from app.context import RequestContext
 from app.dialects import Dialect
-from app.documents import BoundedCache, Document, Documents
+from app.documents import Document, Documents
 from app.execution import ChunkedExecutionContext
-from app.executor import compiled_execution_context
+from app.executor import ExecutionStats, compiled_execution_context
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
 from app.guard import Guard
@@ -63,9 +64,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         self.documents = documents
         self.limits = limits
         self.batch_size = batch_size
-        # Answers to introspection-only operations without variables: they depend on the
-        # schema alone, need no key, and cost a few milliseconds each to execute.
-        self.introspected = BoundedCache(32)
 
     async def graphql_http_server(self, request: Request) -> Response:
         try:
@@ -85,10 +83,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         if isinstance(prepared, Response):
             return prepared
         introspection = _introspection_only(prepared, data)
-        answer = _answer_key(data) if introspection else None
-        if answer is not None and (result := self.introspected.get(answer)) is not None:
-            _note_operation(request, prepared, data, result)
-            return JSONResponse(self._shape(result))
+        answer = self._answer_key(data) if introspection else None
+        if answer is not None and prepared is not None:
+            body = prepared.derived.get(answer)
+            if body is not None:
+                _note_operation(request, prepared, data, ran=True)
+                return Response(body, media_type="application/json")
         check = await self._admit(request, introspection_only=introspection)
         if isinstance(check, Response):
             return check
@@ -96,10 +96,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             success, result = await self.execute_graphql_query(
                 request, data, query_document=None if prepared is None else prepared.node
             )
-            _note_operation(request, prepared, data, result)
+            _note_operation(request, prepared, data, ran="data" in result)
             response = await self.create_json_response(request, result, success)
-        if answer is not None and response.status_code == 200 and "errors" not in result:
-            self.introspected.put(answer, result)
+        if answer and prepared and response.status_code == 200 and "errors" not in result:
+            # Kept as the bytes sent: their size is what they cost.
+            body = bytes(response.body)
+            self.documents.attach(prepared, answer, body, sys.getsizeof(body))
         response.headers.update(check.headers)
         return response
 
@@ -134,7 +136,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                     query_document=None if document is None else document.node,
                 )
                 statuses.append(self._status(result, success))
-            _note_operation(request, document, data, result)
+            _note_operation(request, document, data, ran="data" in result)
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
@@ -199,6 +201,15 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
+    def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
+        """The key an introspection-only operation's answer is kept under, with its
+        document (so with its whole text), or None when the answer may depend on more
+        than the schema (variables). Answers depend on the schema, so on the path."""
+        name = data.get("operationName")
+        if data.get("variables") or not (name is None or isinstance(name, str)):
+            return None
+        return "answer", self, name
+
     async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
         """The guard's word on the request; only introspection needs no key (contract §2)."""
         if introspection_only:
@@ -214,6 +225,7 @@ def create_graphql(
     settings: Settings,
     guard: Guard,
     documents: Documents,
+    execution: ExecutionStats | None = None,
 ) -> GraphQL:
     def context(request: Request, _data: Any) -> RequestContext:
         return request_context(request, source, settings)
@@ -239,7 +251,7 @@ def create_graphql(
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
         execution_context_class=(
-            compiled_execution_context(documents.plans)
+            compiled_execution_context(documents, execution)
             if settings.graphql_executor == "compiled"
             else ChunkedExecutionContext
         ),
@@ -256,15 +268,6 @@ def _bad_request(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=400)
 
 
-def _answer_key(data: dict[str, Any]) -> tuple[str, str | None] | None:
-    """The key an introspection-only operation's answer is kept under, or None when it
-    may depend on more than the schema (variables)."""
-    name = data.get("operationName")
-    if data.get("variables") or not (name is None or isinstance(name, str)):
-        return None
-    return data["query"], name
-
-
 def _introspection_only(document: Document | None, data: Any) -> bool:
     if document is None:
         return False
@@ -272,13 +275,11 @@ def _introspection_only(document: Document | None, data: Any) -> bool:
     return figures is not None and figures.introspection_only
 
 
-def _note_operation(
-    request: Request, document: Document | None, data: Any, result: dict[str, Any]
-) -> None:
+def _note_operation(request: Request, document: Document | None, data: Any, *, ran: bool) -> None:
     """For the request log and metrics: the name of the operation that ran. Only a
-    document that validated gets this far (a result with `data`), so the names seen are
-    the schema's real clients', not whatever a caller makes up."""
-    if document is None or "data" not in result:
+    document that validated gets this far (a result with `data`: `ran`), so the names
+    seen are the schema's real clients', not whatever a caller makes up."""
+    if document is None or not ran:
         return
     operation = document.operation(data.get("operationName"))
     if operation is not None and operation.name is not None:
