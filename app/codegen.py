@@ -21,67 +21,79 @@ import linecache
 import weakref
 from collections.abc import Mapping
 from math import isfinite
+from types import CodeType
 from typing import Any
 
 from graphql import GraphQLResolveInfo
 from graphql.pyutils import Path, Undefined
 
 from app.plan import Condition, FieldPlan, Plan
+from app.sized_cache import SizedCache
 
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 _numbers = itertools.count(1)
 
-# Bytes a compiled plan keeps, estimated from its source text and fields: code objects,
-# the functions' namespace, field plans and their info heads. Fitted with tracemalloc
-# over the clients' documents and large generated ones; tests/test_executor.py checks it.
+# Bytes a compiled plan keeps besides its code (which `_CODE` keeps and counts): field
+# plans, their info heads, the functions and their namespaces. Fitted with tracemalloc
+# over the clients' documents and large generated ones; tests/test_cache_budget.py
+# checks it. Code costs some 6 bytes a character of its source.
+_BYTES_PER_FIELD = 1200
+_BYTES_PER_PLAN = 2048
 _BYTES_PER_CHARACTER = 6
-_BYTES_PER_FIELD = 900
-_BYTES_PER_PLAN = 4096
 
 
 def compile_plan(plan: Plan) -> None:
     """Compiles every object plan of `plan` into its `fill` function, and estimates the
     bytes it all keeps in `plan.size`."""
-    objects = plan.objects()
-    number = next(_numbers)
-    filename = f"<plan {number}: {objects[0].type.name}>"
-    namespace: dict[str, Any] = {
-        "Mapping": Mapping,
-        "Path": Path,
-        "isfinite": isfinite,
-        "new": tuple.__new__,
-        "Info": GraphQLResolveInfo,
-        "Undefined": Undefined,
-    }
-    index_of = {id(plan): index for index, plan in enumerate(objects)}
-    lines: list[str] = []
-    for index, object_plan in enumerate(objects):
-        namespace[f"TYPE{index}"] = object_plan.type.name
-        lines += [
-            f"def fill{index}(run, source, path):",
+    # Children first: a parent's namespace holds its children's functions.
+    for object_plan in reversed(plan.objects()):
+        namespace: dict[str, Any] = {**_BUILTINS, "TYPE": object_plan.type.name}
+        lines = [
+            "def fill(run, source, path):",
             "    out = {}",
             "    mapping = type(source) is dict or isinstance(source, Mapping)",
             "    tail = run.info_tail",
         ]
         if any(field.condition for field in object_plan.fields):
             lines.append("    variables = run.variables")
-        for position, field in enumerate(object_plan.fields):
-            name = f"{index}_{position}"
-            block = _field(name, f"TYPE{index}", field, namespace, index_of)
+        for index, field in enumerate(object_plan.fields):
+            block = _field(str(index), "TYPE", field, namespace)
             if field.condition:
                 lines.append(f"    if {_test(field.condition)}:")
                 block = ["    " + line for line in block]
             lines += block
         lines.append("    return out")
-    source = "\n".join(lines) + "\n"
-    exec(compile(source, filename, "exec"), namespace)
-    for index, object_plan in enumerate(objects):
-        object_plan.fill = namespace[f"fill{index}"]
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    weakref.finalize(plan.root.fill, linecache.cache.pop, filename, None)
-    plan.size = (
-        _BYTES_PER_PLAN + _BYTES_PER_CHARACTER * len(source) + _BYTES_PER_FIELD * plan.fields
-    )
+        source = "\n".join(lines) + "\n"
+        exec(_compiled(source), namespace)
+        object_plan.fill = namespace["fill"]
+    plan.size = _BYTES_PER_PLAN + _BYTES_PER_FIELD * plan.fields
+
+
+_BUILTINS: dict[str, Any] = {
+    "Mapping": Mapping,
+    "Path": Path,
+    "isfinite": isfinite,
+    "new": tuple.__new__,
+    "Info": GraphQLResolveInfo,
+    "Undefined": Undefined,
+}
+# Compiled sources, by their whole text (which says everything the code does: the objects
+# it uses come from each function's own namespace). Documents of one storefront select the
+# same shapes again and again, and a document often repeats one (aliases, fragments):
+# compiling costs some 0.1 ms a field, looking up a text far less.
+_CODE = SizedCache(8 * 1024 * 1024)
+
+
+def _compiled(source: str) -> CodeType:
+    code: CodeType | None = _CODE.get(source)
+    if code is None:
+        filename = f"<plan {next(_numbers)}>"
+        code = compile(source, filename, "exec")
+        _CODE.put(source, code, _BYTES_PER_CHARACTER * len(source))
+        # Tracebacks show the generated lines for as long as the code lives.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(code, linecache.cache.pop, filename, None)
+    return code
 
 
 def _test(condition: Condition) -> str:
@@ -92,13 +104,7 @@ def _test(condition: Condition) -> str:
     )
 
 
-def _field(
-    index: str,
-    type_name: str,
-    field: FieldPlan,
-    namespace: dict[str, Any],
-    index_of: dict[int, int],
-) -> list[str]:
+def _field(index: str, type_name: str, field: FieldPlan, namespace: dict[str, Any]) -> list[str]:
     """The block of one field; `index` names its objects in the namespace, `type_name`
     the variable holding its parent type's name."""
     key = repr(field.key)
@@ -152,7 +158,8 @@ def _field(
         lines.append(f"        out[{key}] = run.later_or_complete(F{index}, value, out, path)")
     if completion.object is not None:
         # An object that is neither awaitable nor an exception: its plan, directly.
-        child = f"fill{index_of[id(completion.object)]}"
+        child = f"FILL{index}"
+        namespace[child] = completion.object.fill
         lines.append(
             "    elif value is not Undefined and not isinstance(value, Exception)"
             " and not run.is_awaitable(value):"

@@ -8,6 +8,7 @@ import asyncio
 import functools
 import gc
 import json
+import linecache
 import math
 import warnings
 from dataclasses import dataclass
@@ -386,3 +387,16 @@ def test_only_a_resolver_that_cannot_see_info_is_called_without_it(
 def test_the_services_resolvers_that_ignore_info_are_called_without_it() -> None:
     assert reads_info_argument(resolve_iri) is False
     assert reads_info_argument(resolve_download_url) is True  # the base URL is in the context
+
+
+def test_a_plans_generated_lines_show_in_tracebacks() -> None:
+    cache = documents()
+    context_class = compiled_execution_context(cache)
+    document = cache.get("{ things(n: 1) { id name } }").node
+
+    for _ in range(2):
+        asyncio.run(_result(execute(schema, document, execution_context_class=context_class)))
+
+    (planned,) = [v for v in cache.get("{ things(n: 1) { id name } }").derived.values() if v.plan]
+    code = planned.plan.root.fill.__code__
+    assert linecache.getline(code.co_filename, 1) == "def fill(run, source, path):\n"
