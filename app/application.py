@@ -52,6 +52,20 @@ from resolvers import bindables
 
 logger = logging.getLogger("downloads_api")
 
+# What storefronts on another origin read: the REST list's pages, where their rate limit
+# stands and when to come back, and the id to quote in a support request.
+EXPOSED_HEADERS = [
+    "X-Total-Count",
+    "X-Page",
+    "X-Per-Page",
+    "X-Total-Pages",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+]
+
 
 def create_app(settings: Settings, *, source: Source | None = None) -> Starlette:
     """The service for these settings; `source`, when given, stands in for the configured
@@ -182,6 +196,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 allow_methods=["GET", "POST", "OPTIONS"],
                 # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
                 allow_headers=["*"],
+                # What storefronts read: the REST list's pages, the rate limit, the id.
+                expose_headers=EXPOSED_HEADERS,
                 max_age=600,
             ),
             Middleware(

@@ -13,7 +13,7 @@ from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.constants import DATA_TYPE_JSON
 from ariadne.exceptions import HttpBadRequestError, HttpError
-from ariadne.explorer import ExplorerHttp405
+from ariadne.explorer import Explorer, ExplorerHttp405
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +24,7 @@ from app.dialects import Dialect
 from app.documents import BoundedCache, Document, Documents
 from app.execution import ChunkedExecutionContext
 from app.executor import compiled_execution_context
+from app.explorer import HEADERS as EXPLORER_HEADERS
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
 from app.guard import Guard
@@ -181,6 +182,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if error.msg == "depth limit exceeded":
                 raise HttpBadRequestError(_TOO_DEEP_BODY) from None
             raise HttpBadRequestError("Request body is not a valid JSON") from None
+
+    async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
+        response = await super().render_explorer(request, explorer)
+        if response.status_code == HTTPStatus.OK:
+            response.headers.update(EXPLORER_HEADERS)
+        return response
 
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool
