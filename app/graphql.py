@@ -90,12 +90,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         if answer is not None and (result := self.introspected.get(answer)) is not None:
             _note_operation(request, prepared, data, result)
             return JSONResponse(self._shape(result))
-        check = await self._admit(request, introspection_only=introspection)
+        context = await self.get_context_for_request(request, data)
+        check = await self._admit(request, context, introspection_only=introspection)
         if isinstance(check, Response):
             return check
         with collecting_kinds():
             success, result = await self.execute_graphql_query(
-                request, data, query_document=None if prepared is None else prepared.node
+                request,
+                data,
+                context_value=context,
+                query_document=None if prepared is None else prepared.node,
             )
             _note_operation(request, prepared, data, result)
             response = await self.create_json_response(request, result, success)
@@ -115,16 +119,18 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
+        context = await self.get_context_for_request(request, batch)  # one customer lookup
         check = await self._admit(
             request,
+            context,
             introspection_only=all(
                 _introspection_only(document, data)
                 for document, data in zip(documents, batch, strict=True)
             ),
+            cost=len(batch),
         )
         if isinstance(check, Response):
             return check
-        context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
             with collecting_kinds():
@@ -206,11 +212,18 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
-    async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
+    async def _admit(
+        self,
+        request: Request,
+        context: RequestContext,
+        *,
+        introspection_only: bool,
+        cost: int = 1,
+    ) -> KeyCheck | Response:
         """The guard's word on the request; only introspection needs no key (contract §2)."""
         if introspection_only:
             return KeyCheck()
-        return await self.guard.admit(request, self.dialect)
+        return await self.guard.admit(request, self.dialect, context, cost)
 
 
 def create_graphql(

@@ -73,10 +73,10 @@ class _Endpoint:
             return _method_not_allowed(request.method)
         # Bagisto's order: the storefront key middleware runs before the provider asks for
         # the customer, and both before any parameter is looked at.
-        admitted = await self.api.guard.admit(request, BAGISTO_REST)
+        context = request_context(request, self.api.source, self.api.settings)
+        admitted = await self.api.guard.admit(request, BAGISTO_REST, context)
         if isinstance(admitted, Response):
             return admitted
-        context = request_context(request, self.api.source, self.api.settings)
         try:
             response = await self.handler(context, request)
         except ApiError as error:

@@ -34,18 +34,18 @@ class RedisCounters:
         self.client = client
         self.fallback = MemoryCounters()
 
-    async def increment(self, name: str, expires_in: int) -> int:
+    async def increment(self, name: str, expires_in: int, amount: int = 1) -> int:
         key = PREFIX + name
         try:
             async with self.client.pipeline(transaction=True) as pipe:
                 # The window's end does not move, so setting it again each time is harmless.
-                pipe.incr(key)
+                pipe.incrby(key, amount)
                 pipe.expire(key, expires_in)
                 count, _ = await pipe.execute()
             return int(count)
         except (RedisError, OSError) as error:
             logger.warning("redis unavailable, counting in this process: %s", error)
-            return await self.fallback.increment(name, expires_in)
+            return await self.fallback.increment(name, expires_in, amount)
 
 
 class RedisKeyCache:
