@@ -98,7 +98,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         from app import shared_state
 
         shared = shared_state.connect(settings.redis_url)
-        cache, counters = shared_state.RedisKeyCache(shared), shared_state.RedisCounters(shared)
+        breaker = shared_state.Breaker()
+        cache = shared_state.RedisKeyCache(shared, breaker)
+        counters = shared_state.RedisCounters(shared, breaker)
     storefront_keys = (
         StorefrontKeys(
             source.storefront_keys,
