@@ -118,6 +118,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         list_fields=list_fields(views.values()),
     )
     metrics = Metrics(
+        known_operations=settings.metrics_operations,
         pool_in_use=lambda: sum(db.connections_in_use() for db in databases),
         caches={
             "documents": documents.hits_and_misses,

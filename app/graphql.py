@@ -88,10 +88,13 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         introspection = _introspection_only(prepared, data)
         answer = _answer_key(data) if introspection else None
         if answer is not None and (result := self.introspected.get(answer)) is not None:
-            _note_operation(request, prepared, data, result)
+            _note_operation(request, prepared, data, result, customer_id=None)
             return JSONResponse(self._shape(result))
         context = await self.get_context_for_request(request, data)
-        check = await self._admit(request, context, introspection_only=introspection)
+        # Only introspection needs no key (contract §2).
+        check = (
+            KeyCheck() if introspection else await self.guard.admit(request, self.dialect, context)
+        )
         if isinstance(check, Response):
             return check
         with collecting_kinds():
@@ -101,7 +104,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 context_value=context,
                 query_document=None if prepared is None else prepared.node,
             )
-            _note_operation(request, prepared, data, result)
+            _note_operation(request, prepared, data, result, context.customer_id.settled())
             response = await self.create_json_response(request, result, success)
         if answer is not None and response.status_code == 200 and "errors" not in result:
             self.introspected.put(answer, result)
@@ -120,14 +123,10 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 return prepared
             documents.append(prepared)
         context = await self.get_context_for_request(request, batch)  # one customer lookup
-        check = await self._admit(
-            request,
-            context,
-            introspection_only=all(
-                _introspection_only(document, data)
-                for document, data in zip(documents, batch, strict=True)
-            ),
-            cost=len(batch),
+        check = (
+            KeyCheck()
+            if all(map(_introspection_only, documents, batch))
+            else await self.guard.admit(request, self.dialect, context, cost=len(batch))
         )
         if isinstance(check, Response):
             return check
@@ -141,7 +140,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                     query_document=None if document is None else document.node,
                 )
                 statuses.append(self._status(result, success))
-            _note_operation(request, document, data, result)
+            _note_operation(request, document, data, result, context.customer_id.settled())
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
@@ -212,19 +211,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
-    async def _admit(
-        self,
-        request: Request,
-        context: RequestContext,
-        *,
-        introspection_only: bool,
-        cost: int = 1,
-    ) -> KeyCheck | Response:
-        """The guard's word on the request; only introspection needs no key (contract §2)."""
-        if introspection_only:
-            return KeyCheck()
-        return await self.guard.admit(request, self.dialect, context, cost)
-
 
 def create_graphql(
     schema: GraphQLSchema,
@@ -293,13 +279,18 @@ def _introspection_only(document: Document | None, data: Any) -> bool:
 
 
 def _note_operation(
-    request: Request, document: Document | None, data: Any, result: dict[str, Any]
+    request: Request,
+    document: Document | None,
+    data: Any,
+    result: dict[str, Any],
+    customer_id: int | None,
 ) -> None:
-    """For the request log and metrics: the name of the operation that ran. Only a
-    document that validated gets this far (a result with `data`), so the names seen are
-    the schema's real clients', not whatever a caller makes up."""
+    """For the request log and metrics (app/metrics.py's OperationLabels): the name of the
+    operation that ran, and the customer who ran it, when one was looked up. Only a
+    document that validated gets this far (a result with `data`)."""
     if document is None or "data" not in result:
         return
     operation = document.operation(data.get("operationName"))
     if operation is not None and operation.name is not None:
         request.state.operation_name = operation.name.value
+        request.state.customer_id = customer_id
