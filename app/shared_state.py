@@ -102,7 +102,7 @@ class Breaker:
             async with asyncio.timeout(self.timeout):
                 result = await operation()
         except (RedisError, OSError, TimeoutError) as error:
-            self._failed(error)
+            self._failed(error, probe)
             raise Unavailable from error
         finally:
             if probe:
@@ -110,16 +110,18 @@ class Breaker:
         self._answered()
         return result
 
-    def _failed(self, error: Exception) -> None:
-        if self.down:
-            self.backoff = min(self.backoff * 2, self.max_backoff)
-        else:
+    def _failed(self, error: Exception, probe: bool) -> None:
+        if not self.down:
             self.down = True
             self.backoff = self.first_backoff
             logger.warning(
                 "redis unavailable, caching and counting in this process until it answers: %s",
                 str(error) or type(error).__name__,
             )
+        elif probe:
+            self.backoff = min(self.backoff * 2, self.max_backoff)
+        else:  # a call begun before the outage was noticed: it changes nothing
+            return
         self._retry_at = self.clock() + self.backoff
 
     def _answered(self) -> None:

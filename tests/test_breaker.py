@@ -93,3 +93,23 @@ def test_one_request_at_a_time_tries_redis_again() -> None:
 
     assert asyncio.run(scenario()) == ["memory"] * 10
     assert redis.calls == 2  # the first failure, then one probe for all ten
+
+
+def test_calls_that_fail_together_open_the_breaker_once() -> None:
+    now = [0.0]
+    breaker = Breaker(lambda: now[0], timeout=0.05, backoff=1.0)
+    redis = Redis()
+    redis.state = "frozen"
+
+    async def ask() -> str:
+        try:
+            return await breaker.call(redis)
+        except Unavailable:
+            return "memory"
+
+    async def scenario() -> list[str]:
+        await asyncio.gather(*(ask() for _ in range(10)))  # all began before it froze
+        now[0], redis.state = 1.0, "up"
+        return [await ask()]
+
+    assert asyncio.run(scenario()) == ["PONG"]  # after the first back-off, not a longer one
