@@ -28,18 +28,20 @@ class Redis:
         return "PONG"
 
 
+async def ask(breaker: Breaker, redis: Redis) -> str:
+    """Redis's answer, or "memory" when the process answers on its own."""
+    try:
+        return await breaker.call(redis)
+    except Unavailable:
+        return "memory"
+
+
 def test_after_a_failure_redis_is_left_alone_for_a_growing_back_off(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     now = [0.0]
     breaker = Breaker(lambda: now[0], timeout=0.01, backoff=1.0, max_backoff=4.0)
     redis = Redis()
-
-    async def ask() -> str:
-        try:
-            return await breaker.call(redis)
-        except Unavailable:
-            return "memory"
 
     async def scenario() -> list[tuple[float, str, int]]:
         seen = []
@@ -48,7 +50,7 @@ def test_after_a_failure_redis_is_left_alone_for_a_growing_back_off(
             (4.1, "frozen"), (5.0, "up"), (8.1, "up"), (8.2, "up"),
         ]:  # fmt: skip
             now[0], redis.state = when, state
-            seen.append((when, await ask(), redis.calls))
+            seen.append((when, await ask(breaker, redis), redis.calls))
         return seen
 
     with caplog.at_level(logging.WARNING, logger="downloads_api"):
@@ -82,14 +84,7 @@ def test_one_request_at_a_time_tries_redis_again() -> None:
             await breaker.call(redis)
         now[0] = 2.0
         redis.state = "frozen"
-
-        async def ask() -> str:
-            try:
-                return await breaker.call(redis)
-            except Unavailable:
-                return "memory"
-
-        return list(await asyncio.gather(*(ask() for _ in range(10))))
+        return list(await asyncio.gather(*(ask(breaker, redis) for _ in range(10))))
 
     assert asyncio.run(scenario()) == ["memory"] * 10
     assert redis.calls == 2  # the first failure, then one probe for all ten
@@ -101,15 +96,9 @@ def test_calls_that_fail_together_open_the_breaker_once() -> None:
     redis = Redis()
     redis.state = "frozen"
 
-    async def ask() -> str:
-        try:
-            return await breaker.call(redis)
-        except Unavailable:
-            return "memory"
-
     async def scenario() -> list[str]:
-        await asyncio.gather(*(ask() for _ in range(10)))  # all began before it froze
+        await asyncio.gather(*(ask(breaker, redis) for _ in range(10)))  # all before it froze
         now[0], redis.state = 1.0, "up"
-        return [await ask()]
+        return [await ask(breaker, redis)]
 
     assert asyncio.run(scenario()) == ["PONG"]  # after the first back-off, not a longer one
