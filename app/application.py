@@ -53,6 +53,20 @@ from resolvers import bindables
 
 logger = logging.getLogger("downloads_api")
 
+# What storefronts on another origin read: the REST list's pages, where their rate limit
+# stands and when to come back, and the id to quote in a support request.
+EXPOSED_HEADERS = [
+    "X-Total-Count",
+    "X-Page",
+    "X-Per-Page",
+    "X-Total-Pages",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+]
+
 
 def create_app(settings: Settings, *, source: Source | None = None) -> Starlette:
     """The service for these settings; `source`, when given, stands in for the configured
@@ -85,7 +99,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         from app import shared_state
 
         shared = shared_state.connect(settings.redis_url)
-        cache, counters = shared_state.RedisKeyCache(shared), shared_state.RedisCounters(shared)
+        breaker = shared_state.Breaker()
+        cache = shared_state.RedisKeyCache(shared, breaker)
+        counters = shared_state.RedisCounters(shared, breaker)
     storefront_keys = (
         StorefrontKeys(
             source.storefront_keys,
@@ -105,6 +121,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     )
     execution = ExecutionStats()
     metrics = Metrics(
+        known_operations=settings.metrics_operations,
         pool_in_use=lambda: sum(db.connections_in_use() for db in databases),
         caches={
             "documents": documents.hits_and_misses,
@@ -188,6 +205,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 allow_methods=["GET", "POST", "OPTIONS"],
                 # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
                 allow_headers=["*"],
+                # What storefronts read: the REST list's pages, the rate limit, the id.
+                expose_headers=EXPOSED_HEADERS,
                 max_age=600,
             ),
             Middleware(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from starlette.requests import Request
 
 from app.context import RequestContext
+from app.errors import ApiError
 from app.settings import Settings
 from app.sources import Source
 
@@ -23,6 +26,33 @@ def bearer_token(request: Request) -> str | None:
 def client_ip(request: Request) -> str | None:
     # uvicorn's proxy-headers support has already applied X-Forwarded-For from trusted proxies.
     return request.client.host if request.client else None
+
+
+def client_network(request: Request) -> str:
+    """The client's address, as rate limits count it: an IPv6 client by its /64, the
+    block one subscriber is usually given (and a single host can hop through)."""
+    host = client_ip(request) or "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return host
+
+
+async def caller(request: Request, context: RequestContext) -> str:
+    """Whose allowance under a storefront key a request spends (contract §6): that of the
+    customer its token names, else that of its address. A bad token counts as none, so
+    anonymous traffic can never spend a signed-in customer's allowance."""
+    if context.token is not None:
+        try:
+            return f"customer:{await context.customer_id()}"
+        except ApiError:
+            pass  # refused later, where the customer is asked for, in the dialect's words
+    return f"address:{client_network(request)}"
 
 
 def public_base_url(request: Request, configured: str | None) -> str:

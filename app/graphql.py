@@ -14,7 +14,7 @@ from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.constants import DATA_TYPE_JSON
 from ariadne.exceptions import HttpBadRequestError, HttpError
-from ariadne.explorer import ExplorerHttp405
+from ariadne.explorer import Explorer, ExplorerHttp405
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,6 +25,7 @@ from app.dialects import Dialect
 from app.documents import Document, Documents
 from app.execution import ChunkedExecutionContext
 from app.executor import ExecutionStats, compiled_execution_context
+from app.explorer import HEADERS as EXPLORER_HEADERS
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
 from app.guard import Guard
@@ -87,16 +88,24 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         if answer is not None and prepared is not None:
             body = prepared.derived.get(answer)
             if body is not None:
-                _note_operation(request, prepared, data, ran=True)
+                _note_operation(request, prepared, data, ran=True, customer_id=None)
                 return Response(body, media_type="application/json")
-        check = await self._admit(request, introspection_only=introspection)
+        context = await self.get_context_for_request(request, data)
+        # Only introspection needs no key (contract §2).
+        check = (
+            KeyCheck() if introspection else await self.guard.admit(request, self.dialect, context)
+        )
         if isinstance(check, Response):
             return check
         with collecting_kinds():
             success, result = await self.execute_graphql_query(
-                request, data, query_document=None if prepared is None else prepared.node
+                request,
+                data,
+                context_value=context,
+                query_document=None if prepared is None else prepared.node,
             )
-            _note_operation(request, prepared, data, ran="data" in result)
+            customer_id = context.customer_id.settled()
+            _note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
             response = await self.create_json_response(request, result, success)
         if answer and prepared and response.status_code == 200 and "errors" not in result:
             # Kept as the bytes sent: their size is what they cost.
@@ -116,16 +125,14 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
-        check = await self._admit(
-            request,
-            introspection_only=all(
-                _introspection_only(document, data)
-                for document, data in zip(documents, batch, strict=True)
-            ),
+        context = await self.get_context_for_request(request, batch)  # one customer lookup
+        check = (
+            KeyCheck()
+            if all(map(_introspection_only, documents, batch))
+            else await self.guard.admit(request, self.dialect, context, cost=len(batch))
         )
         if isinstance(check, Response):
             return check
-        context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
             with collecting_kinds():
@@ -136,7 +143,8 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                     query_document=None if document is None else document.node,
                 )
                 statuses.append(self._status(result, success))
-            _note_operation(request, document, data, ran="data" in result)
+            customer_id = context.customer_id.settled()
+            _note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
@@ -184,6 +192,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 raise HttpBadRequestError(_TOO_DEEP_BODY) from None
             raise HttpBadRequestError("Request body is not a valid JSON") from None
 
+    async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
+        response = await super().render_explorer(request, explorer)
+        if response.status_code == HTTPStatus.OK:
+            response.headers.update(EXPLORER_HEADERS)
+        return response
+
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool
     ) -> Response:
@@ -196,11 +210,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
         return status
 
-    def _shape(self, result: dict[str, Any]) -> dict[str, Any]:
-        if self.dialect.errors_first and "errors" in result:
-            return {"errors": result["errors"], **result}
-        return result
-
     def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
         """The key an introspection-only operation's answer is kept under, with its
         document (so with its whole text), or None when the answer may depend on more
@@ -210,11 +219,10 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return None
         return "answer", self, name
 
-    async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
-        """The guard's word on the request; only introspection needs no key (contract §2)."""
-        if introspection_only:
-            return KeyCheck()
-        return await self.guard.admit(request, self.dialect)
+    def _shape(self, result: dict[str, Any]) -> dict[str, Any]:
+        if self.dialect.errors_first and "errors" in result:
+            return {"errors": result["errors"], **result}
+        return result
 
 
 def create_graphql(
@@ -275,12 +283,15 @@ def _introspection_only(document: Document | None, data: Any) -> bool:
     return figures is not None and figures.introspection_only
 
 
-def _note_operation(request: Request, document: Document | None, data: Any, *, ran: bool) -> None:
-    """For the request log and metrics: the name of the operation that ran. Only a
-    document that validated gets this far (a result with `data`: `ran`), so the names
-    seen are the schema's real clients', not whatever a caller makes up."""
+def _note_operation(
+    request: Request, document: Document | None, data: Any, *, ran: bool, customer_id: int | None
+) -> None:
+    """For the request log and metrics (app/metrics.py's OperationLabels): the name of the
+    operation that ran, and the customer who ran it, when one was looked up. Only a
+    document that validated gets this far (a result with `data`: `ran`)."""
     if document is None or not ran:
         return
     operation = document.operation(data.get("operationName"))
     if operation is not None and operation.name is not None:
         request.state.operation_name = operation.name.value
+        request.state.customer_id = customer_id

@@ -141,10 +141,9 @@ class RequestLog:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
             operation = scope["state"].get("operation_name") or ""
+            label = self.metrics.operation_label(operation, scope["state"].get("customer_id"))
             reason = refusal[0] if refusal else None
-            self.metrics.requests.labels(
-                path, self.metrics.operation_label(operation), str(status)
-            ).inc()
+            self.metrics.requests.labels(path, label, str(status)).inc()
             self.metrics.latency.labels(path).observe(elapsed)
             self.metrics.after_request()
             access_logger.info(

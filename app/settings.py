@@ -40,6 +40,7 @@ VARIABLES = (
     "EXPLORER",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
+    "METRICS_OPERATIONS",
     "REDIS_URL",
     "LOG_FORMAT",
     "LOG_LEVEL",
@@ -102,6 +103,8 @@ class Settings:
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
     cors_allow_origins: tuple[str, ...] = ("*",)
+    # Operation names that always get a metrics label of their own (app/metrics.py).
+    metrics_operations: tuple[str, ...] = ()
     # Where storefront key lookups and rate-limit counts are shared by all processes.
     redis_url: str | None = None
     log_format: Literal["json", "text"] = "json"
@@ -280,6 +283,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "CORS_ALLOW_ORIGINS",
             lambda raw: tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip()),
             "*",
+        ),
+        metrics_operations=env(
+            "METRICS_OPERATIONS",
+            lambda raw: tuple(name.strip() for name in raw.split(",") if name.strip()),
+            "",
         ),
     )
     others = {
