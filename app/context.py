@@ -37,7 +37,8 @@ class Once(Generic[T]):
 class RequestContext:
     source: Source
     settings: Settings
-    # Scheme and host download URLs are built on: PUBLIC_BASE_URL, else the request's own.
+    # What download paths are appended to: the store's link base on a source with store
+    # views (app/auth.py), else PUBLIC_BASE_URL or the request's own base URL.
     base_url: str
     # The bearer token that came with the request, if any.
     token: str | None

@@ -20,13 +20,15 @@ from starlette.responses import Response
 
 from app.auth import request_context
 from app.context import RequestContext
+from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import BoundedCache, Document, Documents
+from app.errors import ApiError
 from app.execution import ChunkedExecutionContext
 from app.executor import compiled_execution_context
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
-from app.guard import Guard
+from app.guard import Guard, error_response, unavailable
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
 from app.settings import Settings
@@ -84,6 +86,9 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         prepared = self._prepare(data)
         if isinstance(prepared, Response):
             return prepared
+        context = await self._context(request, data)
+        if isinstance(context, Response):
+            return context
         introspection = _introspection_only(prepared, data)
         answer = _answer_key(data) if introspection else None
         if answer is not None and (result := self.introspected.get(answer)) is not None:
@@ -94,7 +99,10 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return check
         with collecting_kinds():
             success, result = await self.execute_graphql_query(
-                request, data, query_document=None if prepared is None else prepared.node
+                request,
+                data,
+                context_value=context,
+                query_document=None if prepared is None else prepared.node,
             )
             _note_operation(request, prepared, data, result)
             response = await self.create_json_response(request, result, success)
@@ -114,6 +122,9 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
+        context = await self._context(request, batch)  # one customer lookup
+        if isinstance(context, Response):
+            return context
         check = await self._admit(
             request,
             introspection_only=all(
@@ -123,7 +134,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         )
         if isinstance(check, Response):
             return check
-        context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
             with collecting_kinds():
@@ -199,6 +209,17 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
+    async def _context(self, request: Request, data: Any) -> RequestContext | Response:
+        """The request's context, or the refusal of its store or currency in the dialect's
+        words: Magento's request validators run before anything else (contract §9)."""
+        try:
+            context: RequestContext = await self.get_context_for_request(request, data)
+        except ApiError as error:
+            return error_response(self.dialect, error.kind, error.message)
+        except DatabaseUnavailable as error:
+            return unavailable(self.dialect, error)
+        return context
+
     async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
         """The guard's word on the request; only introspection needs no key (contract §2)."""
         if introspection_only:
@@ -215,8 +236,8 @@ def create_graphql(
     guard: Guard,
     documents: Documents,
 ) -> GraphQL:
-    def context(request: Request, _data: Any) -> RequestContext:
-        return request_context(request, source, settings)
+    async def context(request: Request, _data: Any) -> RequestContext:
+        return await request_context(request, source, settings)
 
     return GraphQL(
         schema,

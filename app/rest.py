@@ -82,8 +82,8 @@ class _Endpoint:
         admitted = await self.api.guard.admit(request, BAGISTO_REST)
         if isinstance(admitted, Response):
             return admitted
-        context = request_context(request, self.api.source, self.api.settings)
         try:
+            context = await request_context(request, self.api.source, self.api.settings)
             response = await self.handler(context, request)
         except ApiError as error:
             response = error_response(BAGISTO_REST, error.kind, error.message)
