@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from app.db import Database, DatabaseUnavailable
 from app.settings import Settings
 from app.sources import SOURCES, create_source
+from app.sources.magento_stores import Stores
 
 # What a column read as this SQLAlchemy type may be declared as (MySQL's DATA_TYPE, or
 # the start of SQLite's declared type).
@@ -117,6 +118,27 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
     if census:
         seen = ", ".join(f"{count} {what}" for what, count in census.items())
         findings.append(Finding("ok", f"sees {seen}"))
+    if source.stores is not None and all(finding.ok for finding in findings):
+        findings += _store_views(await source.stores.stores(), settings)
+    return findings
+
+
+def _store_views(stores: Stores, settings: Settings) -> list[Finding]:
+    """Each store view and the base its download links are built on (contract §9)."""
+    base = settings.public_base_url or "<the request's base URL>"
+    findings = []
+    for view in stores.views.values():
+        state = "default" if view is stores.default else "active" if view.active else "inactive"
+        links = view.links_on(base) + "/"
+        findings.append(Finding("ok", f"store view {view.code} ({state}): links on {links}"))
+        if view.unresolved:
+            findings.append(
+                Finding(
+                    "note",
+                    f"store view {view.code}: web/secure/base_link_url resolves to nothing;"
+                    " its links are built on PUBLIC_BASE_URL (or the request's own base URL)",
+                )
+            )
     return findings
 
 
