@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from app.context import RequestContext
+from app.db import DatabaseUnavailable
 from app.settings import Settings
 from app.sources import Source
 
@@ -48,11 +49,17 @@ async def download_base(request: Request, source: Source, settings: Settings) ->
 
 
 async def request_context(request: Request, source: Source, settings: Settings) -> RequestContext:
-    """The request's context; raises ApiError when its store or currency is refused, and
-    DatabaseUnavailable when the store views could never be read."""
+    """The request's context; raises ApiError when its store or currency is refused."""
+    try:
+        base_url, unavailable = await download_base(request, source, settings), None
+    except DatabaseUnavailable as error:
+        # The store views were never read: the database is down. The request goes on and
+        # fails where it first needs the customer, as any other (introspection answers).
+        base_url, unavailable = "", error
     return RequestContext(
         source=source,
         settings=settings,
-        base_url=await download_base(request, source, settings),
+        base_url=base_url,
         token=bearer_token(request),
+        unavailable=unavailable,
     )

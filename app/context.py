@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from app.db import DatabaseUnavailable
 from app.errors import ApiError, ErrorKind, refuse
 from app.models import Order, Purchase
 from app.settings import Settings
@@ -42,6 +43,8 @@ class RequestContext:
     base_url: str
     # The bearer token that came with the request, if any.
     token: str | None
+    # Why the customer cannot be looked up at all: the database was found down already.
+    unavailable: DatabaseUnavailable | None = None
     # The id of the signed-in customer; raises ApiError(UNAUTHORIZED) when there is none.
     customer_id: Once[int] = field(init=False)
     # Single purchases and orders looked up in this request, by id.
@@ -76,6 +79,8 @@ class RequestContext:
         return found[row_id]()
 
     async def _customer(self) -> int:
+        if self.unavailable is not None:
+            raise self.unavailable
         if self.token is None:
             refuse("token_missing")
             raise ApiError(ErrorKind.UNAUTHORIZED)

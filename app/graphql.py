@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from app.auth import request_context
 from app.context import RequestContext
-from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.documents import BoundedCache, Document, Documents
 from app.errors import ApiError
@@ -28,7 +27,7 @@ from app.execution import ChunkedExecutionContext
 from app.executor import compiled_execution_context
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
-from app.guard import Guard, error_response, unavailable
+from app.guard import Guard, error_response
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
 from app.settings import Settings
@@ -216,8 +215,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             context: RequestContext = await self.get_context_for_request(request, data)
         except ApiError as error:
             return error_response(self.dialect, error.kind, error.message)
-        except DatabaseUnavailable as error:
-            return unavailable(self.dialect, error)
         return context
 
     async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:

@@ -8,14 +8,17 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 import httpx2
 import pymysql
 import pytest
+from starlette.testclient import TestClient
 
 import fixtures
+from app.application import create_app
 from app.settings import Settings
 from fixtures import magento
 from tests import expected
@@ -42,6 +45,29 @@ BAD_CURRENCY = {
 
 
 JANE_IDS = [1, 2, 3, 5, 6, 7, 9, 10, 11, 12, 13, 15]  # her purchases, oldest first
+
+
+@pytest.fixture
+def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
+    """Apps without TEST_MAGENTO_STORE's `Store` header (tests/conftest.py): each test
+    here says which store it asks for."""
+    started: list[TestClient] = []
+
+    def start(**changes: Any) -> Api:
+        client = TestClient(create_app(replace(settings, **changes)))
+        client.__enter__()
+        started.append(client)
+        return Api(client, demo)
+
+    yield start
+    for client in started:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def api(settings: Settings, demo: ModuleType) -> Iterator[Api]:
+    with TestClient(create_app(settings)) as client:
+        yield Api(client, demo)
 
 
 def jane(
@@ -111,7 +137,7 @@ def test_a_refused_store_comes_before_the_missing_token(api: Api) -> None:
     [
         ({"Content-Currency": "eur"}, "/fr/graphql"),
         ({"Content-Currency": " usd"}, "/graphql"),
-        ({"Content-Currency": "EUR", "Store": "default"}, "/graphql"),
+        ({"Content-Currency": "USD", "Store": "fr"}, "/graphql"),
         ({"Content-Currency": ""}, "/fr/graphql"),
     ],
 )
@@ -124,9 +150,9 @@ def test_an_allowed_currency_in_any_case_is_accepted(
 @pytest.mark.parametrize(
     ("headers", "path"),
     [
-        ({"Content-Currency": "USD"}, "/fr/graphql"),
-        ({"Content-Currency": "USD", "Store": "fr"}, "/graphql"),
-        ({"Content-Currency": "GBP"}, "/graphql"),
+        ({"Content-Currency": "EUR"}, "/graphql"),
+        ({"Content-Currency": "EUR", "Store": "default"}, "/fr/graphql"),
+        ({"Content-Currency": "GBP"}, "/fr/graphql"),
     ],
 )
 def test_a_currency_the_store_does_not_allow_is_refused(
@@ -190,9 +216,9 @@ def test_the_store_path_serves_get_the_explorer_and_no_store(api: Api) -> None:
 
 
 def test_without_public_base_url_only_the_unconfigured_store_follows_the_request(
-    make_api: Callable[..., Api],
+    own_api: Callable[..., Api],
 ) -> None:
-    api = make_api(public_base_url=None)
+    api = own_api(public_base_url=None)
 
     assert listed(jane(api))[0]["download_url"] == link("http://testserver", 1)
     assert listed(jane(api, {"Store": "fr"}))[0]["download_url"] == link(FR, 1)
@@ -225,6 +251,26 @@ def shop() -> Iterator[tuple[str, Callable[[str], None]]]:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP DATABASE `{name}`")
         connection.close()
+
+
+def test_store_views_are_read_by_the_first_request_when_start_up_could_not(
+    own_api: Callable[..., Api],
+) -> None:
+    name = f"downloads_api_stores_{uuid.uuid4().hex[:8]}"
+    api = own_api(database_url=f"{SERVER_URL}/{name}")  # no such database yet
+    down = jane(api, {"Store": "fr"})
+    with root().cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        fixtures.load(f"{SERVER_URL}/{name}", "magento")
+        up = jane(api, {"Store": "fr"})
+    finally:
+        with root().cursor() as cursor:
+            cursor.execute(f"DROP DATABASE `{name}`")
+
+    assert down.status_code == 503
+    assert down.json()["errors"][0]["path"] == ["customerDownloadableProducts"]
+    assert listed(up)[0]["download_url"] == link(FR, 1)
 
 
 def test_store_codes_in_urls_everywhere(

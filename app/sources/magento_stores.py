@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from app.db import Database, DatabaseUnavailable, Row
 from app.errors import ApiError, ErrorKind
+from app.tracing import untraced
 
 logger = logging.getLogger("downloads_api")
 
@@ -255,7 +256,8 @@ class StoreScope:
     async def refresh(self) -> None:
         """Read the tables again; on failure keep what was read last, and say so once."""
         try:
-            await self._load()
+            with untraced():  # no request waits on it
+                await self._load()
         except DatabaseUnavailable as error:
             if not self._failing:
                 logger.warning("store views not read, the last ones read stay: %s", error)
