@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -175,6 +176,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         finally:
             if refreshing is not None:
                 refreshing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await refreshing
             for db in databases:
                 await db.disconnect()
             if shared is not None:

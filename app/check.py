@@ -119,7 +119,10 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
         seen = ", ".join(f"{count} {what}" for what, count in census.items())
         findings.append(Finding("ok", f"sees {seen}"))
     if source.stores is not None and all(finding.ok for finding in findings):
-        findings += _store_views(await source.stores.stores(), settings)
+        try:
+            findings += _store_views(await source.stores.stores(), settings)
+        except DatabaseUnavailable as error:
+            findings.append(Finding("FAIL", f"cannot read the store views: {error}"))
     return findings
 
 
