@@ -9,9 +9,9 @@ from urllib.parse import quote
 from fixtures import demo, magento
 
 BASE = "https://shop.example.com"
-# TEST_MAGENTO_STORE=fr runs the API tests of the Magento source in that store view of the
-# demo (fixtures/magento_stores.py): tests/conftest.py's clients send `Store: fr`, and the
-# links below are fr's. The rows are the same in every store.
+# TEST_MAGENTO_STORE=fr runs the API tests (`-m db`) of the Magento source in that store
+# view of the demo (fixtures/magento_stores.py): tests/conftest.py's clients send
+# `Store: fr`, and the links below are fr's. The rows are the same in every store.
 MAGENTO_STORE = os.environ.get("TEST_MAGENTO_STORE") or None
 MAGENTO_STORE_LINKS = {"fr": "https://fr.shop.example.com/index.php/fr"}
 LINKS = {link.id: link for link in demo.LINKS}
