@@ -134,10 +134,10 @@ def store_headers(source: str) -> dict[str, str]:
     return {"Store": store} if store and source == "magento" else {}
 
 
-def start_client(settings: Settings, client_ip: str) -> TestClient:
-    client = TestClient(
-        create_app(settings), client=(client_ip, 50000), headers=store_headers(settings.source)
-    )
+def start_client(settings: Settings, client_ip: str, *, store: bool = True) -> TestClient:
+    """A started app; `store=False` leaves out TEST_MAGENTO_STORE's header."""
+    headers = store_headers(settings.source) if store else {}
+    client = TestClient(create_app(settings), client=(client_ip, 50000), headers=headers)
     client.__enter__()
     return client
 
@@ -177,17 +177,28 @@ def make_api(make_client: Callable[..., TestClient], demo: ModuleType) -> Callab
     return start
 
 
-@pytest.fixture
-def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
-    """Like `make_api`, but each app stops when the test ends, closing its database
-    connections (the session's apps keep theirs, and the test server's are limited)."""
+def _own_apis(settings: Settings, demo: ModuleType, *, store: bool) -> Iterator[Callable[..., Api]]:
     started: list[TestClient] = []
 
     def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
-        client = start_client(replace(settings, **changes), client_ip)
+        client = start_client(replace(settings, **changes), client_ip, store=store)
         started.append(client)
         return Api(client, demo)
 
     yield start
     for client in started:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
+    """Like `make_api`, but each app stops when the test ends, closing its database
+    connections (the session's apps keep theirs, and the test server's are limited)."""
+    yield from _own_apis(settings, demo, store=True)
+
+
+@pytest.fixture
+def unscoped_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
+    """Like `own_api`, without TEST_MAGENTO_STORE's `Store` header: for tests that say
+    which store they ask for."""
+    yield from _own_apis(settings, demo, store=False)

@@ -19,6 +19,7 @@ from app.settings import Settings
 from fixtures import demo as store
 from tests import expected
 from tests.node import ROOT, SPEC, node_modules, run_node, service
+from tests.stores import FR
 
 CLIENTS = ROOT / "tests" / "clients"
 MANIFEST = CLIENTS / "clients.json"
@@ -117,9 +118,6 @@ def test_apollo_client_sees_the_refusal_without_a_storefront_key(
             "extensions": {"category": "graphql-authentication"},
         }
     ]
-
-
-FR = "https://fr.shop.example.com/index.php/fr"  # the demo's `fr` store view
 
 
 @pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
