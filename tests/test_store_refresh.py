@@ -94,14 +94,22 @@ def poll_fr_link(api: Api, until: str, seconds: float = 10) -> str:
         time.sleep(0.05)
 
 
-def test_a_changed_base_url_shows_within_the_refresh_interval_without_a_restart(
+@pytest.fixture
+def refreshing(
     unscoped_api: Callable[..., Api], shop: tuple[str, Callable[[str], None]], settings: Settings
-) -> None:
+) -> tuple[Api, Callable[[str], None]]:
+    """The service on `shop`, reading its store views again every 0.2 s, fr's links read."""
     url, execute = shop
     own = replace(settings.source_settings, store_refresh_seconds=0.2)
     api = unscoped_api(database_url=url, source_settings=own)
     assert listed(jane(api, {"Store": "fr"}))[0]["download_url"] == link(FR, 1)
+    return api, execute
 
+
+def test_a_changed_base_url_shows_within_the_refresh_interval_without_a_restart(
+    refreshing: tuple[Api, Callable[[str], None]],
+) -> None:
+    api, execute = refreshing
     execute(
         "UPDATE core_config_data SET value = 'https://boutique.example.fr/'"
         " WHERE path = 'web/secure/base_url' AND scope = 'websites' AND scope_id = 2"
@@ -114,13 +122,9 @@ def test_a_changed_base_url_shows_within_the_refresh_interval_without_a_restart(
 
 
 def test_a_refresh_that_fails_keeps_the_last_store_views_until_one_succeeds(
-    unscoped_api: Callable[..., Api], shop: tuple[str, Callable[[str], None]], settings: Settings
+    refreshing: tuple[Api, Callable[[str], None]],
 ) -> None:
-    url, execute = shop
-    own = replace(settings.source_settings, store_refresh_seconds=0.2)
-    api = unscoped_api(database_url=url, source_settings=own)
-    assert listed(jane(api, {"Store": "fr"}))[0]["download_url"] == link(FR, 1)
-
+    api, execute = refreshing
     execute("RENAME TABLE core_config_data TO core_config_data_gone")
     time.sleep(0.6)  # a few refreshes fail meanwhile
     assert listed(jane(api, {"Store": "fr"}))[0]["download_url"] == link(FR, 1)
