@@ -113,7 +113,7 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
     if not all(finding.ok for finding in findings):
         findings += await _other_source(settings, database)
     findings.append(await _write_privileges(database))
-    findings += _settings(settings, demo=demo)
+    findings += _settings(settings, demo=demo, store_views=source.stores is not None)
     census = await source.census()
     if census:
         seen = ", ".join(f"{count} {what}" for what, count in census.items())
@@ -230,14 +230,18 @@ async def _write_privileges(database: Database) -> Finding:
     return Finding("ok", "the user can only read, and the session is read-only")
 
 
-def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
+def _settings(settings: Settings, *, demo: bool, store_views: bool) -> list[Finding]:
     notes = []
     if settings.public_base_url is None and not demo:
+        which = (
+            "the download links of store views whose configuration sets no base URL"
+            if store_views
+            else "download links"
+        )
         notes.append(
             Finding(
                 "note",
-                "PUBLIC_BASE_URL is not set: download links will point at this service,"
-                " not at the shop",
+                f"PUBLIC_BASE_URL is not set: {which} will point at this service, not at the shop",
             )
         )
     notes += [Finding("note", warning) for warning in settings.source_settings.warnings()]

@@ -174,6 +174,8 @@ def test_store_views_are_listed_with_the_base_their_links_use(
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()
     assert [line for line in lines if "store view" in line] == [
+        "  note  PUBLIC_BASE_URL is not set: the download links of store views whose"
+        " configuration sets no base URL will point at this service, not at the shop",
         "  ok    store view default (default): links on <the request's base URL>/",
         "  ok    store view fr (active): links on https://fr.shop.example.com/index.php/fr/",
         "  ok    store view archive (inactive): links on <the request's base URL>/",
