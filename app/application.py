@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from graphql import GraphQLSchema
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -18,7 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app import tracing
-from app.db import Database, database_at
+from app.auth import STORE_CODE
+from app.db import Database, DatabaseUnavailable, database_at
 from app.demo import with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
@@ -27,7 +31,7 @@ from app.executor import ExecutionStats
 from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
-from app.guard import Guard
+from app.guard import Guard, unavailable
 from app.limits import list_fields
 from app.metrics import Metrics
 from app.middleware import BodyLimits, NoStore, Unexpected
@@ -38,6 +42,7 @@ from app.responses import JSONResponse
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import Source, create_source
+from app.sources.magento_stores import StoreScope
 from app.startup import announce
 from app.storefront import (
     Counters,
@@ -66,6 +71,10 @@ EXPOSED_HEADERS = [
     "Retry-After",
     "X-Request-ID",
 ]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+GRAPHQL_METHODS = ["GET", "POST", "OPTIONS"]
 
 
 def create_app(settings: Settings, *, source: Source | None = None) -> Starlette:
@@ -145,7 +154,18 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             documents=documents,
             execution=execution,
         )
-        return Route(path, endpoint.handle_request, methods=["GET", "POST", "OPTIONS"])
+        return Route(path, endpoint.handle_request, methods=GRAPHQL_METHODS)
+
+    magento_dialect = MAGENTO.with_status(
+        ErrorKind.UNAUTHORIZED, settings.magento_unauthorized_status
+    )
+    magento_graphql = graphql_route("/graphql", views[View.MAGENTO], magento_dialect)
+    # ScandiPWA's /{store_code}/graphql, on a source with store views (contract §9).
+    store_paths = (
+        [in_store_paths(source.stores, magento_graphql.endpoint, magento_dialect)]
+        if source.stores is not None
+        else []
+    )
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -165,6 +185,10 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         announce(settings, embedded_demo=embedded_demo)
         for db in databases:
             await db.connect()
+        refreshing = None
+        if source.stores is not None:
+            await source.stores.refresh()  # on failure, the first request tries again
+            refreshing = asyncio.create_task(source.stores.run())
         # What start-up made lives as long as the process: keeping it out of the cyclic
         # garbage collector's reach spares every full collection a walk over it, which
         # would otherwise cost a request tens of milliseconds now and then.
@@ -173,6 +197,10 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         try:
             yield
         finally:
+            if refreshing is not None:
+                refreshing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await refreshing
             for db in databases:
                 await db.disconnect()
             if shared is not None:
@@ -181,11 +209,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
 
     app = Starlette(
         routes=[
-            graphql_route(
-                "/graphql",
-                views[View.MAGENTO],
-                MAGENTO.with_status(ErrorKind.UNAUTHORIZED, settings.magento_unauthorized_status),
-            ),
+            magento_graphql,
             graphql_route("/api/graphql", views[View.BAGISTO], BAGISTO),
             Route("/health", health),
             Route("/ready", ready),
@@ -193,11 +217,16 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             *rest_routes(source=source, settings=settings, guard=guard),
             openapi_route(settings, source),
             *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
+            *store_paths,  # last: any fixed path wins over a store code
         ],
         middleware=[
             Middleware(RequestLog, metrics=metrics),
             Middleware(Unexpected),
-            Middleware(NoStore, prefixes=("/graphql", "/api/graphql", "/api/shop/")),
+            Middleware(
+                NoStore,
+                prefixes=("/graphql", "/api/graphql", "/api/shop/"),
+                suffixes=("/graphql",) if store_paths else (),
+            ),
             *([Middleware(TraceRequests)] if tracing.active() else []),
             Middleware(
                 CORSMiddleware,
@@ -220,3 +249,19 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     app.state.settings = settings
     app.state.database = databases[0] if databases else None
     return app
+
+
+def in_store_paths(stores: StoreScope, endpoint: Endpoint, dialect: Dialect) -> Route:
+    """`/{store_code}/graphql`: the Magento path in a store view, for each active one
+    whose links carry its code (`web/url/use_store`); any other code is a 404."""
+
+    async def serve(request: Request) -> Response:
+        try:
+            served = (await stores.stores()).serves_path(request.path_params[STORE_CODE])
+        except DatabaseUnavailable as error:
+            return unavailable(dialect, error)
+        if not served:
+            raise HTTPException(404)
+        return await endpoint(request)
+
+    return Route(f"/{{{STORE_CODE}}}/graphql", serve, methods=GRAPHQL_METHODS)

@@ -1,4 +1,4 @@
-"""Who is asking: what a request says of its sender (token, address), read off HTTP."""
+"""Who is asking: what a request says of its sender (token, address, store), read off HTTP."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ import ipaddress
 from starlette.requests import Request
 
 from app.context import RequestContext
+from app.db import DatabaseUnavailable
 from app.errors import ApiError
 from app.settings import Settings
 from app.sources import Source
 
 # Longer than any token either platform issues (a Magento JWT is a few hundred bytes).
 MAX_TOKEN_LENGTH = 4096
+# Magento's store scope (contract §9): PWA Studio's header, ScandiPWA's path and currency.
+STORE_HEADER = "Store"
+STORE_CODE = "store_code"  # the path parameter of /{store_code}/graphql
+CURRENCY_HEADER = "Content-Currency"
 
 
 def bearer_token(request: Request) -> str | None:
@@ -60,10 +65,31 @@ def public_base_url(request: Request, configured: str | None) -> str:
     return configured or str(request.base_url).rstrip("/")
 
 
-def request_context(request: Request, source: Source, settings: Settings) -> RequestContext:
+async def download_base(request: Request, source: Source, settings: Settings) -> str:
+    """What download paths are appended to: on a source with store views, the current
+    store's link base (contract §9), after Magento's checks of the `Store` and
+    `Content-Currency` headers (ApiError); else PUBLIC_BASE_URL or the request's base."""
+    base_url = public_base_url(request, settings.public_base_url)
+    if source.stores is None:
+        return base_url
+    stores = await source.stores.stores()
+    store = stores.current(request.headers.get(STORE_HEADER), request.path_params.get(STORE_CODE))
+    store.check_currency(request.headers.get(CURRENCY_HEADER))
+    return store.links_on(base_url)
+
+
+async def request_context(request: Request, source: Source, settings: Settings) -> RequestContext:
+    """The request's context; raises ApiError when its store or currency is refused."""
+    try:
+        base_url, unavailable = await download_base(request, source, settings), None
+    except DatabaseUnavailable as error:
+        # The store views were never read: the database is down. The request goes on and
+        # fails where it first needs the customer, as any other (introspection answers).
+        base_url, unavailable = "", error
     return RequestContext(
         source=source,
         settings=settings,
-        base_url=public_base_url(request, settings.public_base_url),
+        base_url=base_url,
         token=bearer_token(request),
+        unavailable=unavailable,
     )

@@ -23,12 +23,13 @@ from app.auth import request_context
 from app.context import RequestContext
 from app.dialects import Dialect
 from app.documents import Document, Documents
+from app.errors import ApiError
 from app.execution import ChunkedExecutionContext
 from app.executor import ExecutionStats, compiled_execution_context
 from app.explorer import HEADERS as EXPLORER_HEADERS
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
-from app.guard import Guard
+from app.guard import Guard, error_response
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
 from app.settings import Settings
@@ -83,6 +84,9 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         prepared = self._prepare(data)
         if isinstance(prepared, Response):
             return prepared
+        context = await self._context(request, data)
+        if isinstance(context, Response):
+            return context
         introspection = _introspection_only(prepared, data)
         answer = self._answer_key(data) if introspection else None
         if answer is not None and prepared is not None:
@@ -90,7 +94,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if body is not None:
                 _note_operation(request, prepared, data, ran=True, customer_id=None)
                 return Response(body, media_type="application/json")
-        context = await self.get_context_for_request(request, data)
         # Only introspection needs no key (contract §2).
         check = (
             KeyCheck() if introspection else await self.guard.admit(request, self.dialect, context)
@@ -125,7 +128,9 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
-        context = await self.get_context_for_request(request, batch)  # one customer lookup
+        context = await self._context(request, batch)  # one customer lookup
+        if isinstance(context, Response):
+            return context
         check = (
             KeyCheck()
             if all(map(_introspection_only, documents, batch))
@@ -224,6 +229,15 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
+    async def _context(self, request: Request, data: Any) -> RequestContext | Response:
+        """The request's context, or the refusal of its store or currency in the dialect's
+        words: Magento's request validators run before anything else (contract §9)."""
+        try:
+            context: RequestContext = await self.get_context_for_request(request, data)
+        except ApiError as error:
+            return error_response(self.dialect, error.kind, error.message)
+        return context
+
 
 def create_graphql(
     schema: GraphQLSchema,
@@ -235,8 +249,8 @@ def create_graphql(
     documents: Documents,
     execution: ExecutionStats | None = None,
 ) -> GraphQL:
-    def context(request: Request, _data: Any) -> RequestContext:
-        return request_context(request, source, settings)
+    async def context(request: Request, _data: Any) -> RequestContext:
+        return await request_context(request, source, settings)
 
     return GraphQL(
         schema,

@@ -73,7 +73,11 @@ class _Endpoint:
             return _method_not_allowed(request.method)
         # Bagisto's order: the storefront key middleware runs before the provider asks for
         # the customer, and both before any parameter is looked at.
-        context = request_context(request, self.api.source, self.api.settings)
+        try:
+            # A Magento source's store and currency are refused first (contract §9).
+            context = await request_context(request, self.api.source, self.api.settings)
+        except ApiError as error:
+            return error_response(BAGISTO_REST, error.kind, error.message)
         admitted = await self.api.guard.admit(request, BAGISTO_REST, context)
         if isinstance(admitted, Response):
             return admitted

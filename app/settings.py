@@ -156,7 +156,9 @@ class Environment:
 
         return self(name, cast, str(default))
 
-    def number(self, name: str, default: float) -> float:
+    def number(self, name: str, default: float, *, at_most: float | None = None) -> float:
+        """A number, not negative; with `at_most`, more than 0 and at most that."""
+
         def cast(raw: str) -> float:
             try:
                 value = float(raw)
@@ -164,6 +166,10 @@ class Environment:
                 raise SettingsError(f"{name} must be a number, got {raw!r}") from None
             if value < 0:
                 raise SettingsError(f"{name} must not be negative, got {value}")
+            if at_most is not None and not 0 < value <= at_most:
+                raise SettingsError(
+                    f"{name} must be more than 0 and at most {at_most:g}, got {value:g}"
+                )
             return value
 
         return self(name, cast, str(default))
