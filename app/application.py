@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 
 from app import tracing
 from app.db import Database, database_at
-from app.demo import with_demo_database
+from app.demo import remove_demo_database, with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
 from app.errors import ErrorKind
@@ -155,6 +155,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             if shared is not None:
                 await shared.aclose()
             metrics.close()
+            if embedded_demo:
+                assert settings.database_url is not None
+                remove_demo_database(settings.database_url)
 
     app = Starlette(
         routes=[

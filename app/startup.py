@@ -4,10 +4,12 @@ missing for it to work as an operator most likely expects."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from app.demo import DEMO_WARNING
 from app.settings import Settings
 
 logger = logging.getLogger("downloads_api")
@@ -42,6 +44,9 @@ def announce(settings: Settings, *, embedded_demo: bool) -> None:
         ),
         extra={"fields": fields},
     )
+    if embedded_demo and multiprocessing.parent_process() is None:
+        # Once: a worker of `serve --workers N` (or --reload) leaves it to the parent.
+        logger.warning(DEMO_WARNING)
     if not embedded_demo and settings.public_base_url is None:
         logger.warning(
             "PUBLIC_BASE_URL is not set: download links point at this service, which does "

@@ -124,7 +124,7 @@ def test_the_embedded_demo_passes(settings: Settings) -> None:
     }
 
     result = subprocess.run(
-        [DOWNLOADS_API, "check"],
+        [DOWNLOADS_API, "check", "--demo"],
         cwd=ROOT,
         env=environment,
         capture_output=True,
