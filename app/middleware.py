@@ -8,6 +8,7 @@ import logging
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import refuse
 from app.observability import request_id
 from app.responses import JSONResponse
 
@@ -54,6 +55,7 @@ class BodyLimits:
         if declared is not None:
             # Digits only, and few of them: int() is never asked to read a huge number.
             if not declared.isdigit() or len(declared) > 18:
+                refuse("request_invalid")
                 await _error(400, "Content-Length is not a number.")(scope, receive, send)
                 return
             if int(declared) > self.max_bytes:
@@ -90,9 +92,11 @@ class BodyLimits:
             await answer(scope, receive, send)
 
     def _too_large(self) -> JSONResponse:
+        refuse("max_body_bytes")
         return _error(413, f"Request body is too large: at most {self.max_bytes} bytes.")
 
     def _too_slow(self) -> JSONResponse:
+        refuse("max_body_seconds")
         seconds = f"{self.max_seconds:g}"
         return _error(408, f"Request body did not arrive within {seconds} seconds.")
 

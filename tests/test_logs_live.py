@@ -64,7 +64,7 @@ def test_text_log_lines_cannot_be_forged(settings: Settings, tmp_path: Path) -> 
         )
 
     lines = log.read_text().splitlines()
-    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ [a-z_.]+: ")
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ [a-z_.]+ \[\d+\] [\w.-]+: ")
     assert all(stamp.match(line) or line.startswith("  ") for line in lines), lines
     assert not any(line.startswith("2030-") for line in lines)
     escaped = [line for line in lines if "\\x0d\\x0a2030-01-01" in line]
