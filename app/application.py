@@ -37,7 +37,7 @@ from app.responses import JSONResponse
 from app.rest import rest_routes
 from app.settings import Settings
 from app.sources import Source, create_source
-from app.startup import announce
+from app.startup import announce, check_database
 from app.storefront import (
     Counters,
     KeyCache,
@@ -142,6 +142,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         announce(settings, embedded_demo=embedded_demo)
         for db in databases:
             await db.connect()
+        urls = (settings.database_url, settings.database_replica_url)
+        await check_database(databases, urls, source.tables, settings.database_connect_timeout)
         # What start-up made lives as long as the process: keeping it out of the cyclic
         # garbage collector's reach spares every full collection a walk over it, which
         # would otherwise cost a request tens of milliseconds now and then.

@@ -9,13 +9,15 @@ exits non-zero on any problem, and never prints a traceback.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app.db import Database, DatabaseUnavailable
+from app.db import Database, DatabaseUnavailable, database_at
+from app.diagnosis import MISSING, NOT_GRANTED, database_name, diagnosis, probe
 from app.settings import Settings
 from app.sources import SOURCES, create_source
 
@@ -28,10 +30,6 @@ _COMPATIBLE: list[tuple[type[sa.types.TypeEngine[Any]], tuple[str, ...]]] = [
     (sa.DateTime, ("timestamp", "datetime")),
     (sa.String, ("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum")),
 ]
-
-# Server error codes, in the operator's words (app/db/mysql.py names them for the log).
-_NOT_GRANTED = {1142, 1143}
-_MISSING = {1146, 1054}
 
 # What check asks the server, per `Database.system`; the service itself never does.
 _SERVER_VERSION = {
@@ -63,6 +61,21 @@ _PRIVILEGES = {
         f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE()"
     ),
 }
+# The columns of a table granted one by one to the connection's user.
+_GRANTED_COLUMNS = sa.text(
+    f"SELECT COLUMN_NAME AS name FROM information_schema.COLUMN_PRIVILEGES"
+    f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table"
+    f" AND PRIVILEGE_TYPE = 'SELECT'"
+)
+# The databases the user has any grant in (it may not see others, nor know they exist).
+_GRANTED_DATABASES = sa.text(
+    f"SELECT TABLE_SCHEMA AS name FROM information_schema.SCHEMA_PRIVILEGES"
+    f" WHERE GRANTEE = {_GRANTEE}"
+    f" UNION SELECT TABLE_SCHEMA FROM information_schema.TABLE_PRIVILEGES"
+    f" WHERE GRANTEE = {_GRANTEE}"
+    f" UNION SELECT TABLE_SCHEMA FROM information_schema.COLUMN_PRIVILEGES"
+    f" WHERE GRANTEE = {_GRANTEE}"
+)
 _WRITE_PRIVILEGES = frozenset(
     {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX", "TRIGGER", "REFERENCES"}
 )
@@ -72,6 +85,8 @@ _WRITE_PRIVILEGES = frozenset(
 class Finding:
     level: Literal["ok", "note", "FAIL"]
     text: str
+    # Among problems, how likely this one is the cause of the others: 0 first.
+    rank: int = 5
 
     @property
     def ok(self) -> bool:
@@ -95,7 +110,9 @@ async def check(settings: Settings, database: Database, *, demo: bool = False) -
         version = str(await database.fetch_value(_SERVER_VERSION[database.system]))
     except DatabaseUnavailable as error:
         await database.disconnect()
-        return [Finding("FAIL", _cannot_connect(error, settings))]
+        if error.code == 1044:  # a misspelled name reads the same as a missing grant
+            return [Finding("FAIL", await _database_or_grant(settings, error))]
+        return [Finding("FAIL", diagnosis(error, settings.database_url))]
     findings = [Finding("ok", f"connected: {version}")]
     try:
         findings += await _check_database(settings, database, demo=demo)
@@ -109,6 +126,16 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
     findings: list[Finding] = []
     for table in source.tables:
         findings += await _check_table(database, table)
+    if not any(finding.ok for finding in findings):
+        name = database_name(settings.database_url)
+        findings.append(
+            Finding(
+                "FAIL",
+                f"none of the {settings.source} tables can be read in {name!r}: is it the"
+                " shop's database, and SOURCE right?",
+                rank=1,
+            )
+        )
     if not all(finding.ok for finding in findings):
         findings += await _other_source(settings, database)
     findings.append(await _write_privileges(database))
@@ -120,37 +147,50 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
     return findings
 
 
-def _cannot_connect(error: DatabaseUnavailable, settings: Settings) -> str:
-    name = make_url(
-        (settings.database_url or "sqlite://").replace("mysql://", "mysql+pymysql://", 1)
-    ).database
-    if error.code == 1045:
-        return "the server refused the user name or password: check DATABASE_URL's credentials"
-    if error.code == 1049:
-        return f"the server has no database {name!r}: check the name at the end of DATABASE_URL"
-    if error.code == 1044:
-        return f"the user may not use the database {name!r}: grant it SELECT on its tables"
-    return f"cannot connect ({error}); is the server up, and the URL right?"
+async def _database_or_grant(settings: Settings, error: DatabaseUnavailable) -> str:
+    """The server may not tell a user of a database it may not use whether there is one:
+    the databases the user has grants in tell a misspelled name from a missing grant."""
+    url = make_url(str(settings.database_url).replace("mysql://", "mysql+pymysql://", 1))
+    name = url.database
+    server = url.set(database="").render_as_string(hide_password=False)
+    database = database_at(
+        server.replace("mysql+pymysql://", "mysql://", 1),
+        connect_timeout=settings.database_connect_timeout,
+    )
+    try:
+        await database.connect()
+        granted = sorted(str(row["name"]) for row in await database.fetch_all(_GRANTED_DATABASES))
+    except DatabaseUnavailable:
+        granted = []
+    finally:
+        await database.disconnect()
+    if not granted:
+        return diagnosis(error, settings.database_url)
+    close = difflib.get_close_matches(name or "", granted, n=1)
+    if close:
+        return (
+            f"the user has no grant on a database {name!r}, but has on {close[0]!r}: is the"
+            " name at the end of DATABASE_URL misspelled?"
+        )
+    return (
+        f"the user has no grant on a database {name!r} (it has on {', '.join(granted)}): check"
+        " the name at the end of DATABASE_URL, else grant the user SELECT on its tables"
+    )
 
 
 async def _check_table(database: Database, table: sa.TableClause) -> list[Finding]:
     declared = await _columns(database, table.name)
     try:
-        # Every column the service reads, no rows: fails exactly as the service would.
-        await database.fetch_all(sa.select(*table.columns).select_from(table).limit(0))
+        await database.fetch_all(probe(table))
     except DatabaseUnavailable as error:
-        if error.code in _NOT_GRANTED:
-            return [
-                Finding(
-                    "FAIL",
-                    f"table {table.name} is there but not granted: GRANT SELECT ON"
-                    f" {table.name} to the service's user",
-                )
-            ]
-        if error.code not in _MISSING:
+        if error.code == 1143:
+            return [await _partly_granted(database, table)]
+        if error.code in NOT_GRANTED:
+            return [Finding("FAIL", diagnosis(error, None, table.name), rank=2)]
+        if error.code not in MISSING:
             raise
     if not declared:
-        return [Finding("FAIL", f"table {table.name} is missing")]
+        return [Finding("FAIL", f"table {table.name} is missing", rank=2)]
     problems = []
     for column in table.columns:
         if column.name not in declared:
@@ -168,6 +208,18 @@ async def _check_table(database: Database, table: sa.TableClause) -> list[Findin
     return [Finding("ok", f"{table.name}: the {len(table.columns)} columns read are there")]
 
 
+async def _partly_granted(database: Database, table: sa.TableClause) -> Finding:
+    rows = await database.fetch_all(_GRANTED_COLUMNS.bindparams(table=table.name))
+    granted = {str(row["name"]) for row in rows}
+    ungranted = [column.name for column in table.columns if column.name not in granted]
+    return Finding(
+        "FAIL",
+        f"table {table.name} is granted column by column, without {', '.join(ungranted)}:"
+        f" GRANT SELECT ON {table.name} (the whole table) to the service's user",
+        rank=2,
+    )
+
+
 def _compatible(read_as: sa.types.TypeEngine[Any], declared: str) -> bool:
     for python_type, names in _COMPATIBLE:
         if isinstance(read_as, python_type):
@@ -181,7 +233,9 @@ async def _other_source(settings: Settings, database: Database) -> list[Finding]
         if name == settings.source:
             continue
         if all([await _columns(database, table.name) for table in source.tables]):
-            return [Finding("FAIL", f"this looks like a {name} database: set SOURCE={name}")]
+            return [
+                Finding("FAIL", f"this looks like a {name} database: set SOURCE={name}", rank=0)
+            ]
     return []
 
 
@@ -221,7 +275,9 @@ def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
 
 def report(source: str, where: str, findings: list[Finding]) -> str:
     lines = [f"downloads-api check: {source} tables in {where}"]
-    lines += [str(finding) for finding in findings]
+    # Problems first, the likeliest cause on the first line; then notes, then what is fine.
+    order = {"FAIL": 0, "note": 1, "ok": 2}
+    lines += [str(f) for f in sorted(findings, key=lambda f: (order[f.level], f.rank))]
     problems = sum(not finding.ok for finding in findings)
     lines.append("no problems found" if not problems else f"{problems} problem(s) found")
     return "\n".join(lines)
