@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,12 +13,12 @@ from graphql import GraphQLSchema
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app import tracing
+from app.auth import client_ip
 from app.db import Database, database_at
 from app.demo import remove_demo_database, with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
@@ -27,15 +28,16 @@ from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
 from app.guard import Guard
+from app.index import index_routes
 from app.limits import list_fields
 from app.metrics import Metrics
-from app.middleware import BodyLimits, NoStore, Unexpected
+from app.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
 from app.observability import RequestLog
 from app.openapi import openapi_route
 from app.readiness import Readiness
 from app.responses import JSONResponse
 from app.rest import rest_routes
-from app.settings import Settings
+from app.settings import Network, Settings
 from app.sources import Source, create_source
 from app.startup import announce, check_database
 from app.storefront import (
@@ -127,7 +129,10 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    async def prometheus(_: Request) -> Response:
+    async def prometheus(request: Request) -> Response:
+        if settings.metrics_allow and not _allowed(client_ip(request), settings.metrics_allow):
+            message = "/metrics is not served to this address (METRICS_ALLOW)."
+            return JSONResponse({"errors": [{"message": message}]}, status_code=403)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     readiness = Readiness(databases, source.tables)
@@ -173,6 +178,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             Route("/ready", ready),
             Route("/metrics", prometheus),
             *rest_routes(source=source, settings=settings, guard=guard),
+            *index_routes(settings),
             openapi_route(settings, source),
             *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
         ],
@@ -182,7 +188,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             Middleware(NoStore, prefixes=("/graphql", "/api/graphql", "/api/shop/")),
             *([Middleware(TraceRequests)] if tracing.active() else []),
             Middleware(
-                CORSMiddleware,
+                JSONCORSMiddleware,
                 allow_origins=list(settings.cors_allow_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
@@ -200,3 +206,11 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     app.state.settings = settings
     app.state.database = databases[0] if databases else None
     return app
+
+
+def _allowed(address: str | None, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:  # no address, or a unix socket's
+        return False
+    return any(ip in network for network in networks)

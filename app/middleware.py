@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import refuse
@@ -142,6 +144,23 @@ class Unexpected:
                 raise
             body = {"errors": [{"message": "Internal server error", "requestId": request_id()}]}
             await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+class JSONCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with its preflight refusals in JSON like every other answer."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-type", "content-length")
+        }
+        refusal = _error(response.status_code, bytes(response.body).decode())
+        refusal.headers.update(headers)
+        return refusal
 
 
 def _error(status: int, message: str) -> JSONResponse:
