@@ -1,7 +1,7 @@
 """Running the Node.js clients in e2e/ (Apollo Client, graphql-js, Playwright) from the tests.
 
-Each script prints one JSON report and exits non-zero when its client failed. Node.js 20 or
-later and npm must be installed; the packages are installed here (`npm ci` in e2e/) when
+Each script prints one JSON report and exits non-zero when its client failed. Node.js 20.19+ (or
+22.12+) and npm must be installed; the packages are installed here (`npm ci` in e2e/) when
 `e2e/node_modules` is missing or older than `e2e/package-lock.json`. Nothing skips: a missing
 tool fails the test with the command that installs it.
 """
