@@ -24,6 +24,7 @@ from app.demo import remove_demo_database, with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
 from app.errors import ErrorKind
+from app.executor import ExecutionStats
 from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
@@ -102,7 +103,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         max_tokens=settings.max_query_tokens,
         max_length=settings.max_query_length,
         list_fields=list_fields(views.values()),
+        budget=settings.graphql_cache_bytes,
     )
+    execution = ExecutionStats()
     metrics = Metrics(
         pool_in_use=lambda: sum(db.connections_in_use() for db in databases),
         caches={
@@ -111,6 +114,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 (storefront_keys.hits, storefront_keys.misses) if storefront_keys else (0, 0)
             ),
         },
+        execution=lambda: (execution.built, execution.outcomes),
+        cache_bytes=lambda: documents.cache.bytes,
     )
 
     guard = Guard(storefront_keys)
@@ -123,6 +128,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             settings=settings,
             guard=guard,
             documents=documents,
+            execution=execution,
         )
         return Route(path, endpoint.handle_request, methods=["GET", "POST", "OPTIONS"])
 

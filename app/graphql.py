@@ -5,6 +5,7 @@ and the guard has its word; afterwards the dialect decides the status."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -22,13 +23,18 @@ from starlette.responses import Response
 from app.auth import request_context
 from app.context import RequestContext
 from app.dialects import Dialect
-from app.documents import BoundedCache, Document, Documents
+from app.documents import Document, Documents
 from app.errors import refuse
 from app.execution import ChunkedExecutionContext
-from app.executor import compiled_execution_context
+from app.executor import ExecutionStats, compiled_execution_context
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
-from app.graphql_requests import answer_key, introspection_only, note_operation, note_requested
+from app.graphql_requests import (
+    introspection_only,
+    note_operation,
+    note_requested,
+    unparsed_reason,
+)
 from app.guard import Guard
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
@@ -67,9 +73,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         self.documents = documents
         self.limits = limits
         self.batch_size = batch_size
-        # Answers to introspection-only operations without variables: they depend on the
-        # schema alone, need no key, and cost a few milliseconds each to execute.
-        self.introspected = BoundedCache(32)
 
     async def handle_request(self, request: Request) -> Response:
         if request.method == "GET" and not request.query_params.get("query"):
@@ -104,10 +107,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         if isinstance(prepared, Response):
             return prepared
         introspection = introspection_only(prepared, data)
-        answer = answer_key(data) if introspection else None
-        if answer is not None and (result := self.introspected.get(answer)) is not None:
-            note_operation(request, prepared, data, result)
-            return JSONResponse(self._shape(result))
+        answer = self._answer_key(data) if introspection else None
+        if answer is not None and prepared is not None:
+            body = prepared.derived.get(answer)
+            if body is not None:
+                note_operation(request, prepared, data, ran=True)
+                return Response(body, media_type="application/json")
         check = await self._admit(request, introspection_only=introspection)
         if isinstance(check, Response):
             return check
@@ -115,10 +120,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             success, result = await self.execute_graphql_query(
                 request, data, query_document=None if prepared is None else prepared.node
             )
-            note_operation(request, prepared, data, result)
+            note_operation(request, prepared, data, ran="data" in result)
             response = await self.create_json_response(request, result, success)
-        if answer is not None and response.status_code == 200 and "errors" not in result:
-            self.introspected.put(answer, result)
+        if answer and prepared and response.status_code == 200 and "errors" not in result:
+            # Kept as the bytes sent: their size is what they cost.
+            body = bytes(response.body)
+            self.documents.attach(prepared, answer, body, sys.getsizeof(body))
         response.headers.update(check.headers)
         return response
 
@@ -154,7 +161,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                     query_document=None if document is None else document.node,
                 )
                 statuses.append(self._status(result, success))
-            note_operation(request, document, data, result)
+            note_operation(request, document, data, ran="data" in result)
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
@@ -169,21 +176,13 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             document = self.documents.get(query)
         except GraphQLError as error:
             note_requested(request, None, data)
-            refuse(self._unparsed_reason(query, error))
+            refuse(unparsed_reason(query, error, self.documents.max_length))
             return self._refuse([error])
         note_requested(request, document, data)
         errors = self.limits.errors(document.node, document.measures)
         if errors:
             refuse(errors[0].limit)
         return self._refuse(errors) if errors else document
-
-    def _unparsed_reason(self, query: str, error: GraphQLError) -> str:
-        """The log's word for why a document was not parsed."""
-        if len(query) > self.documents.max_length:
-            return "max_query_length"
-        if error.message.endswith("tokens. Parsing aborted."):
-            return "max_query_tokens"
-        return "max_nesting" if error.message == TOO_DEEP_MESSAGE else "query_syntax"
 
     def _refuse(self, errors: Sequence[GraphQLError]) -> Response:
         """A 400 for a document refused before it runs, as Ariadne words validation errors."""
@@ -237,6 +236,15 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return {"errors": result["errors"], **result}
         return result
 
+    def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
+        """The key an introspection-only operation's answer is kept under, with its
+        document (so with its whole text), or None when the answer may depend on more
+        than the schema (variables). Answers depend on the schema, so on the path."""
+        name = data.get("operationName")
+        if data.get("variables") or not (name is None or isinstance(name, str)):
+            return None
+        return "answer", self, name
+
     async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
         """The guard's word on the request; only introspection needs no key (contract §2)."""
         if introspection_only:
@@ -252,6 +260,7 @@ def create_graphql(
     settings: Settings,
     guard: Guard,
     documents: Documents,
+    execution: ExecutionStats | None = None,
 ) -> GraphQL:
     def context(request: Request, _data: Any) -> RequestContext:
         return request_context(request, source, settings)
@@ -277,7 +286,7 @@ def create_graphql(
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
         execution_context_class=(
-            compiled_execution_context(documents.plans)
+            compiled_execution_context(documents, execution)
             if settings.graphql_executor == "compiled"
             else ChunkedExecutionContext
         ),

@@ -1,27 +1,29 @@
 """What the GraphQL handler reads off a request's data besides running it: the operation's
-name for the log and metrics, whether it is introspection only, and the key an
-introspection answer is kept under."""
+name for the log and metrics, why its document was not parsed, and whether it is
+introspection only."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from graphql import GraphQLError
 from starlette.requests import Request
 
 from app.documents import Document
+from app.limits import TOO_DEEP_MESSAGE
 
 # What a client may name its operation for the log: a GraphQL name, and not a long one.
 _OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 
 
-def answer_key(data: dict[str, Any]) -> tuple[str, str | None] | None:
-    """The key an introspection-only operation's answer is kept under, or None when it
-    may depend on more than the schema (variables)."""
-    name = data.get("operationName")
-    if data.get("variables") or not (name is None or isinstance(name, str)):
-        return None
-    return data["query"], name
+def unparsed_reason(query: str, error: GraphQLError, max_length: int) -> str:
+    """The log's word for why a document was not parsed."""
+    if len(query) > max_length:
+        return "max_query_length"
+    if error.message.endswith("tokens. Parsing aborted."):
+        return "max_query_tokens"
+    return "max_nesting" if error.message == TOO_DEEP_MESSAGE else "query_syntax"
 
 
 def introspection_only(document: Document | None, data: Any) -> bool:
@@ -43,13 +45,11 @@ def note_requested(request: Request, document: Document | None, data: Any) -> No
         request.state.operation_requested = name
 
 
-def note_operation(
-    request: Request, document: Document | None, data: Any, result: dict[str, Any]
-) -> None:
+def note_operation(request: Request, document: Document | None, data: Any, *, ran: bool) -> None:
     """For the request log and metrics: the name of the operation that ran. Only a
-    document that validated gets this far (a result with `data`), so the names seen are
-    the schema's real clients', not whatever a caller makes up."""
-    if document is None or "data" not in result:
+    document that validated gets this far (a result with `data`: `ran`), so the names
+    seen are the schema's real clients', not whatever a caller makes up."""
+    if document is None or not ran:
         return
     operation = document.operation(data.get("operationName"))
     if operation is not None and operation.name is not None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.context import Once
 from app.errors import bad_id
 from app.models import Purchase
+from app.once import Once
 from app.pagination import PageRequest
 from app.sources import NO_MATCH, Source, StatusFilter
 
@@ -65,8 +65,9 @@ class PurchaseList:
         self.request = request
         self.total = Once(self._count)
         self.page = Once(self._page)
+        self.everything = Once(self._everything)
 
-    async def everything(self) -> Sequence[Purchase]:
+    async def _everything(self) -> Sequence[Purchase]:
         """All matching purchases, oldest first: Magento's `items`."""
         return await self.source.purchases(
             self.customer_id, status=self.status, offset=0, limit=None, newest_first=False

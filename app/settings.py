@@ -48,6 +48,7 @@ VARIABLES = (
     "LOG_FORMAT",
     "LOG_LEVEL",
     "GRAPHQL_EXECUTOR",
+    "GRAPHQL_CACHE_BYTES",
     *(name for source in SOURCES.values() for name in source.own_settings.variables),
 )
 
@@ -114,6 +115,9 @@ class Settings:
     # "compiled" runs cached operations from a plan (app/executor.py), falling back to
     # graphql-core for what a plan does not cover; "core" runs graphql-core alone.
     graphql_executor: Literal["compiled", "core"] = "compiled"
+    # What one worker keeps of the documents it has seen (parsed, validated, planned,
+    # introspection answers), in bytes: the least recently used go past it.
+    graphql_cache_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
         kind = SOURCES[self.source].own_settings
@@ -303,6 +307,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
         graphql_executor=env.choice(  # type: ignore[arg-type]
             "GRAPHQL_EXECUTOR", ("compiled", "core"), "compiled"
+        ),
+        graphql_cache_bytes=env.whole_number(
+            "GRAPHQL_CACHE_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024
         ),
         cors_allow_origins=env("CORS_ALLOW_ORIGINS", _origins, "*"),
         metrics_allow=env("METRICS_ALLOW", _networks, ""),
