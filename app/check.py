@@ -20,6 +20,7 @@ from app.db import Database, DatabaseUnavailable, database_at
 from app.diagnosis import MISSING, NOT_GRANTED, database_name, diagnosis, probe
 from app.settings import Settings
 from app.sources import SOURCES, create_source
+from app.sources.magento_stores import Stores
 
 # What a column read as this SQLAlchemy type may be declared as (MySQL's DATA_TYPE, or
 # the start of SQLite's declared type).
@@ -139,11 +140,35 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
     if not all(finding.ok for finding in findings):
         findings += await _other_source(settings, database)
     findings.append(await _write_privileges(database))
-    findings += _settings(settings, demo=demo)
+    findings += _settings(settings, demo=demo, store_views=source.stores is not None)
     census = await source.census()
     if census:
         seen = ", ".join(f"{count} {what}" for what, count in census.items())
         findings.append(Finding("ok", f"sees {seen}"))
+    if source.stores is not None and all(finding.ok for finding in findings):
+        try:
+            findings += _store_views(await source.stores.stores(), settings)
+        except DatabaseUnavailable as error:
+            findings.append(Finding("FAIL", f"cannot read the store views: {error}"))
+    return findings
+
+
+def _store_views(stores: Stores, settings: Settings) -> list[Finding]:
+    """Each store view and the base its download links are built on (contract §9)."""
+    base = settings.public_base_url or "<the request's base URL>"
+    findings = []
+    for view in stores.views.values():
+        state = "default" if view is stores.default else "active" if view.active else "inactive"
+        links = view.links_on(base) + "/"
+        findings.append(Finding("ok", f"store view {view.code} ({state}): links on {links}"))
+        if view.unresolved:
+            findings.append(
+                Finding(
+                    "note",
+                    f"store view {view.code}: web/secure/base_link_url resolves to nothing;"
+                    " its links are built on PUBLIC_BASE_URL (or the request's own base URL)",
+                )
+            )
     return findings
 
 
@@ -259,14 +284,18 @@ async def _write_privileges(database: Database) -> Finding:
     return Finding("ok", "the user can only read, and the session is read-only")
 
 
-def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
+def _settings(settings: Settings, *, demo: bool, store_views: bool) -> list[Finding]:
     notes = []
     if settings.public_base_url is None and not demo:
+        which = (
+            "the download links of store views whose configuration sets no base URL"
+            if store_views
+            else "download links"
+        )
         notes.append(
             Finding(
                 "note",
-                "PUBLIC_BASE_URL is not set: download links will point at this service,"
-                " not at the shop",
+                f"PUBLIC_BASE_URL is not set: {which} will point at this service, not at the shop",
             )
         )
     notes += [Finding("note", warning) for warning in settings.source_settings.warnings()]
@@ -275,9 +304,8 @@ def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
 
 def report(source: str, where: str, findings: list[Finding]) -> str:
     lines = [f"downloads-api check: {source} tables in {where}"]
-    # Problems first, the likeliest cause on the first line; then notes, then what is fine.
-    order = {"FAIL": 0, "note": 1, "ok": 2}
-    lines += [str(f) for f in sorted(findings, key=lambda f: (order[f.level], f.rank))]
-    problems = sum(not finding.ok for finding in findings)
-    lines.append("no problems found" if not problems else f"{problems} problem(s) found")
+    # Problems first, the likeliest cause on the first line; then the rest as found.
+    failed = sorted((f for f in findings if not f.ok), key=lambda f: f.rank)
+    lines += [str(f) for f in (*failed, *(f for f in findings if f.ok))]
+    lines.append(f"{len(failed)} problem(s) found" if failed else "no problems found")
     return "\n".join(lines)

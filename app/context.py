@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from app.db import DatabaseUnavailable
 from app.errors import ApiError, ErrorKind, refuse
 from app.models import Order, Purchase
 from app.once import Once
@@ -26,10 +27,13 @@ T = TypeVar("T")
 class RequestContext:
     source: Source
     settings: Settings
-    # Scheme and host download URLs are built on: PUBLIC_BASE_URL, else the request's own.
+    # What download paths are appended to: the store's link base on a source with store
+    # views (app/auth.py), else PUBLIC_BASE_URL or the request's own base URL.
     base_url: str
     # The bearer token that came with the request, if any.
     token: str | None
+    # Why the customer cannot be looked up at all: the database was found down already.
+    unavailable: DatabaseUnavailable | None = None
     # The id of the signed-in customer; raises ApiError(UNAUTHORIZED) when there is none.
     customer_id: Once[int] = field(init=False)
     # Single purchases and orders looked up in this request, by id.
@@ -79,6 +83,8 @@ class RequestContext:
         return found[row_id]()
 
     async def _customer(self) -> int:
+        if self.unavailable is not None:
+            raise self.unavailable
         if self.token is None:
             refuse("token_missing")
             raise ApiError(ErrorKind.UNAUTHORIZED)

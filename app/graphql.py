@@ -15,7 +15,7 @@ from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.constants import DATA_TYPE_JSON
 from ariadne.exceptions import HttpBadRequestError, HttpError
-from ariadne.explorer import ExplorerHttp405
+from ariadne.explorer import Explorer, ExplorerHttp405
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,9 +24,10 @@ from app.auth import request_context
 from app.context import RequestContext
 from app.dialects import Dialect
 from app.documents import Document, Documents
-from app.errors import refuse
+from app.errors import ApiError, refuse
 from app.execution import ChunkedExecutionContext
 from app.executor import ExecutionStats, compiled_execution_context
+from app.explorer import HEADERS as EXPLORER_HEADERS
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
 from app.graphql_requests import (
@@ -35,7 +36,7 @@ from app.graphql_requests import (
     note_requested,
     unparsed_reason,
 )
-from app.guard import Guard
+from app.guard import Guard, error_response
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
 from app.settings import Settings
@@ -106,21 +107,31 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         prepared = self._prepare(request, data)
         if isinstance(prepared, Response):
             return prepared
+        context = await self._context(request, data)
+        if isinstance(context, Response):
+            return context
         introspection = introspection_only(prepared, data)
         answer = self._answer_key(data) if introspection else None
         if answer is not None and prepared is not None:
             body = prepared.derived.get(answer)
             if body is not None:
-                note_operation(request, prepared, data, ran=True)
+                note_operation(request, prepared, data, ran=True, customer_id=None)
                 return Response(body, media_type="application/json")
-        check = await self._admit(request, introspection_only=introspection)
+        # Only introspection needs no key (contract §2).
+        check = (
+            KeyCheck() if introspection else await self.guard.admit(request, self.dialect, context)
+        )
         if isinstance(check, Response):
             return check
         with collecting_kinds():
             success, result = await self.execute_graphql_query(
-                request, data, query_document=None if prepared is None else prepared.node
+                request,
+                data,
+                context_value=context,
+                query_document=None if prepared is None else prepared.node,
             )
-            note_operation(request, prepared, data, ran="data" in result)
+            customer_id = context.customer_id.settled()
+            note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
             response = await self.create_json_response(request, result, success)
         if answer and prepared and response.status_code == 200 and "errors" not in result:
             # Kept as the bytes sent: their size is what they cost.
@@ -141,16 +152,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
-        check = await self._admit(
-            request,
-            introspection_only=all(
-                introspection_only(document, data)
-                for document, data in zip(documents, batch, strict=True)
-            ),
+        context = await self._context(request, batch)  # one customer lookup
+        if isinstance(context, Response):
+            return context
+        check = (
+            KeyCheck()
+            if all(map(introspection_only, documents, batch))
+            else await self.guard.admit(request, self.dialect, context, cost=len(batch))
         )
         if isinstance(check, Response):
             return check
-        context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
             with collecting_kinds():
@@ -161,7 +172,8 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                     query_document=None if document is None else document.node,
                 )
                 statuses.append(self._status(result, success))
-            note_operation(request, document, data, ran="data" in result)
+            customer_id = context.customer_id.settled()
+            note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
@@ -217,6 +229,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 raise HttpBadRequestError(_TOO_DEEP_BODY) from None
             raise HttpBadRequestError("Request body is not a valid JSON") from None
 
+    async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
+        response = await super().render_explorer(request, explorer)
+        if response.status_code == HTTPStatus.OK:
+            response.headers.update(EXPLORER_HEADERS)
+        return response
+
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool
     ) -> Response:
@@ -231,11 +249,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             refuse("query_invalid")  # graphql-core's validation, or an unknown operation
         return status
 
-    def _shape(self, result: dict[str, Any]) -> dict[str, Any]:
-        if self.dialect.errors_first and "errors" in result:
-            return {"errors": result["errors"], **result}
-        return result
-
     def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
         """The key an introspection-only operation's answer is kept under, with its
         document (so with its whole text), or None when the answer may depend on more
@@ -245,11 +258,19 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return None
         return "answer", self, name
 
-    async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
-        """The guard's word on the request; only introspection needs no key (contract §2)."""
-        if introspection_only:
-            return KeyCheck()
-        return await self.guard.admit(request, self.dialect)
+    def _shape(self, result: dict[str, Any]) -> dict[str, Any]:
+        if self.dialect.errors_first and "errors" in result:
+            return {"errors": result["errors"], **result}
+        return result
+
+    async def _context(self, request: Request, data: Any) -> RequestContext | Response:
+        """The request's context, or the refusal of its store or currency in the dialect's
+        words: Magento's request validators run before anything else (contract §9)."""
+        try:
+            context: RequestContext = await self.get_context_for_request(request, data)
+        except ApiError as error:
+            return error_response(self.dialect, error.kind, error.message)
+        return context
 
 
 def create_graphql(
@@ -262,8 +283,8 @@ def create_graphql(
     documents: Documents,
     execution: ExecutionStats | None = None,
 ) -> GraphQL:
-    def context(request: Request, _data: Any) -> RequestContext:
-        return request_context(request, source, settings)
+    async def context(request: Request, _data: Any) -> RequestContext:
+        return await request_context(request, source, settings)
 
     return GraphQL(
         schema,

@@ -45,12 +45,15 @@ def note_requested(request: Request, document: Document | None, data: Any) -> No
         request.state.operation_requested = name
 
 
-def note_operation(request: Request, document: Document | None, data: Any, *, ran: bool) -> None:
-    """For the request log and metrics: the name of the operation that ran. Only a
-    document that validated gets this far (a result with `data`: `ran`), so the names
-    seen are the schema's real clients', not whatever a caller makes up."""
+def note_operation(
+    request: Request, document: Document | None, data: Any, *, ran: bool, customer_id: int | None
+) -> None:
+    """For the request log and metrics (app/metrics.py's OperationLabels): the name of the
+    operation that ran, and the customer who ran it, when one was looked up. Only a
+    document that validated gets this far (a result with `data`: `ran`)."""
     if document is None or not ran:
         return
     operation = document.operation(data.get("operationName"))
     if operation is not None and operation.name is not None:
         request.state.operation_name = operation.name.value
+        request.state.customer_id = customer_id

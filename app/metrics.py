@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -20,26 +20,54 @@ CacheStats = Callable[[], tuple[int, int]]  # (hits, misses) so far
 ExecutionFigures = Callable[[], tuple[int, Mapping[str, int]]]
 
 
-# Operation names are chosen by clients: at most this many distinct ones become labels.
+# The operations real clients name (tests/clients/, shared/notes/clients.md), the
+# introspection of GraphiQL and code generators, and the explorer's example: labelled
+# whoever sends them, as are the names an operator lists in METRICS_OPERATIONS.
+KNOWN_OPERATIONS = frozenset(
+    {
+        "GetCustomerDownloadableProducts",
+        "GetCustomerDownloadableProduct",
+        "IntrospectionQuery",
+        "CustomerDownloads",
+    }
+)
+# Operation names are chosen by clients: at most this many others become labels, at most
+# MAX_LABELS_PER_CUSTOMER of them named by any one customer.
 MAX_OPERATION_LABELS = 100
+MAX_LABELS_PER_CUSTOMER = 5
 _MAX_OPERATION_LENGTH = 64
 _NOT_A_NAME = re.compile(r"[^_0-9A-Za-z]")  # GraphQL names are made of these
 
 
 class OperationLabels:
-    """The `operation` label for a name: cleaned, shortened, and one of the first
-    MAX_OPERATION_LABELS seen; later names are all counted as "other"."""
+    """The `operation` label for the name of an operation that validated and ran: the name
+    (cleaned, shortened) when it is known; else the name when a signed-in customer sent it
+    and there is room, else "other". A storefront key is public, so a caller without a
+    customer names no label; a label, once given, is kept for the life of the process
+    (Prometheus keeps its series), so no customer may give more than a few."""
 
-    def __init__(self, limit: int = MAX_OPERATION_LABELS) -> None:
+    def __init__(
+        self,
+        known: Iterable[str] = (),
+        limit: int = MAX_OPERATION_LABELS,
+        per_customer: int = MAX_LABELS_PER_CUSTOMER,
+    ) -> None:
+        self.known = KNOWN_OPERATIONS | frozenset(known)
         self.limit = limit
+        self.per_customer = per_customer
         self.seen: set[str] = set()
+        self._given_by: dict[int, int] = {}  # customer id: labels they named
 
-    def __call__(self, name: str | None) -> str:
+    def __call__(self, name: str | None, customer_id: int | None = None) -> str:
         label = _NOT_A_NAME.sub("", name or "")[:_MAX_OPERATION_LENGTH]
-        if not label or label in self.seen:
+        if not label or label in self.known or label in self.seen:
             return label
-        if len(self.seen) >= self.limit:
+        if customer_id is None or len(self.seen) >= self.limit:
             return "other"
+        given = self._given_by.get(customer_id, 0)
+        if given >= self.per_customer:
+            return "other"
+        self._given_by[customer_id] = given + 1
         self.seen.add(label)
         return label
 
@@ -58,9 +86,10 @@ class Metrics:
         caches: dict[str, CacheStats],
         execution: ExecutionFigures = lambda: (0, {}),
         cache_bytes: Callable[[], int] = lambda: 0,
+        known_operations: Iterable[str] = (),
     ) -> None:
         self.registry = CollectorRegistry()
-        self.operation_label = OperationLabels()
+        self.operation_label = OperationLabels(known_operations)
         self.shared = multiprocess_directory() is not None
         figures = _Figures(pool_in_use, caches, execution, cache_bytes)
         if self.shared:

@@ -104,15 +104,22 @@ class BodyLimits:
 
 
 class NoStore:
-    """`Cache-Control: no-store` on every answer under these paths: customer data must
-    never be kept by a CDN or a shared cache, whatever a GET looks like (contract §2)."""
+    """`Cache-Control: no-store` on every answer under these paths (and those ending so:
+    Magento's /{store_code}/graphql): customer data must never be kept by a CDN or a
+    shared cache, whatever a GET looks like (contract §2)."""
 
-    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...]) -> None:
+    def __init__(
+        self, app: ASGIApp, prefixes: tuple[str, ...], suffixes: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.prefixes = prefixes
+        self.suffixes = suffixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (
+            path.startswith(self.prefixes) or path.endswith(self.suffixes)
+        ):
             await self.app(scope, receive, send)
             return
 

@@ -150,10 +150,9 @@ class RequestLog:
             # Metrics count the operations that ran; the log names a refused one too.
             operation = scope["state"].get("operation_name") or ""
             logged = operation or scope["state"].get("operation_requested") or ""
+            label = self.metrics.operation_label(operation, scope["state"].get("customer_id"))
             reason = refusal[0] if refusal else None
-            self.metrics.requests.labels(
-                path, self.metrics.operation_label(operation), str(status)
-            ).inc()
+            self.metrics.requests.labels(path, label, str(status)).inc()
             self.metrics.latency.labels(path).observe(elapsed)
             self.metrics.after_request()
             access_logger.info(

@@ -20,3 +20,10 @@ class Once(Generic[T]):
         if self._task is None:
             self._task = asyncio.ensure_future(self._function())
         return self._task
+
+    def settled(self) -> T | None:
+        """The value, when something asked for it and it came; None otherwise."""
+        task = self._task
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return None
+        return task.result()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.errors import bad_id
+from app.formats import whole_number
 from app.models import Purchase
 from app.once import Once
 from app.pagination import PageRequest
@@ -24,9 +25,8 @@ class Page:
 
 
 IRI_PREFIX = "/api/shop/customer-downloadable-products/"
-# Row ids are BIGINTs: a number with more digits names no row, and is never given to int().
+# Row ids are BIGINTs: a larger number names no row.
 _MAX_ID = 2**63 - 1
-_MAX_ID_DIGITS = len(str(_MAX_ID))
 
 
 def purchase_id(raw: str, *, iri: bool) -> tuple[str, int | None]:
@@ -38,10 +38,7 @@ def purchase_id(raw: str, *, iri: bool) -> tuple[str, int | None]:
         text = text[len(IRI_PREFIX) :]
     if not (text.isascii() and text.isdigit()):
         raise bad_id()
-    number = text.lstrip("0") or "0"
-    if len(number) > _MAX_ID_DIGITS or int(number) > _MAX_ID:
-        return number, None
-    return number, int(number)
+    return text.lstrip("0") or "0", whole_number(text, _MAX_ID)
 
 
 def parse_status(status: str | None, allowed: Sequence[str]) -> StatusFilter:

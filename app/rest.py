@@ -4,7 +4,6 @@ wire format is app/wire.py's table."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.dialects import BAGISTO_REST, problem
 from app.errors import ApiError, ErrorKind, not_found
+from app.formats import whole_number
 from app.guard import Guard, error_response, internal_error, unavailable
 from app.models import Purchase
 from app.purchases import parse_status, purchase_id
@@ -32,7 +32,6 @@ METHODS = ("GET",)
 # Pages past the end are empty, not errors; this bound only keeps the number a BIGINT.
 MAX_PAGE = 2**63 - 1
 ID_PATTERN = "^[0-9]+$"
-_DIGITS = re.compile(ID_PATTERN)
 
 
 def total_pages(total: int, per_page: int) -> int:
@@ -44,14 +43,9 @@ def page_number(params: Mapping[str, str], name: str, *, default: int, maximum: 
     raw = params.get(name)
     if raw is None:
         return default
-    digits = raw.lstrip("0")
-    # Leading zeros are dropped and the length checked before int() reads anything.
-    if (
-        _DIGITS.fullmatch(raw)
-        and len(digits) <= len(str(maximum))
-        and 1 <= int(digits or 0) <= maximum
-    ):
-        return int(digits)
+    value = whole_number(raw, maximum)
+    if value is not None and value >= 1:
+        return value
     raise ApiError(
         ErrorKind.BAD_INPUT,
         f'Invalid {name} "{raw}". Expected a whole number from 1 to {maximum}.',
@@ -79,10 +73,14 @@ class _Endpoint:
             return _method_not_allowed(request.method)
         # Bagisto's order: the storefront key middleware runs before the provider asks for
         # the customer, and both before any parameter is looked at.
-        admitted = await self.api.guard.admit(request, BAGISTO_REST)
+        try:
+            # A Magento source's store and currency are refused first (contract §9).
+            context = await request_context(request, self.api.source, self.api.settings)
+        except ApiError as error:
+            return error_response(BAGISTO_REST, error.kind, error.message)
+        admitted = await self.api.guard.admit(request, BAGISTO_REST, context)
         if isinstance(admitted, Response):
             return admitted
-        context = request_context(request, self.api.source, self.api.settings)
         try:
             response = await self.handler(context, request)
         except ApiError as error:

@@ -44,6 +44,7 @@ VARIABLES = (
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
     "METRICS_ALLOW",
+    "METRICS_OPERATIONS",
     "REDIS_URL",
     "LOG_FORMAT",
     "LOG_LEVEL",
@@ -108,6 +109,8 @@ class Settings:
     cors_allow_origins: tuple[str, ...] = ("*",)
     # Client addresses /metrics answers (others get 403); empty: any.
     metrics_allow: tuple[Network, ...] = ()
+    # Operation names that always get a metrics label of their own (app/metrics.py).
+    metrics_operations: tuple[str, ...] = ()
     # Where storefront key lookups and rate-limit counts are shared by all processes.
     redis_url: str | None = None
     log_format: Literal["json", "text"] = "json"
@@ -159,7 +162,9 @@ class Environment:
 
         return self(name, cast, str(default))
 
-    def number(self, name: str, default: float) -> float:
+    def number(self, name: str, default: float, *, at_most: float | None = None) -> float:
+        """A number, not negative; with `at_most`, more than 0 and at most that."""
+
         def cast(raw: str) -> float:
             try:
                 value = float(raw)
@@ -167,6 +172,10 @@ class Environment:
                 raise SettingsError(f"{name} must be a number, got {raw!r}") from None
             if value < 0:
                 raise SettingsError(f"{name} must not be negative, got {value}")
+            if at_most is not None and not 0 < value <= at_most:
+                raise SettingsError(
+                    f"{name} must be more than 0 and at most {at_most:g}, got {value:g}"
+                )
             return value
 
         return self(name, cast, str(default))
@@ -313,6 +322,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         cors_allow_origins=env("CORS_ALLOW_ORIGINS", _origins, "*"),
         metrics_allow=env("METRICS_ALLOW", _networks, ""),
+        metrics_operations=env(
+            "METRICS_OPERATIONS",
+            lambda raw: tuple(name.strip() for name in raw.split(",") if name.strip()),
+            "",
+        ),
     )
     others = {
         name

@@ -240,3 +240,24 @@ def test_magento_path_asks_for_the_storefront_key_on_a_source_that_has_keys(api:
     assert invalid.json()["errors"][0]["message"] == "Invalid API key"
     assert introspection.status_code == 200
     assert len(data_of(served)["customerDownloadableProducts"]["items"]) == 12
+
+
+def test_store_scope_is_magentos_alone(api: Api) -> None:
+    """Bagisto picks its channel by host and filters nothing by it (contract §9): the
+    `Store` and `Content-Currency` headers change nothing, and no store path is served."""
+    headers = {"Store": "nope", "Content-Currency": "XYZ", "X-STOREFRONT-KEY": bagisto.SHOP_KEY}
+    plain = api.bagisto(TOTAL)
+    scoped = api.client.post(
+        "/api/graphql",
+        json={"query": TOTAL},
+        headers={"Authorization": f"Bearer {bagisto.JANE_TOKEN}", **headers},
+    )
+    rest = api.client.get(
+        "/api/shop/customer-downloadable-products/1",
+        headers={"Authorization": f"Bearer {bagisto.JANE_TOKEN}", **headers},
+    )
+
+    assert scoped.json() == plain.json()
+    assert rest.status_code == 200
+    assert api.client.post("/fr/graphql", json={"query": TOTAL}, headers=headers).status_code == 404
+    assert api.client.post("/default/graphql", json={"query": TOTAL}).status_code == 404

@@ -233,3 +233,37 @@ def test_the_key_count_agrees_with_the_table(database_url: str, settings: Settin
     result = run_check(database_url, settings)
 
     assert f", {keys} storefront keys" in result.stdout
+
+
+@pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
+def test_store_views_are_listed_with_the_base_their_links_use(
+    reader: str, settings: Settings
+) -> None:
+    name = f"downloads_api_check_{uuid.uuid4().hex[:8]}"
+    with root().cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}`")
+    try:
+        fixtures.load(f"{SERVER_URL}/{name}", "magento")
+        with root().cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO `{name}`.core_config_data (scope, scope_id, path, value)"
+                " VALUES ('stores', 3, 'web/secure/base_link_url', '')"
+            )
+        grant_read(name)
+
+        result = run_check(as_reader(f"{SERVER_URL}/{name}"), settings)
+    finally:
+        with root().cursor() as cursor:
+            cursor.execute(f"DROP DATABASE `{name}`")
+
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if "store view" in line] == [
+        "  note  PUBLIC_BASE_URL is not set: the download links of store views whose"
+        " configuration sets no base URL will point at this service, not at the shop",
+        "  ok    store view default (default): links on <the request's base URL>/",
+        "  ok    store view fr (active): links on https://fr.shop.example.com/index.php/fr/",
+        "  ok    store view archive (inactive): links on <the request's base URL>/",
+        "  note  store view archive: web/secure/base_link_url resolves to nothing; its links"
+        " are built on PUBLIC_BASE_URL (or the request's own base URL)",
+    ]

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from app.sources.magento import MagentoSettings, jwt_key
 from fixtures import magento
 from fixtures.magento import magento_jwt
+from tests.expected import magento_link_base
 from tests.helpers import Api, data_of
 
 pytestmark = pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
@@ -165,7 +166,7 @@ def test_download_url_is_magentos_link_route_with_the_encoded_hash(api: Api) -> 
     )
     bagisto_item = data_of(api.bagisto('{ customerDownloadableProduct(id: "10") { downloadUrl } }'))
 
-    expected = "https://shop.example.com/downloadable/download/link/id/MC4wMDAwMDAxMDAwIDE3NTEwMDAwMTAyMDkxMA%2C%2C/"
+    expected = f"{magento_link_base()}/downloadable/download/link/id/MC4wMDAwMDAxMDAwIDE3NTEwMDAwMTAyMDkxMA%2C%2C/"
     # Purchase 10 is Jane's eighth, oldest first.
     assert magento_item["customerDownloadableProducts"]["items"][7] == {"download_url": expected}
     assert bagisto_item["customerDownloadableProduct"] == {"downloadUrl": expected}

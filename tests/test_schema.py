@@ -130,6 +130,14 @@ def test_each_path_introspects_as_its_committed_snapshot(client: TestClient, vie
     )
 
 
+@pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
+def test_a_store_code_path_introspects_as_the_magento_snapshot(client: TestClient) -> None:
+    view = View.MAGENTO
+    served = snapshot(view, print_schema(introspect(client, "/fr/graphql")))
+
+    assert served == (SNAPSHOTS / view.snapshot).read_text()
+
+
 def test_snapshots_are_the_views_as_built() -> None:
     assert {view.snapshot: text for view, text in print_views(VIEWS).items()} == {
         path.name: path.read_text() for path in SNAPSHOTS.glob("*.graphql")

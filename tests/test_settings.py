@@ -49,6 +49,11 @@ def test_variables_outside_the_list_are_not_read() -> None:
             id="origins",
         ),
         pytest.param(
+            {"METRICS_OPERATIONS": " ShopDownloads, ,AccountPage"},
+            {"metrics_operations": ("ShopDownloads", "AccountPage")},
+            id="metrics-operations",
+        ),
+        pytest.param(
             {"SOURCE": "magento", "MAGENTO_CRYPT_KEY": " key "},
             {"source_settings": MagentoSettings(crypt_key="key")},
             id="crypt-key-stripped",

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from app.db import Prepared, Row
 from app.errors import refuse
+from app.formats import whole_number
 from app.models import Purchase, StorefrontKey
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
@@ -257,13 +258,10 @@ def sanctum_token(token: str) -> tuple[int | None, str] | None:
     token_id, bar, secret = token.partition("|")
     if not bar:
         return None, token
-    if (
-        not (token_id.isascii() and token_id.isdigit() and secret)
-        or len(token_id) > len(str(_MAX_ID))
-        or int(token_id) > _MAX_ID
-    ):
+    number = whole_number(token_id, _MAX_ID)
+    if number is None or not secret:
         return None
-    return int(token_id), secret
+    return number, secret
 
 
 def _sha256(text: str) -> str:
