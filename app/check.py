@@ -9,15 +9,22 @@ exits non-zero on any problem, and never prints a traceback.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app.db import Database, DatabaseUnavailable, database_at
-from app.diagnosis import MISSING, NOT_GRANTED, database_name, diagnosis, probe
+from app.db import Database, DatabaseUnavailable
+from app.diagnosis import (
+    GRANTEE,
+    MISSING,
+    NOT_GRANTED,
+    database_name,
+    database_or_grant,
+    diagnosis,
+    probe,
+)
 from app.settings import Settings
 from app.sources import SOURCES, create_source
 from app.sources.magento_stores import Stores
@@ -45,37 +52,24 @@ _COLUMNS = {
     ),
     "sqlite": sa.text("SELECT name, type FROM pragma_table_info(:table)"),
 }
-_GRANTEE = (
-    "CONCAT(\"'\", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\","
-    " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\")"
-)
 # What the connection's user may do in this database, by its grants. (The session is
 # read-only whatever they are; the grant is what holds against a bug.) The demo's SQLite
 # file is opened read-only, and has no grants.
 _PRIVILEGES = {
     "mysql": sa.text(
         f"SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES"
-        f" WHERE GRANTEE = {_GRANTEE}"
+        f" WHERE GRANTEE = {GRANTEE}"
         f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES"
-        f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE()"
+        f" WHERE GRANTEE = {GRANTEE} AND TABLE_SCHEMA = DATABASE()"
         f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES"
-        f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE()"
+        f" WHERE GRANTEE = {GRANTEE} AND TABLE_SCHEMA = DATABASE()"
     ),
 }
 # The columns of a table granted one by one to the connection's user.
 _GRANTED_COLUMNS = sa.text(
     f"SELECT COLUMN_NAME AS name FROM information_schema.COLUMN_PRIVILEGES"
-    f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table"
+    f" WHERE GRANTEE = {GRANTEE} AND TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table"
     f" AND PRIVILEGE_TYPE = 'SELECT'"
-)
-# The databases the user has any grant in (it may not see others, nor know they exist).
-_GRANTED_DATABASES = sa.text(
-    f"SELECT TABLE_SCHEMA AS name FROM information_schema.SCHEMA_PRIVILEGES"
-    f" WHERE GRANTEE = {_GRANTEE}"
-    f" UNION SELECT TABLE_SCHEMA FROM information_schema.TABLE_PRIVILEGES"
-    f" WHERE GRANTEE = {_GRANTEE}"
-    f" UNION SELECT TABLE_SCHEMA FROM information_schema.COLUMN_PRIVILEGES"
-    f" WHERE GRANTEE = {_GRANTEE}"
 )
 _WRITE_PRIVILEGES = frozenset(
     {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX", "TRIGGER", "REFERENCES"}
@@ -112,7 +106,7 @@ async def check(settings: Settings, database: Database, *, demo: bool = False) -
     except DatabaseUnavailable as error:
         await database.disconnect()
         if error.code == 1044:  # a misspelled name reads the same as a missing grant
-            return [Finding("FAIL", await _database_or_grant(settings, error))]
+            return [Finding("FAIL", await database_or_grant(settings, error))]
         return [Finding("FAIL", diagnosis(error, settings.database_url))]
     findings = [Finding("ok", f"connected: {version}")]
     try:
@@ -170,37 +164,6 @@ def _store_views(stores: Stores, settings: Settings) -> list[Finding]:
                 )
             )
     return findings
-
-
-async def _database_or_grant(settings: Settings, error: DatabaseUnavailable) -> str:
-    """The server may not tell a user of a database it may not use whether there is one:
-    the databases the user has grants in tell a misspelled name from a missing grant."""
-    url = make_url(str(settings.database_url).replace("mysql://", "mysql+pymysql://", 1))
-    name = url.database
-    server = url.set(database="").render_as_string(hide_password=False)
-    database = database_at(
-        server.replace("mysql+pymysql://", "mysql://", 1),
-        connect_timeout=settings.database_connect_timeout,
-    )
-    try:
-        await database.connect()
-        granted = sorted(str(row["name"]) for row in await database.fetch_all(_GRANTED_DATABASES))
-    except DatabaseUnavailable:
-        granted = []
-    finally:
-        await database.disconnect()
-    if not granted:
-        return diagnosis(error, settings.database_url)
-    close = difflib.get_close_matches(name or "", granted, n=1)
-    if close:
-        return (
-            f"the user has no grant on a database {name!r}, but has on {close[0]!r}: is the"
-            " name at the end of DATABASE_URL misspelled?"
-        )
-    return (
-        f"the user has no grant on a database {name!r} (it has on {', '.join(granted)}): check"
-        " the name at the end of DATABASE_URL, else grant the user SELECT on its tables"
-    )
 
 
 async def _check_table(database: Database, table: sa.TableClause) -> list[Finding]:

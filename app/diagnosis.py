@@ -1,14 +1,32 @@
 """What a database's refusal means, in the words `downloads-api check` and the start-up
-check share: one line that says what is wrong and what to change."""
+check share: one line that says what is wrong and what to change (for a database the
+user may not use, after asking the server which ones it may)."""
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app.db import DatabaseUnavailable
+from app.db import DatabaseUnavailable, database_at
+from app.settings import Settings
+
+# The connection's user as information_schema's GRANTEE columns write it: 'name'@'host'.
+GRANTEE = (
+    "CONCAT(\"'\", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\","
+    " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\")"
+)
+# The databases the user has any grant in (it may not see others, nor know they exist).
+_GRANTED_DATABASES = sa.text(
+    f"SELECT TABLE_SCHEMA AS name FROM information_schema.SCHEMA_PRIVILEGES"
+    f" WHERE GRANTEE = {GRANTEE}"
+    f" UNION SELECT TABLE_SCHEMA FROM information_schema.TABLE_PRIVILEGES"
+    f" WHERE GRANTEE = {GRANTEE}"
+    f" UNION SELECT TABLE_SCHEMA FROM information_schema.COLUMN_PRIVILEGES"
+    f" WHERE GRANTEE = {GRANTEE}"
+)
 
 # Server error codes (app/db/mysql.py names them for the log).
 NOT_GRANTED = frozenset({1142, 1143})
@@ -62,3 +80,34 @@ def diagnosis(error: DatabaseUnavailable, url: str | None, table: str | None = N
             " and are the host and port in DATABASE_URL right?"
         )
     return f"cannot connect ({error}): is the server up, and the URL right?"
+
+
+async def database_or_grant(settings: Settings, error: DatabaseUnavailable) -> str:
+    """The server may not tell a user of a database it may not use whether there is one:
+    the databases the user has grants in tell a misspelled name from a missing grant."""
+    url = make_url(str(settings.database_url).replace("mysql://", "mysql+pymysql://", 1))
+    name = url.database
+    server = url.set(database="").render_as_string(hide_password=False)
+    database = database_at(
+        server.replace("mysql+pymysql://", "mysql://", 1),
+        connect_timeout=settings.database_connect_timeout,
+    )
+    try:
+        await database.connect()
+        granted = sorted(str(row["name"]) for row in await database.fetch_all(_GRANTED_DATABASES))
+    except DatabaseUnavailable:
+        granted = []
+    finally:
+        await database.disconnect()
+    if not granted:
+        return diagnosis(error, settings.database_url)
+    close = difflib.get_close_matches(name or "", granted, n=1)
+    if close:
+        return (
+            f"the user has no grant on a database {name!r}, but has on {close[0]!r}: is the"
+            " name at the end of DATABASE_URL misspelled?"
+        )
+    return (
+        f"the user has no grant on a database {name!r} (it has on {', '.join(granted)}): check"
+        " the name at the end of DATABASE_URL, else grant the user SELECT on its tables"
+    )
