@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,15 +16,14 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app import tracing
-from app.auth import STORE_CODE
+from app.auth import STORE_CODE, client_ip
 from app.db import Database, DatabaseUnavailable, database_at
-from app.demo import with_demo_database
+from app.demo import remove_demo_database, with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
 from app.errors import ErrorKind
@@ -32,18 +32,19 @@ from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
 from app.guard import Guard, unavailable
+from app.index import index_routes
 from app.limits import list_fields
 from app.metrics import Metrics
-from app.middleware import BodyLimits, NoStore, Unexpected
+from app.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
 from app.observability import RequestLog
 from app.openapi import openapi_route
 from app.readiness import Readiness
 from app.responses import JSONResponse
 from app.rest import rest_routes
-from app.settings import Settings
+from app.settings import Network, Settings
 from app.sources import Source, create_source
 from app.sources.magento_stores import StoreScope
-from app.startup import announce
+from app.startup import announce, check_database
 from app.storefront import (
     Counters,
     KeyCache,
@@ -170,7 +171,10 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    async def prometheus(_: Request) -> Response:
+    async def prometheus(request: Request) -> Response:
+        if settings.metrics_allow and not _allowed(client_ip(request), settings.metrics_allow):
+            message = "/metrics is not served to this address (METRICS_ALLOW)."
+            return JSONResponse({"errors": [{"message": message}]}, status_code=403)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     readiness = Readiness(databases, source.tables)
@@ -185,6 +189,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         announce(settings, embedded_demo=embedded_demo)
         for db in databases:
             await db.connect()
+        urls = (settings.database_url, settings.database_replica_url)
+        await check_database(databases, urls, source.tables, settings.database_connect_timeout)
         refreshing = None
         if source.stores is not None:
             await source.stores.refresh()  # on failure, the first request tries again
@@ -206,6 +212,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             if shared is not None:
                 await shared.aclose()
             metrics.close()
+            if embedded_demo:
+                assert settings.database_url is not None
+                remove_demo_database(settings.database_url)
 
     app = Starlette(
         routes=[
@@ -215,6 +224,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             Route("/ready", ready),
             Route("/metrics", prometheus),
             *rest_routes(source=source, settings=settings, guard=guard),
+            *index_routes(settings),
             openapi_route(settings, source),
             *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
             *store_paths,  # last: any fixed path wins over a store code
@@ -229,7 +239,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             ),
             *([Middleware(TraceRequests)] if tracing.active() else []),
             Middleware(
-                CORSMiddleware,
+                JSONCORSMiddleware,
                 allow_origins=list(settings.cors_allow_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
@@ -249,6 +259,14 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     app.state.settings = settings
     app.state.database = databases[0] if databases else None
     return app
+
+
+def _allowed(address: str | None, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:  # no address, or a unix socket's
+        return False
+    return any(ip in network for network in networks)
 
 
 def in_store_paths(stores: StoreScope, endpoint: Endpoint, dialect: Dialect) -> Route:

@@ -96,7 +96,11 @@ class ServiceExplorer(Explorer):
             headers["X-STOREFRONT-KEY"] = KEY_PLACEHOLDER
         self.title = f"{TITLES[platform]} · downloads-api"
         self.config = json.dumps(
-            {"query": EXAMPLES[platform], "headers": json.dumps(headers, indent=2)}
+            {
+                "query": EXAMPLES[platform],
+                "headers": json.dumps(headers, indent=2),
+                "title": TITLES[platform],  # in GraphiQL's header, where its logo would be
+            }
         ).replace("<", "\\u003c")  # no "</script>" can close the element early
 
     def html(self, request: Any) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -23,12 +24,18 @@ from app.auth import request_context
 from app.context import RequestContext
 from app.dialects import Dialect
 from app.documents import Document, Documents
-from app.errors import ApiError
+from app.errors import ApiError, refuse
 from app.execution import ChunkedExecutionContext
 from app.executor import ExecutionStats, compiled_execution_context
 from app.explorer import HEADERS as EXPLORER_HEADERS
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
+from app.graphql_requests import (
+    introspection_only,
+    note_operation,
+    note_requested,
+    unparsed_reason,
+)
 from app.guard import Guard, error_response
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
@@ -37,6 +44,7 @@ from app.sources import Source
 from app.storefront import KeyCheck
 
 _TOO_DEEP_BODY = "Request body is nested too deeply"
+_NO_QUERY = "A GET request carries its operation in the query parameter, and none was given."
 
 # Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
 # token, a missing id). The error formatter (app/graphql_errors.py) logs what deserves
@@ -67,6 +75,20 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         self.limits = limits
         self.batch_size = batch_size
 
+    async def handle_request(self, request: Request) -> Response:
+        if request.method == "GET" and not request.query_params.get("query"):
+            return await self._get_without_query(request)
+        return await super().handle_request(request)
+
+    async def _get_without_query(self, request: Request) -> Response:
+        """GraphQL over HTTP: a GET without a query is a 400 in JSON (a health probe, a
+        persisted-query client), unless a browser asks for a page and the explorer is on."""
+        browser = "text/html" in request.headers.get("Accept", "")
+        if browser and self.introspection and isinstance(self.explorer, ServiceExplorer):
+            return await self.render_explorer(request, self.explorer)
+        refuse("query_missing")
+        return _bad_request(_NO_QUERY)
+
     async def graphql_http_server(self, request: Request) -> Response:
         try:
             return await self._serve(request)
@@ -77,22 +99,23 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         try:
             data = await self.extract_data_from_request(request)
         except HttpError as error:
+            refuse("request_invalid")
             return _bad_request(error.message or "Bad request")
         if isinstance(data, list) and self.batch_size:
             return await self._run_batch(request, data)
 
-        prepared = self._prepare(data)
+        prepared = self._prepare(request, data)
         if isinstance(prepared, Response):
             return prepared
         context = await self._context(request, data)
         if isinstance(context, Response):
             return context
-        introspection = _introspection_only(prepared, data)
+        introspection = introspection_only(prepared, data)
         answer = self._answer_key(data) if introspection else None
         if answer is not None and prepared is not None:
             body = prepared.derived.get(answer)
             if body is not None:
-                _note_operation(request, prepared, data, ran=True, customer_id=None)
+                note_operation(request, prepared, data, ran=True, customer_id=None)
                 return Response(body, media_type="application/json")
         # Only introspection needs no key (contract §2).
         check = (
@@ -108,7 +131,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 query_document=None if prepared is None else prepared.node,
             )
             customer_id = context.customer_id.settled()
-            _note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
+            note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
             response = await self.create_json_response(request, result, success)
         if answer and prepared and response.status_code == 200 and "errors" not in result:
             # Kept as the bytes sent: their size is what they cost.
@@ -119,12 +142,13 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
 
     async def _run_batch(self, request: Request, batch: list[Any]) -> Response:
         if not batch or len(batch) > self.batch_size:
+            refuse("batch_size")
             return _bad_request(
                 f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
             )
         documents = []
         for data in batch:
-            prepared = self._prepare(data)
+            prepared = self._prepare(request, data)
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
@@ -133,7 +157,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return context
         check = (
             KeyCheck()
-            if all(map(_introspection_only, documents, batch))
+            if all(map(introspection_only, documents, batch))
             else await self.guard.admit(request, self.dialect, context, cost=len(batch))
         )
         if isinstance(check, Response):
@@ -149,12 +173,12 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                 )
                 statuses.append(self._status(result, success))
             customer_id = context.customer_id.settled()
-            _note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
+            note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
 
-    def _prepare(self, data: Any) -> Document | Response | None:
+    def _prepare(self, request: Request, data: Any) -> Document | Response | None:
         """The request's document, parsed and within the limits; None when the request
         has no query to parse (execution says why); or the 400 refusing it."""
         query = data.get("query") if isinstance(data, dict) else None
@@ -163,11 +187,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         try:
             document = self.documents.get(query)
         except GraphQLError as error:
+            note_requested(request, None, data)
+            refuse(unparsed_reason(query, error, self.documents.max_length))
             return self._refuse([error])
+        note_requested(request, document, data)
         errors = self.limits.errors(document.node, document.measures)
+        if errors:
+            refuse(errors[0].limit)
         return self._refuse(errors) if errors else document
 
-    def _refuse(self, errors: list[GraphQLError]) -> Response:
+    def _refuse(self, errors: Sequence[GraphQLError]) -> Response:
         """A 400 for a document refused before it runs, as Ariadne words validation errors."""
         assert self.error_formatter is not None
         formatted = [self.error_formatter(error, False) for error in errors]
@@ -182,9 +211,11 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if request.method == "GET" and request.query_params.get("query"):
                 return self.extract_data_from_get_request(request)
             if content_type != DATA_TYPE_JSON:
+                refuse("body_not_json")
                 raise HttpBadRequestError(f"Posted content must be of type {DATA_TYPE_JSON}")
             return await self.extract_data_from_json_request(request)
         except RecursionError:
+            refuse("max_nesting")
             raise HttpBadRequestError(_TOO_DEEP_BODY) from None
 
     async def extract_data_from_json_request(self, request: Request) -> Any:
@@ -194,6 +225,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return orjson.loads(await request.body())
         except orjson.JSONDecodeError as error:
             if error.msg == "depth limit exceeded":
+                refuse("max_nesting")
                 raise HttpBadRequestError(_TOO_DEEP_BODY) from None
             raise HttpBadRequestError("Request body is not a valid JSON") from None
 
@@ -213,6 +245,8 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         status = self.dialect.status(kinds_raised())
         if status is None:
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
+        if status == 400:
+            refuse("query_invalid")  # graphql-core's validation, or an unknown operation
         return status
 
     def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
@@ -288,24 +322,3 @@ def create_graphql(
 
 def _bad_request(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=400)
-
-
-def _introspection_only(document: Document | None, data: Any) -> bool:
-    if document is None:
-        return False
-    figures = document.measure_of(data.get("operationName"))
-    return figures is not None and figures.introspection_only
-
-
-def _note_operation(
-    request: Request, document: Document | None, data: Any, *, ran: bool, customer_id: int | None
-) -> None:
-    """For the request log and metrics (app/metrics.py's OperationLabels): the name of the
-    operation that ran, and the customer who ran it, when one was looked up. Only a
-    document that validated gets this far (a result with `data`: `ran`)."""
-    if document is None or not ran:
-        return
-    operation = document.operation(data.get("operationName"))
-    if operation is not None and operation.name is not None:
-        request.state.operation_name = operation.name.value
-        request.state.customer_id = customer_id

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
+from urllib.parse import urlsplit
 
 from starlette.config import Config
 
 from app.sources import SOURCES, SourceSettings
 
 T = TypeVar("T")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 # Every environment variable the service reads (the README's configuration table): its
@@ -40,6 +43,7 @@ VARIABLES = (
     "EXPLORER",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
+    "METRICS_ALLOW",
     "METRICS_OPERATIONS",
     "REDIS_URL",
     "LOG_FORMAT",
@@ -103,6 +107,8 @@ class Settings:
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
     cors_allow_origins: tuple[str, ...] = ("*",)
+    # Client addresses /metrics answers (others get 403); empty: any.
+    metrics_allow: tuple[Network, ...] = ()
     # Operation names that always get a metrics label of their own (app/metrics.py).
     metrics_operations: tuple[str, ...] = ()
     # Where storefront key lookups and rate-limit counts are shared by all processes.
@@ -205,6 +211,35 @@ class Environment:
         return self(name, cast, "")
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """Origins as browsers send them (`Origin: https://shop.example.com`), or `*`: any
+    other form would never match, and the browser's refusals would be the only sign."""
+    origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    if "*" in origins and len(origins) > 1:
+        raise SettingsError("CORS_ALLOW_ORIGINS is either * or a list of origins, not both")
+    for origin in origins:
+        if origin == "*":
+            continue
+        parts = urlsplit(origin)
+        exact = f"{parts.scheme}://{parts.netloc}".lower()
+        if parts.scheme not in ("http", "https") or not parts.netloc or origin != exact:
+            like = f" (did you mean {exact!r}?)" if parts.netloc else ""
+            raise SettingsError(
+                f"CORS_ALLOW_ORIGINS: {origin!r} never matches a browser's Origin, which reads"
+                f" scheme://host[:port] in lower case, with no path or trailing slash{like}"
+            )
+    return origins
+
+
+def _networks(raw: str) -> tuple[Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as error:
+        raise SettingsError(
+            f"METRICS_ALLOW must list addresses or networks like 10.0.0.0/8, got {raw!r}: {error}"
+        ) from None
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = Environment(os.environ if environ is None else environ)
 
@@ -285,11 +320,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_cache_bytes=env.whole_number(
             "GRAPHQL_CACHE_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024
         ),
-        cors_allow_origins=env(
-            "CORS_ALLOW_ORIGINS",
-            lambda raw: tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip()),
-            "*",
-        ),
+        cors_allow_origins=env("CORS_ALLOW_ORIGINS", _origins, "*"),
+        metrics_allow=env("METRICS_ALLOW", _networks, ""),
         metrics_operations=env(
             "METRICS_OPERATIONS",
             lambda raw: tuple(name.strip() for name in raw.split(",") if name.strip()),

@@ -7,6 +7,7 @@ TypeScript compiler on each client's document (e2e/codegen.mjs)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from base64 import b64encode
 from collections.abc import Iterator
 from pathlib import Path
@@ -261,3 +262,23 @@ def test_graphql_code_generator_types_compile_for_each_client(
             assert "CustomerDownloadableProductCursorConnection" in generated["types"], name
             assert "CustomerDownloadableProducts" not in generated["types"], name
         assert generated["operationType"], name
+
+
+@pytest.mark.e2e
+def test_the_pinned_packages_suit_the_node_the_readme_names(node_packages: Path) -> None:
+    """No EBADENGINE: every package in the lock accepts this Node, which the README's
+    version (e2e/package.json's `engines`) allows."""
+    engines = json.loads((ROOT / "e2e" / "package.json").read_text())["engines"]["node"]
+    assert engines == "^20.19.0 || >=22.12.0"
+    assert "Node.js 20.19 or later, or 22.12 or later" in (ROOT / "README.md").read_text()
+
+    dry_run = subprocess.run(
+        ["npm", "ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=ROOT / "e2e",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "EBADENGINE" not in dry_run.stdout + dry_run.stderr

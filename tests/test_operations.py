@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -53,6 +54,7 @@ def test_json_log_has_one_line_per_request_and_no_credentials(
         "logger": "downloads_api.access",
         "message": graphql["message"],
         "request_id": None,
+        "pid": base.process.pid,
         "method": "POST",
         "path": "/api/graphql",
         "operation": "MyDownloads",
@@ -76,7 +78,7 @@ def test_text_log_is_a_plain_line(settings: Settings, demo: ModuleType, tmp_path
         httpx2.get(f"{base}/health")
 
     assert any(
-        " INFO downloads_api.access: GET /health - 200 " in line
+        re.search(r" INFO downloads_api\.access \[\d+\] [0-9a-f]{32}: GET /health - 200 ", line)
         for line in log.read_text().splitlines()
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from datetime import datetime
@@ -81,6 +82,20 @@ MISCONFIGURED = {
     1146: "a table the service reads is missing",
     1054: "a column the service reads is missing",
 }
+# The table or column a server's message names: "for table `shop`.`orders`" (MariaDB),
+# "for table 'orders'" (MySQL), "for column 'status' in table 'orders'", "Table 'shop.orders'
+# doesn't exist", "Unknown column 'status' in 'field list'".
+_NAMED = re.compile(r"(column|[Tt]able) [`']([^`']+)[`'](?:\.[`']([^`']+)[`'])?")
+
+
+def _named(message: str) -> str:
+    """What the message names, as "table orders" or "column status, table orders"."""
+    return ", ".join(
+        f"{kind.lower()} {(second or first).rpartition('.')[2]}"
+        for kind, first, second in _NAMED.findall(message)
+    )
+
+
 # A pooled connection the server dropped (restart, wait_timeout): worth one retry.
 _STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
 
@@ -204,7 +219,9 @@ def _translate_errors() -> Iterator[None]:
     except pymysql.err.MySQLError as exc:
         code = _code(exc)
         if code in MISCONFIGURED:
-            raise DatabaseUnavailable(f"MySQL error {code}: {MISCONFIGURED[code]}", code) from exc
+            named = _named(str(exc.args[1])) if len(exc.args) > 1 and code > 1050 else ""
+            detail = f"{MISCONFIGURED[code]}: {named}" if named else MISCONFIGURED[code]
+            raise DatabaseUnavailable(f"MySQL error {code}: {detail}", code) from exc
         if not isinstance(exc, pymysql.err.OperationalError | pymysql.err.InterfaceError):
             raise
         if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:

@@ -241,6 +241,12 @@ class MagentoSource(TableSource):
         if row is None or not hmac.compare_digest(str(row["token"]).encode(), token.encode()):
             refuse("token_unknown")
             return None
+        if row["revoked"]:
+            refuse("token_revoked")
+            return None
+        if row["user_type"] != CUSTOMER_USER_TYPE or row["customer_id"] is None:
+            refuse("token_not_customer")  # an admin's or an integration's
+            return None
         if self.token_lifetime and as_utc(row["created_at"]) + self.token_lifetime <= datetime.now(
             UTC
         ):
@@ -292,13 +298,15 @@ class MagentoSource(TableSource):
         }
 
 
+# Any row: the log tells a revoked or an admin's token from an unknown one.
 OPAQUE_TOKEN = Prepared(
-    sa.select(oauth_tokens.c.token, oauth_tokens.c.customer_id, oauth_tokens.c.created_at).where(
-        oauth_tokens.c.token == sa.bindparam("token"),
-        oauth_tokens.c.revoked == 0,
-        oauth_tokens.c.user_type == CUSTOMER_USER_TYPE,
-        oauth_tokens.c.customer_id.is_not(None),
-    )
+    sa.select(
+        oauth_tokens.c.token,
+        oauth_tokens.c.customer_id,
+        oauth_tokens.c.created_at,
+        oauth_tokens.c.revoked,
+        oauth_tokens.c.user_type,
+    ).where(oauth_tokens.c.token == sa.bindparam("token"))
 )
 REVOKED_BEFORE = Prepared(
     sa.select(revocations.c.revoke_before).where(
