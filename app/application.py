@@ -122,7 +122,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         if source.storefront_keys is not None
         else None
     )
-    views = build_views(bindables)  # one schema per GraphQL path (contract §3)
+    views = build_views(bindables)  # one schema per GraphQL path (docs/behaviour.md §3)
     documents = Documents(
         max_tokens=settings.max_query_tokens,
         max_length=settings.max_query_length,
@@ -161,7 +161,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         ErrorKind.UNAUTHORIZED, settings.magento_unauthorized_status
     )
     magento_graphql = graphql_route("/graphql", views[View.MAGENTO], magento_dialect)
-    # ScandiPWA's /{store_code}/graphql, on a source with store views (contract §9).
+    # ScandiPWA's /{store_code}/graphql, on a source with store views (docs/behaviour.md §9).
     store_paths = (
         [in_store_paths(source.stores, magento_graphql.endpoint, magento_dialect)]
         if source.stores is not None

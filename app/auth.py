@@ -14,7 +14,7 @@ from app.sources import Source
 
 # Longer than any token either platform issues (a Magento JWT is a few hundred bytes).
 MAX_TOKEN_LENGTH = 4096
-# Magento's store scope (contract §9): PWA Studio's header, ScandiPWA's path and currency.
+# Magento's store scope (docs/behaviour.md §9): PWA Studio's header, ScandiPWA's path and currency.
 STORE_HEADER = "Store"
 STORE_CODE = "store_code"  # the path parameter of /{store_code}/graphql
 CURRENCY_HEADER = "Content-Currency"
@@ -49,7 +49,7 @@ def client_network(request: Request) -> str:
 
 
 async def caller(request: Request, context: RequestContext) -> str:
-    """Whose allowance under a storefront key a request spends (contract §6): that of the
+    """Whose allowance under a storefront key a request spends (docs/behaviour.md §6): that of the
     customer its token names, else that of its address. A bad token counts as none, so
     anonymous traffic can never spend a signed-in customer's allowance."""
     if context.token is not None:
@@ -67,7 +67,7 @@ def public_base_url(request: Request, configured: str | None) -> str:
 
 async def download_base(request: Request, source: Source, settings: Settings) -> str:
     """What download paths are appended to: on a source with store views, the current
-    store's link base (contract §9), after Magento's checks of the `Store` and
+    store's link base (docs/behaviour.md §9), after Magento's checks of the `Store` and
     `Content-Currency` headers (ApiError); else PUBLIC_BASE_URL or the request's base."""
     base_url = public_base_url(request, settings.public_base_url)
     if source.stores is None:

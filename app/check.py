@@ -148,7 +148,7 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
 
 
 def _store_views(stores: Stores, settings: Settings) -> list[Finding]:
-    """Each store view and the base its download links are built on (contract §9)."""
+    """Each store view and the base its download links are built on (docs/behaviour.md §9)."""
     base = settings.public_base_url or "<the request's base URL>"
     findings = []
     for view in stores.views.values():

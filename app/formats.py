@@ -1,4 +1,4 @@
-"""Values on the wire: timestamps as each platform prints them (contract §4; all UTC),
+"""Values on the wire: timestamps as each platform prints them (docs/behaviour.md §4; all UTC),
 and the numbers clients write."""
 
 from __future__ import annotations

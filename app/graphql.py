@@ -117,7 +117,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if body is not None:
                 note_operation(request, prepared, data, ran=True, customer_id=None)
                 return Response(body, media_type="application/json")
-        # Only introspection needs no key (contract §2).
+        # Only introspection needs no key (docs/behaviour.md §2).
         check = (
             KeyCheck() if introspection else await self.guard.admit(request, self.dialect, context)
         )
@@ -265,7 +265,7 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
 
     async def _context(self, request: Request, data: Any) -> RequestContext | Response:
         """The request's context, or the refusal of its store or currency in the dialect's
-        words: Magento's request validators run before anything else (contract §9)."""
+        words: Magento's request validators run before anything else (docs/behaviour.md §9)."""
         try:
             context: RequestContext = await self.get_context_for_request(request, data)
         except ApiError as error:

@@ -3,7 +3,7 @@ where what went wrong becomes a dialect's answer.
 
 Before any work a request's storefront key is checked (on a source that has keys) and,
 when the key has a rate limit, counted against the caller's hourly allowance under it
-(contract §6): the customer's, looked up here once for the whole request when a token
+(docs/behaviour.md §6): the customer's, looked up here once for the whole request when a token
 came with it, else the address's. Otherwise the customer comes later, from the request
 context (app/context.py), when a resolver or handler asks for it.
 """
@@ -49,7 +49,7 @@ class Guard:
 
 def refused(dialect: Dialect, check: KeyCheck) -> JSONResponse:
     if check.refused == "rate_limited":
-        # Bagisto counts GraphQL requests but never refuses them (contract §6: we do).
+        # Bagisto counts GraphQL requests but never refuses them (docs/behaviour.md §6: we do).
         assert check.rate is not None
         body: dict[str, Any] = {
             "message": "Rate limit exceeded",

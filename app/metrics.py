@@ -20,7 +20,7 @@ CacheStats = Callable[[], tuple[int, int]]  # (hits, misses) so far
 ExecutionFigures = Callable[[], tuple[int, Mapping[str, int]]]
 
 
-# The operations real clients name (tests/clients/, shared/notes/clients.md), the
+# The operations real clients name (tests/clients/, docs/platforms.md §3), the
 # introspection of GraphiQL and code generators, and the explorer's example: labelled
 # whoever sends them, as are the names an operator lists in METRICS_OPERATIONS.
 KNOWN_OPERATIONS = frozenset(

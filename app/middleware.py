@@ -106,7 +106,7 @@ class BodyLimits:
 class NoStore:
     """`Cache-Control: no-store` on every answer under these paths (and those ending so:
     Magento's /{store_code}/graphql): customer data must never be kept by a CDN or a
-    shared cache, whatever a GET looks like (contract §2)."""
+    shared cache, whatever a GET looks like (docs/behaviour.md §2)."""
 
     def __init__(
         self, app: ASGIApp, prefixes: tuple[str, ...], suffixes: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""Relay connection arithmetic over offset cursors (contract §5).
+"""Relay connection arithmetic over offset cursors (docs/behaviour.md §5).
 
 A cursor is the base64 of a zero-based offset in the newest-first list, as API
 Platform makes them: "MA==" is the first row. Cursors the real platform handed out

@@ -1,7 +1,7 @@
 """`GET /ready`: can this process serve requests now?
 
 Yes when every configured database answers and the configured user may read every
-column the source reads (contract §2): a missing grant fails here, not on a customer's
+column the source reads (docs/behaviour.md §2): a missing grant fails here, not on a customer's
 request. A "yes" is kept for a few seconds, so a load balancer polling several times a
 second costs the database one statement per table now and then, unless a statement has
 found a database unavailable since; a "no" is asked again every time, so that a database

@@ -1,4 +1,4 @@
-"""Bagisto's REST paths (contract §2, §5, §7): the customer's downloadable products as
+"""Bagisto's REST paths (docs/behaviour.md §2, §5, §7): the customer's downloadable products as
 plain JSON, the REST twin of `customerDownloadableProducts` on /api/graphql. The items'
 wire format is app/wire.py's table."""
 
@@ -74,7 +74,7 @@ class _Endpoint:
         # Bagisto's order: the storefront key middleware runs before the provider asks for
         # the customer, and both before any parameter is looked at.
         try:
-            # A Magento source's store and currency are refused first (contract §9).
+            # A Magento source's store and currency are refused first (docs/behaviour.md §9).
             context = await request_context(request, self.api.source, self.api.settings)
         except ApiError as error:
             return error_response(BAGISTO_REST, error.kind, error.message)
@@ -112,7 +112,7 @@ class RestApi:
             maximum=self.settings.max_page_size,
         )
         offset = (page - 1) * per_page
-        # A value that is not a status lists nothing, as on Bagisto (contract §5): the
+        # A value that is not a status lists nothing, as on Bagisto (docs/behaviour.md §5): the
         # source counts none. Counting first means a page past the end costs no query (and
         # its offset, which may not even fit the database's LIMIT, is never sent).
         total = await self.source.count_purchases(customer_id, status=status)

@@ -79,7 +79,7 @@ class Settings:
     source_settings: SourceSettings = None  # type: ignore[assignment]
     default_page_size: int = 10
     # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
-    # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (contract §5).
+    # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (docs/behaviour.md §5).
     max_page_size: int = 1000
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20

@@ -2,7 +2,7 @@
 lookups and rate-limit counts, so that N processes behind a load balancer enforce one
 limit. Without Redis each process keeps its own (app/storefront.py).
 
-Redis speeds things up and is never needed for an answer (contract §7). Each call has a
+Redis speeds things up and is never needed for an answer (docs/behaviour.md §7). Each call has a
 deadline (TIMEOUT), so a frozen Redis costs a request at most that once; after a failure
 a circuit breaker leaves Redis alone for a back-off while this process caches and counts
 on its own, and one request at a time tries it again. An outage is logged when it begins
@@ -36,7 +36,7 @@ logger = logging.getLogger("downloads_api")
 T = TypeVar("T")
 
 PREFIX = "downloads-api:"
-# A healthy Redis answers in a millisecond or two; the contract allows a stalled one
+# A healthy Redis answers in a millisecond or two; docs/behaviour.md §7.5 allows a stalled one
 # 100 ms of a request in all, and a request makes at most one call that can wait this long.
 TIMEOUT = 0.05
 BACKOFF = 0.5  # seconds Redis is left alone after a failure, doubled while it keeps failing

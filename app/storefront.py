@@ -4,7 +4,7 @@ and counted against each key's hourly rate limit.
 Requests are counted in fixed hourly windows, as Bagisto counts them: every request
 counts, refused ones too (a batch of N operations N times), and one is allowed while fewer
 than the key's `rate_limit` came before it in the same clock hour. Unlike Bagisto, the
-count is kept per key *and per caller* (contract §6): a key ships in every copy of its
+count is kept per key *and per caller* (docs/behaviour.md §6): a key ships in every copy of its
 storefront, so one count per key would let anyone switch the storefront off for an hour.
 """
 

@@ -1,5 +1,5 @@
 // ScandiPWA's downloadable products page against a live downloads-api, with store codes in
-// URLs (shared/notes/research-round3.md §1.5): the document its query builder serialises, POSTed
+// URLs (docs/platforms.md §3.2): the document its query builder serialises, POSTed
 // by `fetchQuery` → `executePost` to `getStoreCodePath() + '/graphql'`, with its headers
 // (`Content-Currency` always, `Accept`, the customer's token); any `errors` key rejects the
 // promise and the page shows `errors[0].message`.

@@ -1,4 +1,4 @@
-"""Who may see what (contract §6): customer tokens and storefront keys."""
+"""Who may see what (docs/behaviour.md §6): customer tokens and storefront keys."""
 
 from __future__ import annotations
 
@@ -222,7 +222,7 @@ def test_an_unparseable_document_is_refused_before_the_key_is_looked_at(api: Api
 
 
 def test_magento_path_asks_for_the_storefront_key_on_a_source_that_has_keys(api: Api) -> None:
-    # Contract §6: the key's status, IPs and rate limit must not be bypassed by a path.
+    # docs/behaviour.md §6: the key's status, IPs and rate limit must not be bypassed by a path.
     missing = api.magento(MAGENTO_ITEMS, token=bagisto.JANE_TOKEN, key=None)
     invalid = api.magento(MAGENTO_ITEMS, token=bagisto.JANE_TOKEN, key=bagisto.INACTIVE_KEY)
     introspection = api.magento("{ __schema { queryType { name } } }", key=None)
@@ -243,7 +243,7 @@ def test_magento_path_asks_for_the_storefront_key_on_a_source_that_has_keys(api:
 
 
 def test_store_scope_is_magentos_alone(api: Api) -> None:
-    """Bagisto picks its channel by host and filters nothing by it (contract §9): the
+    """Bagisto picks its channel by host and filters nothing by it (docs/behaviour.md §9): the
     `Store` and `Content-Currency` headers change nothing, and no store path is served."""
     headers = {"Store": "nope", "Content-Currency": "XYZ", "X-STOREFRONT-KEY": bagisto.SHOP_KEY}
     plain = api.bagisto(TOTAL)

@@ -1,4 +1,4 @@
-"""Requests the service refuses, and how each dialect says so (contract §7)."""
+"""Requests the service refuses, and how each dialect says so (docs/behaviour.md §7)."""
 
 from __future__ import annotations
 

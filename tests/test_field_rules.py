@@ -1,4 +1,4 @@
-"""The field rules of contract §4 on both GraphQL paths and REST, with the expected values
+"""The field rules of docs/behaviour.md §4 on both GraphQL paths and REST, with the expected values
 written out rather than computed the way the code computes them."""
 
 from __future__ import annotations

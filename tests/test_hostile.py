@@ -1,4 +1,4 @@
-"""The hostile-input suite, against a live server (contract §7, "Hostile input"): every
+"""The hostile-input suite, against a live server (docs/behaviour.md §7.3): every
 request in tests/hostile.py, with no key and no token and with both, is refused or
 answered with a 4xx or a GraphQL error, never a 5xx, within 50 ms of the worker's own CPU
 time; a document under 1 KB never gets an answer over 1 MB; `/health` answers throughout.

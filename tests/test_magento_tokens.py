@@ -1,4 +1,4 @@
-"""Magento customer tokens (contract §6): opaque `oauth_token` rows and HS256 JWTs."""
+"""Magento customer tokens (docs/behaviour.md §6): opaque `oauth_token` rows and HS256 JWTs."""
 
 from __future__ import annotations
 

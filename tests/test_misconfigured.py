@@ -1,6 +1,6 @@
 """A database this user cannot serve from (wrong password, unknown database, a table
 not granted) is "unavailable" on every path, on /ready and in `check`: never a 500, and
-never a word of why to the client (contract §7)."""
+never a word of why to the client (docs/behaviour.md §7)."""
 
 from __future__ import annotations
 

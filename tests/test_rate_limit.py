@@ -1,5 +1,5 @@
 """Each storefront key's hourly rate limit, on REST and GraphQL alike, per key and per
-caller: a signed-in customer's allowance, else the address's (contract §6)."""
+caller: a signed-in customer's allowance, else the address's (docs/behaviour.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Redis as an accelerator, never a dependency (contract §7): a redis-server of the test's
+"""Redis as an accelerator, never a dependency (docs/behaviour.md §7): a redis-server of the test's
 own, frozen (SIGSTOP) and thawed, killed and started again empty, under a live service.
 A frozen Redis costs a request at most 100 ms, the log says so once per outage, and the
 rate-limit counts carry on through it."""

@@ -1,4 +1,4 @@
-"""One schema.graphql, one view per path (contract §3).
+"""One schema.graphql, one view per path (docs/behaviour.md §3).
 
 - Each path introspects as its committed snapshot in docs/schema/ (on both sources).
 - The /graphql view is Magento 2.4's slice plus ScandiPWA's three fields, and nothing of
@@ -41,7 +41,7 @@ SNAPSHOTS = ROOT / "docs" / "schema"
 PLATFORMS = Path(__file__).resolve().parent / "platforms"
 VIEWS = build_views(bindables)
 
-# What the contract (§3) adds to Magento's slice: ScandiPWA's backend module's fields.
+# What docs/behaviour.md §3 adds to Magento's slice: ScandiPWA's backend module's fields.
 SCANDIPWA_FIELDS = {"CustomerDownloadableProduct": {"title", "link_title", "order_id"}}
 
 AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)

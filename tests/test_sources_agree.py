@@ -25,7 +25,7 @@ QUERY = f"query ($status: String) {{ customerDownloadableProducts(first: 100, st
 ITEMS = "{ customerDownloadableProducts { items { order_increment_id date status download_url remaining_downloads title link_title order_id } } }"
 
 # Where the platforms differ by design: their download routes and storage paths, and
-# Magento's lack of a cancelled-downloads count (contract §4).
+# Magento's lack of a cancelled-downloads count (docs/behaviour.md §4).
 DIFFERENT_BY_DESIGN = {
     "downloadUrl",
     "download_url",

@@ -1,6 +1,6 @@
 """Magento store views on a database of its own, changed while the service runs: store
 codes in URLs everywhere, the first request reading what start-up could not, and the
-snapshot refreshed within its interval, or kept while a refresh fails (contract §9)."""
+snapshot refreshed within its interval, or kept while a refresh fails (docs/behaviour.md §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Magento store scope on the demo's store views (fixtures/magento_stores.py, contract §9):
+"""Magento store scope on the demo's store views (fixtures/magento_stores.py, docs/behaviour.md §9):
 the `Store` header, `/{store_code}/graphql`, `Content-Currency`, and download URLs built
 on each store's own configuration, on every path of a Magento source."""
 

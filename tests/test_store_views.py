@@ -1,6 +1,6 @@
 """Magento's store views as the snapshot reads them (app/sources/magento_stores.py): scope
 fallback, placeholders, `index.php/` and store codes in links, which store a request is
-in, and what it refuses (contract §9). Rows written as Magento's tables hold them."""
+in, and what it refuses (docs/behaviour.md §9). Rows written as Magento's tables hold them."""
 
 from __future__ import annotations
 

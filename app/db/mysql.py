@@ -27,7 +27,7 @@ _STALLED = 0.1
 def mysql_session_init(statement_timeout: float | None = None) -> str:
     """What every MySQL/MariaDB connection the pool opens runs first.
 
-    The service never writes, and timestamps are read as UTC (contract §1, §7). MariaDB
+    The service never writes, and timestamps are read as UTC (docs/behaviour.md §1, §7). MariaDB
     before 11.1 only knows `tx_read_only`, MySQL 8 only `transaction_read_only`; the
     statement time limit is `max_statement_time` (seconds) on MariaDB and
     `max_execution_time` (milliseconds) on MySQL. Executable comments pick the right one:
@@ -71,7 +71,7 @@ CONVERSIONS = {
 # (MariaDB 1969, MySQL 3024).
 _UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
 # Codes that mean "this user cannot serve this source from this database": a
-# misconfiguration, which clients see as the database being unavailable (contract §7)
+# misconfiguration, which clients see as the database being unavailable (docs/behaviour.md §7)
 # and the log and `downloads-api check` name.
 MISCONFIGURED = {
     1044: "the user may not use this database",

@@ -1,6 +1,6 @@
 """Bagisto: `downloadable_link_purchased` and `orders`, Sanctum tokens, storefront keys.
 
-Column facts: shared/notes/bagisto-research.md §1 and §4.
+Column and token facts: docs/platforms.md §1.1, §1.3 and §1.4.
 """
 
 from __future__ import annotations

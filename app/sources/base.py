@@ -57,7 +57,7 @@ class Source(Protocol):
     @property
     def stores(self) -> StoreScope | None:
         """The platform's store views, which pick the base of download URLs per request
-        (Magento, contract §9); None when requests have no store."""
+        (Magento, docs/behaviour.md §9); None when requests have no store."""
 
     @property
     def tables(self) -> tuple[sa.TableClause, ...]:

@@ -2,7 +2,7 @@
 
 One purchase per `downloadable_link_purchased_item` row, as Magento lists them; rows in
 `pending_payment`, `payment_review` or no status are never shown (Magento's own query
-drops them). Column facts: shared/notes/magento-research.md §3, magento-tokens.md.
+drops them). Column facts: docs/platforms.md §2.1, §2.3.
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ class MagentoSettings:
     crypt_key: str | None = field(default=None, repr=False)
     # How long an opaque customer token lives after it was issued; 0: for ever.
     token_lifetime_hours: float = 1.0
-    # How often store views and their configuration are read again (contract §9: a change
+    # How often store views and their configuration are read again (docs/behaviour.md §9: a change
     # in Magento's admin shows within a minute).
     store_refresh_seconds: float = 60.0
 

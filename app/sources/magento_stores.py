@@ -1,10 +1,10 @@
-"""Magento's store views, and the configuration download URLs are built on (contract §9).
+"""Magento's store views, and the configuration download URLs are built on (docs/behaviour.md §9).
 
 Read from `store`, `store_group`, `store_website` and the few `core_config_data` paths
 needed, one statement each, at start-up and then every `MAGENTO_STORE_REFRESH_SECONDS`
 (a minute at most); never per request. A refresh that fails keeps the last snapshot.
 Magento's rules: `Store::getBaseUrl`, `StoreValidator`, `CurrencyValidator`
-(shared/notes/research-round3.md §2).
+(docs/platforms.md §2.4).
 """
 
 from __future__ import annotations
