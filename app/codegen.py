@@ -33,7 +33,7 @@ from app.sized_cache import SizedCache
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 _numbers = itertools.count(1)
 
-# Bytes a compiled plan keeps besides its code (which `_CODE` keeps and counts): field
+# Bytes a compiled plan keeps besides its code (kept and counted apart): field
 # plans, their info heads, the functions and their namespaces. Fitted with tracemalloc
 # over the clients' documents and large generated ones; tests/test_cache_budget.py
 # checks it. Code costs some 6 bytes a character of its source.
@@ -42,9 +42,10 @@ _BYTES_PER_PLAN = 2048
 _BYTES_PER_CHARACTER = 6
 
 
-def compile_plan(plan: Plan) -> None:
-    """Compiles every object plan of `plan` into its `fill` function, and estimates the
-    bytes it all keeps in `plan.size`."""
+def compile_plan(plan: Plan, code: SizedCache) -> None:
+    """Compiles every object plan of `plan` into its `fill` function, reusing what `code`
+    holds (compiled sources by their whole text), and estimates the bytes the plan keeps
+    besides its code in `plan.size`."""
     # Children first: a parent's namespace holds its children's functions.
     for object_plan in reversed(plan.objects()):
         namespace: dict[str, Any] = {**_BUILTINS, "TYPE": object_plan.type.name}
@@ -64,7 +65,7 @@ def compile_plan(plan: Plan) -> None:
             lines += block
         lines.append("    return out")
         source = "\n".join(lines) + "\n"
-        exec(_compiled(source), namespace)
+        exec(_compiled(source, code), namespace)
         object_plan.fill = namespace["fill"]
     plan.size = _BYTES_PER_PLAN + _BYTES_PER_FIELD * plan.fields
 
@@ -77,19 +78,18 @@ _BUILTINS: dict[str, Any] = {
     "Info": GraphQLResolveInfo,
     "Undefined": Undefined,
 }
-# Compiled sources, by their whole text (which says everything the code does: the objects
-# it uses come from each function's own namespace). Documents of one storefront select the
-# same shapes again and again, and a document often repeats one (aliases, fragments):
-# compiling costs some 0.1 ms a field, looking up a text far less.
-_CODE = SizedCache(8 * 1024 * 1024)
+# Compiled sources are kept by their whole text, which says everything the code does: the
+# objects it uses come from each function's own namespace. Documents of one storefront
+# select the same shapes again and again, and a document often repeats one (aliases,
+# fragments): compiling costs some 0.1 ms a field, looking up a text far less.
 
 
-def _compiled(source: str) -> CodeType:
-    code: CodeType | None = _CODE.get(source)
+def _compiled(source: str, cache: SizedCache) -> CodeType:
+    code: CodeType | None = cache.get(source)
     if code is None:
         filename = f"<plan {next(_numbers)}>"
         code = compile(source, filename, "exec")
-        _CODE.put(source, code, _BYTES_PER_CHARACTER * len(source))
+        cache.put(source, code, _BYTES_PER_CHARACTER * len(source))
         # Tracebacks show the generated lines for as long as the code lives.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         weakref.finalize(code, linecache.cache.pop, filename, None)

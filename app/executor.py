@@ -129,7 +129,7 @@ def compiled_execution_context(
             """Never raises: whatever goes wrong leaves the document to graphql-core."""
             try:
                 plan = build_plan(self.schema, self.fragments, operation)
-                compile_plan(plan)
+                compile_plan(plan, documents.code)
             except Unplanned as unplanned:
                 return None, str(unplanned)
             except Exception:

@@ -100,7 +100,7 @@ def test_a_plans_estimated_size_is_near_what_it_keeps() -> None:
 
             def planned() -> Any:
                 plan = build_plan(schema, fragments, operation)  # noqa: B023
-                compile_plan(plan)
+                compile_plan(plan, documents.code)
                 return plan
 
             planned()  # its code compiled: that is kept, and counted, apart
