@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.scenarios import HttpRequest
@@ -75,9 +75,6 @@ class LoadResult:
     mean_ms: float
     errors: int  # socket errors, timeouts, non-200 answers and GraphQL errors
     bytes_per_request: float
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def ensure_wrk() -> str:
