@@ -47,7 +47,7 @@ class RunConfig:
     soak_concurrency: int = 128
     pool_size: int = 10  # max_size of every pool (aiomysql's default)
     scenarios: tuple[str, ...] = ()  # empty: all
-    anchors: tuple[str, ...] = ("floor",)  # what the service is compared with
+    anchors: tuple[str, ...] = ("floor", "peer")  # what the service is compared with
     reuse_database: bool = False  # skip seeding when the bench database is already there
     results: Path = RESULTS_DIR  # where latest.json and latest.md are written
     service_env: tuple[tuple[str, str], ...] = ()  # more environment for the service only
