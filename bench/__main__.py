@@ -43,12 +43,14 @@ def parse(argv: list[str] | None) -> RunConfig:
     add("--service-env", type=_variable, action="append", default=[], metavar="NAME=VALUE")
     add("--reuse-db", action="store_true", help="keep the bench database if it is there")
     add("--results", type=Path, default=RESULTS_DIR, help="where latest.json goes")
-    add("--quick", action="store_true", help="2 s points, 1 round, c=32, a 20 s soak")
+    add("--quick", action="store_true", help="defaults of 2 s points, 1 round, c=32, 20 s soak")
+    if "--quick" in (sys.argv[1:] if argv is None else argv):
+        parser.set_defaults(duration=2.0, rounds=1, concurrency=(32,), soak=20.0)
     args = parser.parse_args(argv)
     unknown = set(args.anchors) - {"floor", "peer"}
     if unknown:
         parser.error(f"unknown anchor(s): {', '.join(sorted(unknown))}")
-    config = RunConfig(
+    return RunConfig(
         duration=args.duration,
         warmup=args.warmup,
         concurrencies=args.concurrency,
@@ -62,10 +64,6 @@ def parse(argv: list[str] | None) -> RunConfig:
         results=args.results,
         service_env=tuple(args.service_env),
     )
-    if args.quick:
-        quick = {"duration": 2.0, "warmup": 1.0, "rounds": 1, "concurrencies": (32,), "soak": 20.0}
-        config = RunConfig(**{**config.__dict__, **quick})
-    return config
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,12 +32,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.db import CONVERSIONS, mysql_session_init
-from bench.statements import statements
+from app.db import CONVERSIONS
+from bench.statements import SESSION_INIT, statements
 
 CUSTOMER_MODEL = "Webkul\\Customer\\Models\\Customer"
 KEY_CACHE_SECONDS = 60.0  # the service's STOREFRONT_KEY_CACHE_SECONDS default
-STATEMENT_TIMEOUT = 5.0  # the service's DATABASE_STATEMENT_TIMEOUT default: the same init
 PURCHASE_IRI = "/api/shop/customer-downloadable-products/"
 ORDER_IRI = "/api/shop/customer-orders/"
 BASE_URL = os.environ.get("PUBLIC_BASE_URL", "https://shop.example.com").rstrip("/")
@@ -69,7 +68,7 @@ class Floor:
             db=self.url.path.lstrip("/"),
             charset="utf8mb4",
             autocommit=True,
-            init_command=mysql_session_init(STATEMENT_TIMEOUT),
+            init_command=SESSION_INIT,
             conv=CONVERSIONS,
         )
 

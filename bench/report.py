@@ -41,27 +41,33 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def ratios_table(results: Results) -> str:
-    """req/s and the two ratios, then each server's CPU per request, p50/p99 and RSS."""
+    """Per scenario and concurrency: req/s and the two throughput ratios, the same ratios
+    by CPU per request (anchor's ÷ service's: the steadier reading on a shared machine),
+    then each server's CPU per request, p50, p99 and peak RSS."""
     by = points_by(results)
     rows = []
     for name in results.get("scenarios", {}):
         for c in results["config"]["concurrencies"]:
-            ours, floor, peer = (by.get((name, t, c)) for t in ("service", "floor", "peer"))
+            ours = by.get((name, "service", c))
             if ours is None:
                 continue
-
-            found = [p for p in (ours, floor, peer) if p is not None]
+            anchors = [by.get((name, a, c)) for a in ("floor", "peer")]
+            found = [p for p in (ours, *anchors) if p is not None]
 
             def each(key: str, digits: int = 2, found: list[dict[str, Any]] = found) -> str:
                 return " / ".join(fmt(p[key], digits) for p in found)
 
+            rps = [ratio(ours["rps"], a["rps"]) if a else None for a in anchors]
+            cpu = [
+                ratio(a["cpu_ms_per_request"], ours["cpu_ms_per_request"]) if a else None
+                for a in anchors
+            ]
             rows.append(
                 (
                     name,
                     c,
                     each("rps", 0),
-                    f"**{fmt(ratio(ours['rps'], floor['rps'] if floor else None))}**",
-                    f"**{fmt(ratio(ours['rps'], peer['rps'] if peer else None))}**",
+                    *(f"**{fmt(r)}** ({fmt(r_cpu)})" for r, r_cpu in zip(rps, cpu, strict=True)),
                     each("cpu_ms_per_request"),
                     each("p50_ms"),
                     each("p99_ms"),
@@ -69,14 +75,14 @@ def ratios_table(results: Results) -> str:
                     sum(p["errors"] for p in found),
                 )
             )
-    anchors = " / ".join(["service", *results["config"]["anchors"]])
+    servers = " / ".join(["service", *results["config"]["anchors"]])
     headers = (
         "scenario",
         "c",
-        f"req/s ({anchors})",
-        "service/floor",
-        "service/peer",
-        "CPU ms/req",
+        f"req/s ({servers})",
+        "service/floor (by CPU)",
+        "service/peer (by CPU)",
+        f"CPU ms/req ({servers})",
         "p50 ms",
         "p99 ms",
         "peak RSS MB",
@@ -125,8 +131,9 @@ def verdicts(results: Results) -> list[tuple[str, str, bool | None]]:
         growth = soak["rss_growth_mb"]
         text = f"{fmt(growth, 1)} MB over {soak['seconds']:g} s"
         grown: bool | None = growth <= MAX_GROWTH_MB
-        if soak["seconds"] < SOAK_TARGET_SECONDS:
+        if soak["seconds"] < SOAK_TARGET_SECONDS:  # not the target's run: no verdict
             text += " (shorter than the target's 5 minutes: indicative)"
+            grown = None
         found.append((f"no RSS growth over {SOAK_TARGET_SECONDS / 60:g} minutes", text, grown))
     else:
         found.append(

@@ -11,18 +11,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.db import mysql_session_init
 from bench.client import send
 from bench.config import DATABASE, PORTS, RunConfig
-from bench.dataset import build
-from bench.floor import STATEMENT_TIMEOUT
+from bench.dataset import Dataset, build
 from bench.load import Wrk, ensure_wrk
 from bench.machine import describe
 from bench.measure import Point, measure, median_point
 from bench.scenarios import Scenario, scenarios, soak_requests
 from bench.seed import create_users, database_exists, seed
 from bench.servers import RssSampler, Server, memory_mb, uvicorn
-from bench.statements import for_mysql2
+from bench.statements import SESSION_INIT, for_mysql2
 
 # The last run's server logs; one directory per BENCH_PORT, as runs side by side need.
 LOGS = Path(tempfile.gettempdir()) / f"downloads-api-bench-logs-{PORTS['service']}"
@@ -57,7 +55,7 @@ class Bench:
             env |= {
                 "PORT": str(port),
                 "STATEMENTS": for_mysql2(),
-                "SESSION_INIT": mysql_session_init(STATEMENT_TIMEOUT),
+                "SESSION_INIT": SESSION_INIT,
             }
             command = ["node", str(PEER / "server.js")]
         return Server(name, command, port, env, LOGS / f"{log_name or name}.log")
@@ -67,8 +65,9 @@ class Bench:
         if "peer" in self.config.anchors:
             ensure_peer()
         self.results["meta"] = describe()
-        self.prepare_database()
-        selected = select(scenarios(build()), self.config.scenarios)
+        data = build()
+        self.prepare_database(data)
+        selected = select(scenarios(data), self.config.scenarios)
         self.results["scenarios"] = {s.name: s.description for s in selected}
         started = time.monotonic()
         servers = [self.server(name) for name in ("service", *self.config.anchors)]
@@ -86,13 +85,13 @@ class Bench:
         self.results["elapsed_seconds"] = round(time.monotonic() - started, 1)
         return self.results
 
-    def prepare_database(self) -> None:
+    def prepare_database(self, data: Dataset) -> None:
         if self.config.reuse_database and database_exists():
             log(f"reusing database {DATABASE} (--reuse-db)")
             create_users()
             return
         log(f"seeding {DATABASE} ...")
-        seeded = seed(build())
+        seeded = seed(data)
         log(f"seeded {sum(seeded.rows.values()):,} rows in {seeded.seconds:.1f} s")
 
     def check_answers(self, servers: list[Server], selected: list[Scenario]) -> None:

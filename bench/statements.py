@@ -11,10 +11,14 @@ import json
 import re
 from typing import Any
 
+from app.db import mysql_session_init
 from app.sources.bagisto import PURCHASES, STOREFRONT_KEY, TOKEN_BY_ID
 from app.sources.table import count_statement, page_statement, purchase_statement
 
 Statement = tuple[str, dict[str, Any]]
+# What each new connection runs first, as the service's do with its default
+# DATABASE_STATEMENT_TIMEOUT (5 s): read-only, UTC, the statement time limit.
+SESSION_INIT = mysql_session_init(5.0)
 
 
 def statements() -> dict[str, Statement]:
