@@ -37,15 +37,18 @@ def parse(argv: list[str] | None) -> RunConfig:
     add("--rounds", type=int, default=default.rounds, help="rounds a point (%(default)s)")
     add("--soak", type=float, default=default.soak, help="seconds; 300 for the target, 0: none")
     add("--soak-concurrency", type=int, default=default.soak_concurrency)
+    add("--hostile", type=float, default=default.hostile, help="seconds a phase; 0: none")
     add("--pool-size", type=int, default=default.pool_size, help="max_size of every pool")
     add("--scenarios", type=_names, default=(), help="e.g. list-small,item (default: all)")
     add("--anchors", type=_names, default=default.anchors, help="floor and/or peer")
     add("--service-env", type=_variable, action="append", default=[], metavar="NAME=VALUE")
     add("--reuse-db", action="store_true", help="keep the bench database if it is there")
     add("--results", type=Path, default=RESULTS_DIR, help="where latest.json goes")
-    add("--quick", action="store_true", help="defaults of 2 s points, 1 round, c=32, 20 s soak")
+    add(
+        "--quick", action="store_true", help="2 s points, 1 round, c=32, 20 s soak, no hostile step"
+    )
     if "--quick" in (sys.argv[1:] if argv is None else argv):
-        parser.set_defaults(duration=2.0, rounds=1, concurrency=(32,), soak=20.0)
+        parser.set_defaults(duration=2.0, rounds=1, concurrency=(32,), soak=20.0, hostile=0.0)
     args = parser.parse_args(argv)
     unknown = set(args.anchors) - {"floor", "peer"}
     if unknown:
@@ -57,6 +60,7 @@ def parse(argv: list[str] | None) -> RunConfig:
         rounds=args.rounds,
         soak=args.soak,
         soak_concurrency=args.soak_concurrency,
+        hostile=args.hostile,
         pool_size=args.pool_size,
         scenarios=args.scenarios,
         anchors=args.anchors,

@@ -37,25 +37,15 @@ STOREFRONT_KEY_RATE_LIMIT = 2_000_000_000
 START = datetime(2023, 1, 1)
 SPAN_SECONDS = 3 * 365 * 24 * 3600
 
+# fmt: off
+TOPICS = (
+    "Laravel", "Vue.js", "Rust", "Python", "Docker", "Kubernetes", "PostgreSQL", "Linux",
+    "Go", "TypeScript", "React", "Photography", "Jazz Guitar", "Watercolour", "Sourdough",
+)
+# fmt: on
 PRODUCTS = [
     (f"{topic} {kind}", title, ext)
-    for topic in (
-        "Laravel",
-        "Vue.js",
-        "Rust",
-        "Python",
-        "Docker",
-        "Kubernetes",
-        "PostgreSQL",
-        "Linux",
-        "Go",
-        "TypeScript",
-        "React",
-        "Photography",
-        "Jazz Guitar",
-        "Watercolour",
-        "Sourdough",
-    )
+    for topic in TOPICS
     for kind, title, ext in (
         ("E-Book", "PDF Download", "pdf"),
         ("Handbook", "EPUB Download", "epub"),

@@ -15,18 +15,9 @@ from bench.config import ROOT
 from bench.seed import connect
 
 PACKAGES = (
-    "uvicorn",
-    "uvloop",
-    "httptools",
-    "starlette",
-    "ariadne",
-    "graphql-core",
-    "databases",
-    "aiomysql",
-    "pymysql",
-    "sqlalchemy",
-    "orjson",
-)
+    "uvicorn", "uvloop", "httptools", "starlette", "ariadne", "graphql-core", "databases",
+    "aiomysql", "pymysql", "sqlalchemy", "orjson",
+)  # fmt: skip
 
 
 def _cpu_model() -> str:

@@ -20,6 +20,7 @@ MIN_OVER_PEER = 0.5  # service req/s ÷ peer req/s
 MAX_RSS_MB = 80.0
 MAX_GROWTH_MB = 2.0  # soak: median RSS of the last tenth less the first tenth's
 SOAK_TARGET_SECONDS = 300.0
+MAX_HOSTILE_RATIO = 2.0  # issue 11: legitimate p99 beside the hostile mix ÷ alone
 
 
 def points_by(results: Results) -> dict[tuple[str, str, int], dict[str, Any]]:
@@ -143,6 +144,16 @@ def verdicts(results: Results) -> list[tuple[str, str, bool | None]]:
                 None,
             )
         )
+    beside = results.get("hostile")
+    text = ", ".join(f"{n} {fmt(v['p99_ratio'])}" for n, v in (beside or {}).items())
+    ok = (
+        all(v["p99_ratio"] <= MAX_HOSTILE_RATIO and not v["errors"] for v in beside.values())
+        if beside
+        else None
+    )
+    found.append(
+        (f"p99 beside hostile traffic ≤ {MAX_HOSTILE_RATIO:g} x alone", text or "not run", ok)
+    )
     return found
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bench import hostile
 from bench.client import send
 from bench.config import DATABASE, PORTS, RunConfig
 from bench.dataset import Dataset, build
@@ -82,6 +83,14 @@ class Bench:
             for server in servers:
                 server.stop()
         self.soak(wrk_binary)
+        if self.config.hostile > 0:
+            log(f"hostile step: {self.config.hostile:g} s a phase, {self.config.rounds} rounds")
+            with self.server("service", "service-hostile") as service:
+                figures = hostile.run(service, wrk_binary, self.config.hostile, self.config.rounds)
+            self.results["hostile"] = figures
+            log(
+                ", ".join(f"{k}: p99 beside/alone {v['p99_ratio']:.2f}" for k, v in figures.items())
+            )
         self.results["elapsed_seconds"] = round(time.monotonic() - started, 1)
         return self.results
 
