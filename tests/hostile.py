@@ -1,8 +1,8 @@
 """Requests built to hurt the service, as an attacker with no key and no token would send
 them, and the worker's own CPU time to judge what each one cost.
 
-The suite (tests/test_hostile.py) and the bench (`python -m bench`, the `hostile`
-scenario) send the same requests.
+The suite (tests/test_hostile.py) sends them; the bench's hostile-traffic step
+(bench/hostile.py) sends a short mix of its own built on the same shapes.
 """
 
 from __future__ import annotations
