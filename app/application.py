@@ -3,44 +3,50 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import ipaddress
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from graphql import GraphQLSchema
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app import tracing
-from app.db import Database, ReplicaReads, database_at
-from app.demo import with_demo_database
+from app.auth import STORE_CODE, client_ip
+from app.db import Database, DatabaseUnavailable, ReplicaReads, database_at
+from app.demo import remove_demo_database, with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
 from app.drain import Drain
 from app.errors import ErrorKind
+from app.executor import ExecutionStats
 from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
 from app.fair_share import FairShare, RowBudget
 from app.graphql import create_graphql
-from app.guard import Guard
+from app.guard import Guard, unavailable
+from app.index import index_routes
 from app.limits import list_fields
 from app.metrics import Metrics
-from app.middleware import BodyLimits, NoStore, Unexpected
+from app.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
 from app.observability import RequestLog
 from app.openapi import openapi_route
 from app.readiness import Readiness
 from app.responses import JSONResponse
 from app.rest import rest_routes
-from app.settings import Settings
+from app.settings import Network, Settings
 from app.sources import Source, create_source
-from app.startup import announce
+from app.sources.magento_stores import StoreScope
+from app.startup import announce, check_database
 from app.storefront import (
     Counters,
     KeyCache,
@@ -54,6 +60,24 @@ from app.views import View, build_views
 from resolvers import bindables
 
 logger = logging.getLogger("downloads_api")
+
+# What storefronts on another origin read: the REST list's pages, where their rate limit
+# stands and when to come back, and the id to quote in a support request.
+EXPOSED_HEADERS = [
+    "X-Total-Count",
+    "X-Page",
+    "X-Per-Page",
+    "X-Total-Pages",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "X-Request-ID",
+]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+GRAPHQL_METHODS = ["GET", "POST", "OPTIONS"]
 
 
 def create_app(settings: Settings, *, source: Source | None = None) -> Starlette:
@@ -89,7 +113,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         from app import shared_state
 
         shared = shared_state.connect(settings.redis_url)
-        cache, counters = shared_state.RedisKeyCache(shared), shared_state.RedisCounters(shared)
+        breaker = shared_state.Breaker()
+        cache = shared_state.RedisKeyCache(shared, breaker)
+        counters = shared_state.RedisCounters(shared, breaker)
     storefront_keys = (
         StorefrontKeys(
             source.storefront_keys,
@@ -100,13 +126,16 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         if source.storefront_keys is not None
         else None
     )
-    views = build_views(bindables)  # one schema per GraphQL path (contract §3)
+    views = build_views(bindables)  # one schema per GraphQL path (docs/behaviour.md §3)
     documents = Documents(
         max_tokens=settings.max_query_tokens,
         max_length=settings.max_query_length,
         list_fields=list_fields(views.values()),
+        budget=settings.graphql_cache_bytes,
     )
+    execution = ExecutionStats()
     metrics = Metrics(
+        known_operations=settings.metrics_operations,
         pool_in_use=lambda: sum(db.connections_in_use() for db in databases),
         caches={
             "documents": documents.hits_and_misses,
@@ -114,6 +143,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 (storefront_keys.hits, storefront_keys.misses) if storefront_keys else (0, 0)
             ),
         },
+        execution=lambda: (execution.built, execution.outcomes),
+        cache_bytes=lambda: documents.cache.bytes,
     )
 
     guard = Guard(storefront_keys)
@@ -129,13 +160,28 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             settings=settings,
             guard=guard,
             documents=documents,
+            execution=execution,
         )
-        return Route(path, endpoint.handle_request, methods=["GET", "POST", "OPTIONS"])
+        return Route(path, endpoint.handle_request, methods=GRAPHQL_METHODS)
+
+    magento_dialect = MAGENTO.with_status(
+        ErrorKind.UNAUTHORIZED, settings.magento_unauthorized_status
+    )
+    magento_graphql = graphql_route("/graphql", views[View.MAGENTO], magento_dialect)
+    # ScandiPWA's /{store_code}/graphql, on a source with store views (docs/behaviour.md §9).
+    store_paths = (
+        [in_store_paths(source.stores, magento_graphql.endpoint, magento_dialect)]
+        if source.stores is not None
+        else []
+    )
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    async def prometheus(_: Request) -> Response:
+    async def prometheus(request: Request) -> Response:
+        if settings.metrics_allow and not _allowed(client_ip(request), settings.metrics_allow):
+            message = "/metrics is not served to this address (METRICS_ALLOW)."
+            return JSONResponse({"errors": [{"message": message}]}, status_code=403)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     readiness = None if primary is None else Readiness(primary, source.tables, replica=replica)
@@ -153,6 +199,12 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         announce(settings, embedded_demo=embedded_demo)
         for db in databases:
             await db.connect()
+        urls = (settings.database_url, settings.database_replica_url)
+        await check_database(databases, urls, source.tables, settings.database_connect_timeout)
+        refreshing = None
+        if source.stores is not None:
+            await source.stores.refresh()  # on failure, the first request tries again
+            refreshing = asyncio.create_task(source.stores.run())
         # What start-up made lives as long as the process: keeping it out of the cyclic
         # garbage collector's reach spares every full collection a walk over it, which
         # would otherwise cost a request tens of milliseconds now and then.
@@ -164,38 +216,49 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         finally:
             if replica is not None:
                 await replica.close()
+            if refreshing is not None:
+                refreshing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await refreshing
             for db in databases:
                 await db.disconnect()
             if shared is not None:
                 await shared.aclose()
             metrics.close()
+            if embedded_demo:
+                assert settings.database_url is not None
+                remove_demo_database(settings.database_url)
 
     app = Starlette(
         routes=[
-            graphql_route(
-                "/graphql",
-                views[View.MAGENTO],
-                MAGENTO.with_status(ErrorKind.UNAUTHORIZED, settings.magento_unauthorized_status),
-            ),
+            magento_graphql,
             graphql_route("/api/graphql", views[View.BAGISTO], BAGISTO),
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", prometheus),
             *rest_routes(source=source, settings=settings, guard=guard),
+            *index_routes(settings),
             openapi_route(settings, source),
             *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
+            *store_paths,  # last: any fixed path wins over a store code
         ],
         middleware=[
             Middleware(RequestLog, metrics=metrics),
             Middleware(Unexpected),
-            Middleware(NoStore, prefixes=("/graphql", "/api/graphql", "/api/shop/")),
+            Middleware(
+                NoStore,
+                prefixes=("/graphql", "/api/graphql", "/api/shop/"),
+                suffixes=("/graphql",) if store_paths else (),
+            ),
             *([Middleware(TraceRequests)] if tracing.active() else []),
             Middleware(
-                CORSMiddleware,
+                JSONCORSMiddleware,
                 allow_origins=list(settings.cors_allow_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
                 allow_headers=["*"],
+                # What storefronts read: the REST list's pages, the rate limit, the id.
+                expose_headers=EXPOSED_HEADERS,
                 max_age=600,
             ),
             Middleware(
@@ -211,3 +274,27 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     app.state.database = primary
     app.state.rows_in_flight = rows_in_flight
     return app
+
+
+def _allowed(address: str | None, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:  # no address, or a unix socket's
+        return False
+    return any(ip in network for network in networks)
+
+
+def in_store_paths(stores: StoreScope, endpoint: Endpoint, dialect: Dialect) -> Route:
+    """`/{store_code}/graphql`: the Magento path in a store view, for each active one
+    whose links carry its code (`web/url/use_store`); any other code is a 404."""
+
+    async def serve(request: Request) -> Response:
+        try:
+            served = (await stores.stores()).serves_path(request.path_params[STORE_CODE])
+        except DatabaseUnavailable as error:
+            return unavailable(dialect, error)
+        if not served:
+            raise HTTPException(404)
+        return await endpoint(request)
+
+    return Route(f"/{{{STORE_CODE}}}/graphql", serve, methods=GRAPHQL_METHODS)

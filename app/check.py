@@ -16,8 +16,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.db import Database, DatabaseUnavailable
+from app.diagnosis import (
+    GRANTEE,
+    MISSING,
+    NOT_GRANTED,
+    database_name,
+    database_or_grant,
+    diagnosis,
+    probe,
+)
 from app.settings import Settings
 from app.sources import SOURCES, create_source
+from app.sources.magento_stores import Stores
 
 # What a column read as this SQLAlchemy type may be declared as (MySQL's DATA_TYPE, or
 # the start of SQLite's declared type).
@@ -28,10 +38,6 @@ _COMPATIBLE: list[tuple[type[sa.types.TypeEngine[Any]], tuple[str, ...]]] = [
     (sa.DateTime, ("timestamp", "datetime")),
     (sa.String, ("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum")),
 ]
-
-# Server error codes, in the operator's words (app/db/mysql.py names them for the log).
-_NOT_GRANTED = {1142, 1143}
-_MISSING = {1146, 1054}
 
 # What check asks the server, per `Database.system`; the service itself never does.
 _SERVER_VERSION = {
@@ -46,23 +52,25 @@ _COLUMNS = {
     ),
     "sqlite": sa.text("SELECT name, type FROM pragma_table_info(:table)"),
 }
-_GRANTEE = (
-    "CONCAT(\"'\", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\","
-    " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\")"
-)
 # What the connection's user may do in this database, by its grants. (The session is
 # read-only whatever they are; the grant is what holds against a bug.) The demo's SQLite
 # file is opened read-only, and has no grants.
 _PRIVILEGES = {
     "mysql": sa.text(
         f"SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES"
-        f" WHERE GRANTEE = {_GRANTEE}"
+        f" WHERE GRANTEE = {GRANTEE}"
         f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES"
-        f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE()"
+        f" WHERE GRANTEE = {GRANTEE} AND TABLE_SCHEMA = DATABASE()"
         f" UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES"
-        f" WHERE GRANTEE = {_GRANTEE} AND TABLE_SCHEMA = DATABASE()"
+        f" WHERE GRANTEE = {GRANTEE} AND TABLE_SCHEMA = DATABASE()"
     ),
 }
+# The columns of a table granted one by one to the connection's user.
+_GRANTED_COLUMNS = sa.text(
+    f"SELECT COLUMN_NAME AS name FROM information_schema.COLUMN_PRIVILEGES"
+    f" WHERE GRANTEE = {GRANTEE} AND TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :table"
+    f" AND PRIVILEGE_TYPE = 'SELECT'"
+)
 _WRITE_PRIVILEGES = frozenset(
     {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX", "TRIGGER", "REFERENCES"}
 )
@@ -72,6 +80,8 @@ _WRITE_PRIVILEGES = frozenset(
 class Finding:
     level: Literal["ok", "note", "FAIL"]
     text: str
+    # Among problems, how likely this one is the cause of the others: 0 first.
+    rank: int = 5
 
     @property
     def ok(self) -> bool:
@@ -95,7 +105,9 @@ async def check(settings: Settings, database: Database, *, demo: bool = False) -
         version = str(await database.fetch_value(_SERVER_VERSION[database.system]))
     except DatabaseUnavailable as error:
         await database.disconnect()
-        return [Finding("FAIL", _cannot_connect(error, settings))]
+        if error.code == 1044:  # a misspelled name reads the same as a missing grant
+            return [Finding("FAIL", await database_or_grant(settings, error))]
+        return [Finding("FAIL", diagnosis(error, settings.database_url))]
     findings = [Finding("ok", f"connected: {version}")]
     try:
         findings += await _check_database(settings, database, demo=demo)
@@ -109,48 +121,64 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
     findings: list[Finding] = []
     for table in source.tables:
         findings += await _check_table(database, table)
+    if not any(finding.ok for finding in findings):
+        name = database_name(settings.database_url)
+        findings.append(
+            Finding(
+                "FAIL",
+                f"none of the {settings.source} tables can be read in {name!r}: is it the"
+                " shop's database, and SOURCE right?",
+                rank=1,
+            )
+        )
     if not all(finding.ok for finding in findings):
         findings += await _other_source(settings, database)
     findings.append(await _write_privileges(database))
-    findings += _settings(settings, demo=demo)
+    findings += _settings(settings, demo=demo, store_views=source.stores is not None)
     census = await source.census()
     if census:
         seen = ", ".join(f"{count} {what}" for what, count in census.items())
         findings.append(Finding("ok", f"sees {seen}"))
+    if source.stores is not None and all(finding.ok for finding in findings):
+        try:
+            findings += _store_views(await source.stores.stores(), settings)
+        except DatabaseUnavailable as error:
+            findings.append(Finding("FAIL", f"cannot read the store views: {error}"))
     return findings
 
 
-def _cannot_connect(error: DatabaseUnavailable, settings: Settings) -> str:
-    name = make_url(
-        (settings.database_url or "sqlite://").replace("mysql://", "mysql+pymysql://", 1)
-    ).database
-    if error.code == 1045:
-        return "the server refused the user name or password: check DATABASE_URL's credentials"
-    if error.code == 1049:
-        return f"the server has no database {name!r}: check the name at the end of DATABASE_URL"
-    if error.code == 1044:
-        return f"the user may not use the database {name!r}: grant it SELECT on its tables"
-    return f"cannot connect ({error}); is the server up, and the URL right?"
+def _store_views(stores: Stores, settings: Settings) -> list[Finding]:
+    """Each store view and the base its download links are built on (docs/behaviour.md §9)."""
+    base = settings.public_base_url or "<the request's base URL>"
+    findings = []
+    for view in stores.views.values():
+        state = "default" if view is stores.default else "active" if view.active else "inactive"
+        links = view.links_on(base) + "/"
+        findings.append(Finding("ok", f"store view {view.code} ({state}): links on {links}"))
+        if view.unresolved:
+            findings.append(
+                Finding(
+                    "note",
+                    f"store view {view.code}: web/secure/base_link_url resolves to nothing;"
+                    " its links are built on PUBLIC_BASE_URL (or the request's own base URL)",
+                )
+            )
+    return findings
 
 
 async def _check_table(database: Database, table: sa.TableClause) -> list[Finding]:
     declared = await _columns(database, table.name)
     try:
-        # Every column the service reads, no rows: fails exactly as the service would.
-        await database.fetch_all(sa.select(*table.columns).select_from(table).limit(0))
+        await database.fetch_all(probe(table))
     except DatabaseUnavailable as error:
-        if error.code in _NOT_GRANTED:
-            return [
-                Finding(
-                    "FAIL",
-                    f"table {table.name} is there but not granted: GRANT SELECT ON"
-                    f" {table.name} to the service's user",
-                )
-            ]
-        if error.code not in _MISSING:
+        if error.code == 1143:
+            return [await _partly_granted(database, table)]
+        if error.code in NOT_GRANTED:
+            return [Finding("FAIL", diagnosis(error, None, table.name), rank=2)]
+        if error.code not in MISSING:
             raise
     if not declared:
-        return [Finding("FAIL", f"table {table.name} is missing")]
+        return [Finding("FAIL", f"table {table.name} is missing", rank=2)]
     problems = []
     for column in table.columns:
         if column.name not in declared:
@@ -168,6 +196,18 @@ async def _check_table(database: Database, table: sa.TableClause) -> list[Findin
     return [Finding("ok", f"{table.name}: the {len(table.columns)} columns read are there")]
 
 
+async def _partly_granted(database: Database, table: sa.TableClause) -> Finding:
+    rows = await database.fetch_all(_GRANTED_COLUMNS.bindparams(table=table.name))
+    granted = {str(row["name"]) for row in rows}
+    ungranted = [column.name for column in table.columns if column.name not in granted]
+    return Finding(
+        "FAIL",
+        f"table {table.name} is granted column by column, without {', '.join(ungranted)}:"
+        f" GRANT SELECT ON {table.name} (the whole table) to the service's user",
+        rank=2,
+    )
+
+
 def _compatible(read_as: sa.types.TypeEngine[Any], declared: str) -> bool:
     for python_type, names in _COMPATIBLE:
         if isinstance(read_as, python_type):
@@ -181,7 +221,9 @@ async def _other_source(settings: Settings, database: Database) -> list[Finding]
         if name == settings.source:
             continue
         if all([await _columns(database, table.name) for table in source.tables]):
-            return [Finding("FAIL", f"this looks like a {name} database: set SOURCE={name}")]
+            return [
+                Finding("FAIL", f"this looks like a {name} database: set SOURCE={name}", rank=0)
+            ]
     return []
 
 
@@ -205,14 +247,18 @@ async def _write_privileges(database: Database) -> Finding:
     return Finding("ok", "the user can only read, and the session is read-only")
 
 
-def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
+def _settings(settings: Settings, *, demo: bool, store_views: bool) -> list[Finding]:
     notes = []
     if settings.public_base_url is None and not demo:
+        which = (
+            "the download links of store views whose configuration sets no base URL"
+            if store_views
+            else "download links"
+        )
         notes.append(
             Finding(
                 "note",
-                "PUBLIC_BASE_URL is not set: download links will point at this service,"
-                " not at the shop",
+                f"PUBLIC_BASE_URL is not set: {which} will point at this service, not at the shop",
             )
         )
     notes += [Finding("note", warning) for warning in settings.source_settings.warnings()]
@@ -221,7 +267,8 @@ def _settings(settings: Settings, *, demo: bool) -> list[Finding]:
 
 def report(source: str, where: str, findings: list[Finding]) -> str:
     lines = [f"downloads-api check: {source} tables in {where}"]
-    lines += [str(finding) for finding in findings]
-    problems = sum(not finding.ok for finding in findings)
-    lines.append("no problems found" if not problems else f"{problems} problem(s) found")
+    # Problems first, the likeliest cause on the first line; then the rest as found.
+    failed = sorted((f for f in findings if not f.ok), key=lambda f: f.rank)
+    lines += [str(f) for f in (*failed, *(f for f in findings if f.ok))]
+    lines.append(f"{len(failed)} problem(s) found" if failed else "no problems found")
     return "\n".join(lines)

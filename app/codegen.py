@@ -1,64 +1,116 @@
-"""Python source for an object plan: the selection of one object type, unrolled.
+"""Python source for a plan: the selection of each object type, unrolled.
 
 A plan's fields are known when it is built, so the loop over them is written out once as
-a function, one block per field, in graphql-core's key order: reading the attribute or
-calling the resolver, and the common completions (null, a str or bool of a String, ID or
-Boolean field, an Int in range) inline. Everything else goes to the runner's `complete`
+a function per object plan, one block per field, in graphql-core's key order: the
+field's `@skip`/`@include` conditions, reading the attribute or calling the resolver,
+and the common completions (null, a str or bool of a String, ID or Boolean field, an
+Int in range) inline. Everything else goes to the runner's `complete`
 (app/executor.py), which also takes resolver results that are awaitable.
 
 The generated text holds only identifiers it makes up itself and Python literals
 written with `repr`; every object (field plans, resolvers, argument values) is passed
-in the function's namespace, never as text.
+in the functions' namespace, never as text. The text is registered with `linecache`
+under the plan's own file name for as long as the plan lives, so a traceback through a
+plan shows its lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+import linecache
+import weakref
+from collections.abc import Mapping
 from math import isfinite
-from typing import TYPE_CHECKING, Any
+from types import CodeType
+from typing import Any
 
 from graphql import GraphQLResolveInfo
 from graphql.pyutils import Path, Undefined
 
-if TYPE_CHECKING:
-    from app.plan import FieldPlan, ObjectPlan
-
-# What a generated function is called with: (runner, source, path) -> the object's dict.
-Fill = Callable[[Any, Any, Path | None], dict[str, Any]]
+from app.plan import Condition, FieldPlan, Plan
+from app.sized_cache import SizedCache
 
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
+_numbers = itertools.count(1)
+
+# Bytes a compiled plan keeps besides its code (kept and counted apart): field
+# plans, their info heads, the functions and their namespaces. Fitted with tracemalloc
+# over the clients' documents and large generated ones; tests/test_cache_budget.py
+# checks it. Code costs some 6 bytes a character of its source.
+_BYTES_PER_FIELD = 1200
+_BYTES_PER_PLAN = 2048
+_BYTES_PER_CHARACTER = 6
 
 
-def compile_object(plan: ObjectPlan) -> Fill:
-    namespace: dict[str, Any] = {
-        "Mapping": Mapping,
-        "Path": Path,
-        "TYPE": plan.type.name,
-        "isfinite": isfinite,
-        "new": tuple.__new__,
-        "Info": GraphQLResolveInfo,
-        "Undefined": Undefined,
-    }
-    lines = [
-        "def fill(run, source, path):",
-        "    out = {}",
-        "    mapping = type(source) is dict or isinstance(source, Mapping)",
-        "    tail = run.info_tail",
-    ]
-    for index, field in enumerate(plan.fields):
-        namespace[f"F{index}"] = field
-        lines += _field(index, field, namespace)
-    lines.append("    return out")
-    code = compile("\n".join(lines), f"<plan of {plan.type.name}>", "exec")
-    exec(code, namespace)
-    fill: Fill = namespace["fill"]
-    return fill
+def compile_plan(plan: Plan, code: SizedCache) -> None:
+    """Compiles every object plan of `plan` into its `fill` function, reusing what `code`
+    holds (compiled sources by their whole text), and estimates the bytes the plan keeps
+    besides its code in `plan.size`."""
+    # Children first: a parent's namespace holds its children's functions.
+    for object_plan in reversed(plan.objects()):
+        namespace: dict[str, Any] = {**_BUILTINS, "TYPE": object_plan.type.name}
+        lines = [
+            "def fill(run, source, path):",
+            "    out = {}",
+            "    mapping = type(source) is dict or isinstance(source, Mapping)",
+            "    tail = run.info_tail",
+        ]
+        if any(field.condition for field in object_plan.fields):
+            lines.append("    variables = run.variables")
+        for index, field in enumerate(object_plan.fields):
+            block = _field(str(index), "TYPE", field, namespace)
+            if field.condition:
+                lines.append(f"    if {_test(field.condition)}:")
+                block = ["    " + line for line in block]
+            lines += block
+        lines.append("    return out")
+        source = "\n".join(lines) + "\n"
+        exec(_compiled(source, code), namespace)
+        object_plan.fill = namespace["fill"]
+    plan.size = _BYTES_PER_PLAN + _BYTES_PER_FIELD * plan.fields
 
 
-def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]:
+_BUILTINS: dict[str, Any] = {
+    "Mapping": Mapping,
+    "Path": Path,
+    "isfinite": isfinite,
+    "new": tuple.__new__,
+    "Info": GraphQLResolveInfo,
+    "Undefined": Undefined,
+}
+# Compiled sources are kept by their whole text, which says everything the code does: the
+# objects it uses come from each function's own namespace. Documents of one storefront
+# select the same shapes again and again, and a document often repeats one (aliases,
+# fragments): compiling costs some 0.1 ms a field, looking up a text far less.
+
+
+def _compiled(source: str, cache: SizedCache) -> CodeType:
+    code: CodeType | None = cache.get(source)
+    if code is None:
+        filename = f"<plan {next(_numbers)}>"
+        code = compile(source, filename, "exec")
+        cache.put(source, code, _BYTES_PER_CHARACTER * len(source))
+        # Tracebacks show the generated lines for as long as the code lives.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(code, linecache.cache.pop, filename, None)
+    return code
+
+
+def _test(condition: Condition) -> str:
+    """The Python test of a field's conditions (every variable is a bool by then)."""
+    return " and ".join(
+        f"variables[{name!r}]" if value else f"not variables[{name!r}]"
+        for name, value in sorted(condition)
+    )
+
+
+def _field(index: str, type_name: str, field: FieldPlan, namespace: dict[str, Any]) -> list[str]:
+    """The block of one field; `index` names its objects in the namespace, `type_name`
+    the variable holding its parent type's name."""
     key = repr(field.key)
+    namespace[f"F{index}"] = field
     if field.typename:
-        return [f"    out[{key}] = TYPE"]
+        return [f"    out[{key}] = {type_name}"]
     lines = []
     if field.attribute is not None:
         if field.arguments is None:  # an invalid value is graphql-core's error to report
@@ -77,7 +129,7 @@ def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]
         info = "None"
         if field.reads_info:
             namespace[f"H{index}"] = field.info_head
-            info = f"new(Info, (*H{index}, new(Path, (path, {key}, TYPE)), *tail))"
+            info = f"new(Info, (*H{index}, new(Path, (path, {key}, {type_name})), *tail))"
         if field.arguments is None:
             lines.append(f"    value = R{index}(source, {info}, **run.argument_values(F{index}))")
         elif field.arguments:
@@ -101,17 +153,19 @@ def _field(index: int, field: FieldPlan, namespace: dict[str, Any]) -> list[str]
         # Checked after the plain types, which are never callable: a callable attribute
         # is called with `info` and the arguments, as the default resolvers do.
         lines.append("    elif callable(value):")
-        lines.append(f"        value = run.call_value(F{index}, value, Path(path, {key}, TYPE))")
+        at = f"Path(path, {key}, {type_name})"
+        lines.append(f"        value = run.call_value(F{index}, value, {at})")
         lines.append(f"        out[{key}] = run.later_or_complete(F{index}, value, out, path)")
     if completion.object is not None:
         # An object that is neither awaitable nor an exception: its plan, directly.
-        namespace[f"FILL{index}"] = completion.object.fill
+        child = f"FILL{index}"
+        namespace[child] = completion.object.fill
         lines.append(
             "    elif value is not Undefined and not isinstance(value, Exception)"
             " and not run.is_awaitable(value):"
         )
-        at = f"new(Path, (path, {key}, TYPE))"
-        lines.append(f"        out[{key}] = FILL{index}(run, value, {at})")
+        at = f"new(Path, (path, {key}, {type_name}))"
+        lines.append(f"        out[{key}] = {child}(run, value, {at})")
     lines += [
         "    else:",
         f"        out[{key}] = run.later_or_complete(F{index}, value, out, path)",

@@ -7,45 +7,42 @@ the customer, looked up at most once, only when something asks.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TypeVar
 
+from app.db import DatabaseUnavailable
 from app.errors import ApiError, ErrorKind, refuse
 from app.models import Order, Purchase
+from app.once import Once
+from app.pagination import PageRequest
+from app.purchases import PurchaseList
 from app.settings import Settings
-from app.sources import Source
+from app.sources import Source, StatusFilter
 
 T = TypeVar("T")
-
-
-class Once(Generic[T]):
-    """Runs a coroutine function at most once, however many resolvers await it at a time."""
-
-    def __init__(self, function: Callable[[], Awaitable[T]]) -> None:
-        self._function = function
-        self._task: asyncio.Future[T] | None = None
-
-    def __call__(self) -> Awaitable[T]:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._function())
-        return self._task
 
 
 @dataclass
 class RequestContext:
     source: Source
     settings: Settings
-    # Scheme and host download URLs are built on: PUBLIC_BASE_URL, else the request's own.
+    # What download paths are appended to: the store's link base on a source with store
+    # views (app/auth.py), else PUBLIC_BASE_URL or the request's own base URL.
     base_url: str
     # The bearer token that came with the request, if any.
     token: str | None
+    # Why the customer cannot be looked up at all: the database was found down already.
+    unavailable: DatabaseUnavailable | None = None
     # The id of the signed-in customer; raises ApiError(UNAUTHORIZED) when there is none.
     customer_id: Once[int] = field(init=False)
     # Single purchases and orders looked up in this request, by id.
     _purchases: dict[int, Once[Purchase | None]] = field(init=False, default_factory=dict)
     _orders: dict[int, Once[Order | None]] = field(init=False, default_factory=dict)
+    # The customer's purchase lists asked for in this request, by filter and page.
+    _lists: dict[tuple[StatusFilter, PageRequest], PurchaseList] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.customer_id = Once(self._customer)
@@ -55,6 +52,17 @@ class RequestContext:
         up once a request: an answer with an error is worked out twice (app/executor.py),
         and `node(id:)` and `customerDownloadableProduct(id:)` may ask for the same one."""
         return self._once(self._purchases, self.source.purchase, purchase_id)
+
+    async def purchase_list(self, status: StatusFilter, request: PageRequest) -> PurchaseList:
+        """The customer's purchases under a filter, each query run at most once a request
+        (an answer with an error is worked out twice, app/executor.py)."""
+        customer_id = await self.customer_id()
+        key = (status, request)
+        found = self._lists.get(key)
+        if found is None:
+            found = PurchaseList(self.source, customer_id, status=status, request=request)
+            self._lists[key] = found
+        return found
 
     def order(self, order_id: int) -> Awaitable[Order | None]:
         """One of the customer's orders, looked up once a request."""
@@ -75,6 +83,8 @@ class RequestContext:
         return found[row_id]()
 
     async def _customer(self) -> int:
+        if self.unavailable is not None:
+            raise self.unavailable
         if self.token is None:
             refuse("token_missing")
             raise ApiError(ErrorKind.UNAUTHORIZED)

@@ -5,7 +5,8 @@ One frozen table per family (Magento GraphQL on `/graphql`, Bagisto GraphQL on
 returns. For each kind of error: the HTTP status an answer carrying it gets, the fixed
 wording that replaces the raised message (when the platform always says the same thing),
 and the GraphQL `extensions`. For each refused storefront key: the status and body.
-Messages and bodies: contract §7, bagisto-research.md §3.5, magento-research.md §4.
+Messages and bodies: docs/behaviour.md §7.1; the platforms' own, docs/platforms.md
+§1.2, §1.4 and §2.3.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ MAGENTO = Dialect(
             ErrorKind.INTERNAL: Wording(200, {"category": "internal"}, INTERNAL_MESSAGE),
         }
     ),
-    # Magento has no storefront keys; on a source that has them (contract §6) this path
+    # Magento has no storefront keys; on a source that has them (docs/behaviour.md §6) this path
     # asks for one too, refused with Bagisto's statuses in Magento's words.
     keys=MappingProxyType(
         {

@@ -1,5 +1,5 @@
 """SIGTERM: `/ready` answers 503 from the signal on while requests in flight finish
-(contract §7).
+(docs/behaviour.md §7).
 
 The server's own handler (uvicorn's: stop accepting, finish what is in flight, exit) runs
 `SHUTDOWN_DRAIN_SECONDS` after the signal. Meanwhile the process serves as before, so a

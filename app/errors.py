@@ -1,10 +1,21 @@
 """What went wrong: the errors resolvers and handlers raise (each dialect decides how they
-read on the wire), and why a credential was refused, for the request's access line.
+read on the wire), and why a request was refused, for the request's access line.
 
-The request log opens a box for each request; whatever refuses a credential drops a short
+The request log opens a box for each request; whatever refuses a request drops a short
 code in (`refuse("token_expired")`), never a token or a key. Answers do not change:
 clients still get the platform's wording, only the log says which check failed. The first
-code noted wins.
+code noted wins. The codes, a fixed vocabulary:
+
+- a limit, by its setting's name: `max_body_bytes`, `max_body_seconds`, `max_query_length`,
+  `max_query_tokens`, `max_query_depth`, `max_query_complexity`, `max_query_aliases`,
+  `max_root_fields`, `max_list_selections`, `batch_size`; `max_nesting` (no setting);
+- the request itself: `request_invalid`, `body_not_json`, `query_missing`,
+  `query_syntax`, `query_invalid` (fails validation);
+- the storefront key: `key_missing`, `key_unknown`, `key_inactive`, `key_expired`,
+  `key_ip_not_allowed`, `key_rate_limited`;
+- the customer token: `token_missing`, `token_malformed`, `token_unknown`,
+  `token_expired`, `token_revoked`, `token_invalid`, `token_not_customer` (an admin's),
+  `customer_suspended`, `jwt_without_crypt_key`.
 """
 
 from __future__ import annotations

@@ -1,25 +1,28 @@
-"""A graphql-core `ExecutionContext` that runs each cached operation from its plan.
+"""A graphql-core `ExecutionContext` that runs each cached document's operation from its
+plan (the spec: docs/executor.md).
 
 Plugged in through `execution_context_class` (Ariadne passes it to graphql-core's
 `execute`), so parsing, validation, variable coercion, error formatting and the HTTP
-handler stay graphql-core's and Ariadne's. Only `execute_operation` changes: it looks up
-the operation's plan (built by app/planner.py the second time an operation runs, and
-kept in the document cache's bounded `plans`) and produces the data from it,
-calling every resolver that is not a default one exactly as graphql-core would (same
-source, `info`, arguments; sync or async, awaitables gathered concurrently).
+handler stay graphql-core's and Ariadne's. Only `execute_operation` changes: it finds the
+operation's plan among what is kept with its document (app/documents.py: keyed on the
+whole text and the operation's name, never on a node that compares equal across
+documents), built by app/planner.py the second time the document runs, and produces the
+data from it, calling every resolver that is not a default one exactly as graphql-core
+would (same source, `info`, arguments; sync or async, awaitables gathered concurrently).
 
 The plan is used only while everything goes right. Anything graphql-core would report
 or treat specially (a resolver raising, null in a non-null field, a value a scalar
-cannot serialise, an awaitable where a plan expects a value) abandons the plan, and
-graphql-core executes the operation from the start: its answer, errors, their order and
-paths are then graphql-core's own. Resolvers here only read, and a request's costly
-steps (authentication, page and count queries) are memoised per request, so running
-again costs little on that rare path.
+cannot serialise, an awaitable where a plan expects a value, a condition variable that
+is not true or false) sends the operation to graphql-core from the start: its answer,
+errors, their order and paths are then graphql-core's own. Resolvers here only read, and
+a request's costly steps (authentication, page and count queries) are memoised per
+request, so running again costs little on that rare path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Awaitable, Mapping
 from math import isfinite
@@ -30,72 +33,120 @@ from graphql.execution import ExecutionContext
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 
-from app.documents import BoundedCache
-from app.execution import ChunkedExecutionContext
-from app.plan import Completion, FieldPlan, ObjectPlan
-from app.planner import build_plan, condition_variables
+from app.codegen import compile_plan
+from app.documents import Documents
+from app.execution import CHUNK, ChunkedExecutionContext
+from app.plan import Completion, FieldPlan, ObjectPlan, Plan
+from app.planner import Unplanned, build_plan
 
-# Items of a list completed between two yields to the event loop: a 1,000-row page
-# must not hold it for the whole page.
-CHUNK = 200
+logger = logging.getLogger("downloads_api")
+
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 _PLAIN = frozenset((str, int, float, bool, dict, list))  # values never awaitable
+_STATE_BYTES = 256  # an operation's `_Planned` before it has a plan
 
 
 class _Abandon(Exception):
     """The plan cannot give graphql-core's answer: let graphql-core execute."""
 
 
-def compiled_execution_context(plans: BoundedCache) -> type[ExecutionContext]:
-    """An `ExecutionContext` class keeping its plans in `plans` (bounded, per schema and
-    operation)."""
+class ExecutionStats:
+    """How operations ran, for the metrics: `outcomes["plan"]` from a plan, any other key
+    on graphql-core for that reason; `built` plans compiled."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.built = 0
+
+
+class _Planned:
+    """What is known of one operation of one document: its plan once built, or why it has
+    none (then it is never planned again while its document is cached)."""
+
+    __slots__ = ("plan", "reason")
+
+    def __init__(self) -> None:
+        self.plan: Plan | None = None
+        self.reason: str | None = None
+
+
+def compiled_execution_context(
+    documents: Documents, stats: ExecutionStats | None = None
+) -> type[ExecutionContext]:
+    """An `ExecutionContext` class keeping its plans with the documents of `documents`,
+    counting in `stats` how operations ran."""
+    counted = ExecutionStats() if stats is None else stats
 
     # graphql-core's executor, long lists in chunks (app/execution.py), when a plan cannot
     # serve the request.
     class CompiledExecutionContext(ChunkedExecutionContext):
-        # How operations ran: "plan", "abandoned" (then graphql-core), "core" (no plan).
-        outcomes: ClassVar[Counter[str]] = Counter()
+        stats: ClassVar[ExecutionStats] = counted
 
         def execute_operation(self, operation: OperationDefinitionNode, root_value: Any) -> Any:
             plan = self._plan(operation)
             if plan is None:
-                self.outcomes["core"] += 1
                 return super().execute_operation(operation, root_value)
+            variables = self.variable_values
+            for name in plan.conditions:
+                value = variables.get(name)
+                if value is not True and value is not False:  # graphql-core's error is due
+                    self.stats.outcomes["conditions"] += 1
+                    return super().execute_operation(operation, root_value)
             return self._execute_plan(plan, operation, root_value)
 
-        def _plan(self, operation: OperationDefinitionNode) -> ObjectPlan | None:
-            if self.middleware_manager or self.field_resolver is not default_field_resolver:
+        def _plan(self, operation: OperationDefinitionNode) -> Plan | None:
+            """The operation's plan, or None (having counted why) when it has none."""
+            reason = self._unplannable()
+            document = None if reason else documents.holding(operation)
+            if document is None:
+                self.stats.outcomes[reason or "uncached"] += 1
                 return None
-            key = (self.schema, operation)
-            variants = plans.get(key)
-            if variants is None:
-                variants = _Variants(condition_variables(operation, self.fragments))
-                plans.put(key, variants)
-            conditions = tuple(self.variable_values.get(name) for name in variants.names)
-            if conditions not in variants.plans:
-                if len(variants.plans) >= _Variants.LIMIT:
-                    return None
-                if conditions not in variants.seen:
-                    # A plan costs about two validations to build (most of it compiling
-                    # its functions): only operations that come back get one.
-                    variants.seen.add(conditions)
-                    return None
-                variants.plans[conditions] = build_plan(
-                    self.schema, self.fragments, operation, self.variable_values
-                )
-            plan: ObjectPlan | None = variants.plans[conditions]
-            return plan
+            key = ("plan", self.schema, operation.name.value if operation.name else None)
+            planned: _Planned | None = document.derived.get(key)
+            if planned is None:
+                # A plan costs about two validations to build (most of it compiling its
+                # functions): only documents that come back get one.
+                documents.attach(document, key, _Planned(), _STATE_BYTES)
+                self.stats.outcomes["first_sight"] += 1
+                return None
+            if planned.plan is None and planned.reason is None:
+                planned.plan, planned.reason = self._build(operation)
+                if planned.plan is not None:
+                    self.stats.built += 1
+                    if not documents.attach(document, key, planned, planned.plan.size):
+                        planned.plan, planned.reason = None, "budget"
+            if planned.plan is None:
+                assert planned.reason is not None
+                self.stats.outcomes[planned.reason] += 1
+            return planned.plan
+
+        def _unplannable(self) -> str | None:
+            if self.middleware_manager or self.field_resolver is not default_field_resolver:
+                return "executor"
+            return None
+
+        def _build(self, operation: OperationDefinitionNode) -> tuple[Plan | None, str | None]:
+            """Never raises: whatever goes wrong leaves the document to graphql-core."""
+            try:
+                plan = build_plan(self.schema, self.fragments, operation)
+                compile_plan(plan, documents.code)
+            except Unplanned as unplanned:
+                return None, str(unplanned)
+            except Exception:
+                logger.exception("could not plan an operation; graphql-core runs it")
+                return None, "error"
+            return plan, None
 
         async def _execute_plan(
-            self, plan: ObjectPlan, operation: OperationDefinitionNode, root_value: Any
+            self, plan: Plan, operation: OperationDefinitionNode, root_value: Any
         ) -> Any:
             run = _Run(self)
             try:
-                data = await run.execute(plan, root_value)
+                data = await run.execute(plan.root, root_value)
             except _Abandon:
-                self.outcomes["abandoned"] += 1
+                self.stats.outcomes["abandoned"] += 1
             else:
-                self.outcomes["plan"] += 1
+                self.stats.outcomes["plan"] += 1
                 return data
             result = super().execute_operation(operation, root_value)
             if self.is_awaitable(result):
@@ -105,25 +156,14 @@ def compiled_execution_context(plans: BoundedCache) -> type[ExecutionContext]:
     return CompiledExecutionContext
 
 
-class _Variants:
-    """An operation's plans, one per value of its `@skip`/`@include` variables."""
-
-    LIMIT = 16  # past this many, further variants run on graphql-core
-    __slots__ = ("names", "plans", "seen")
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
-        self.plans: dict[tuple[Any, ...], ObjectPlan | None] = {}
-        self.seen: set[tuple[Any, ...]] = set()  # run once, on graphql-core
-
-
 class _Run:
     """One execution of a plan."""
 
-    __slots__ = ("arguments", "context", "info_tail", "is_awaitable", "pending")
+    __slots__ = ("arguments", "context", "info_tail", "is_awaitable", "pending", "variables")
 
     def __init__(self, context: ExecutionContext) -> None:
         self.context = context
+        self.variables = context.variable_values  # read by the plans' conditions
         # (container, key, awaitable, completion, path): resolver results to await, and
         # the rest of long lists (no container: their items are put in place as they go).
         self.pending: list[tuple[Any, Any, Awaitable[Any], Completion | None, Path]] = []
@@ -169,6 +209,7 @@ class _Run:
             raise
 
     def object_value(self, plan: ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
+        assert plan.fill is not None  # compiled with its plan
         return plan.fill(self, source, path)
 
     # What the generated functions (app/codegen.py) call for the less common cases.

@@ -2,8 +2,9 @@
 copied from npm by scripts/vendor-explorer): no CDN, so it works on a closed network.
 
 Each path opens on its platform's example query with a headers template; the browser
-checks every script and style sheet against its sha256 (subresource integrity) and the
-page's content security policy lets it load nothing from elsewhere.
+checks every script and style sheet against its sha256 (subresource integrity), the
+page's content security policy lets it load nothing from elsewhere, and no other site may
+frame it (the page holds a customer's token once one is typed in).
 """
 
 from __future__ import annotations
@@ -65,11 +66,16 @@ TOKEN_PLACEHOLDER = "Bearer <customer token>"
 KEY_PLACEHOLDER = "<storefront key>"
 
 # 'unsafe-inline' styles: GraphiQL and CodeMirror set style attributes as they draw.
-_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; "
-    "form-action 'none'"
-)
+# Sent as headers: a <meta> policy cannot say frame-ancestors.
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",  # for browsers that predate frame-ancestors
+    "X-Content-Type-Options": "nosniff",
+}
 _SCRIPTS = ("react.production.min.js", "react-dom.production.min.js", "graphiql.min.js")
 
 
@@ -90,7 +96,11 @@ class ServiceExplorer(Explorer):
             headers["X-STOREFRONT-KEY"] = KEY_PLACEHOLDER
         self.title = f"{TITLES[platform]} · downloads-api"
         self.config = json.dumps(
-            {"query": EXAMPLES[platform], "headers": json.dumps(headers, indent=2)}
+            {
+                "query": EXAMPLES[platform],
+                "headers": json.dumps(headers, indent=2),
+                "title": TITLES[platform],  # in GraphiQL's header, where its logo would be
+            }
         ).replace("<", "\\u003c")  # no "</script>" can close the element early
 
     def html(self, request: Any) -> str:
@@ -107,7 +117,6 @@ class ServiceExplorer(Explorer):
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{_POLICY}">
 <title>{html.escape(self.title)}</title>
 {tag("graphiql.min.css")}
 <style>body {{ margin: 0; }} #explorer {{ height: 100vh; }}</style>

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.context import Once
 from app.db import DatabaseUnavailable
+from app.once import Once
 
 
 @dataclass

@@ -5,6 +5,8 @@ and the guard has its word; afterwards the dialect decides the status."""
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -13,7 +15,7 @@ from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.constants import DATA_TYPE_JSON
 from ariadne.exceptions import HttpBadRequestError, HttpError
-from ariadne.explorer import ExplorerHttp405
+from ariadne.explorer import Explorer, ExplorerHttp405
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,12 +23,20 @@ from starlette.responses import Response
 from app.auth import request_context
 from app.context import RequestContext
 from app.dialects import Dialect
-from app.documents import BoundedCache, Document, Documents
+from app.documents import Document, Documents
+from app.errors import ApiError, refuse
 from app.execution import ChunkedExecutionContext
-from app.executor import compiled_execution_context
+from app.executor import ExecutionStats, compiled_execution_context
+from app.explorer import HEADERS as EXPLORER_HEADERS
 from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
-from app.guard import Guard
+from app.graphql_requests import (
+    introspection_only,
+    note_operation,
+    note_requested,
+    unparsed_reason,
+)
+from app.guard import Guard, error_response
 from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
 from app.settings import Settings
@@ -34,6 +44,7 @@ from app.sources import Source
 from app.storefront import KeyCheck
 
 _TOO_DEEP_BODY = "Request body is nested too deeply"
+_NO_QUERY = "A GET request carries its operation in the query parameter, and none was given."
 
 # Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
 # token, a missing id). The error formatter (app/graphql_errors.py) logs what deserves
@@ -63,9 +74,20 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         self.documents = documents
         self.limits = limits
         self.batch_size = batch_size
-        # Answers to introspection-only operations without variables: they depend on the
-        # schema alone, need no key, and cost a few milliseconds each to execute.
-        self.introspected = BoundedCache(32)
+
+    async def handle_request(self, request: Request) -> Response:
+        if request.method == "GET" and not request.query_params.get("query"):
+            return await self._get_without_query(request)
+        return await super().handle_request(request)
+
+    async def _get_without_query(self, request: Request) -> Response:
+        """GraphQL over HTTP: a GET without a query is a 400 in JSON (a health probe, a
+        persisted-query client), unless a browser asks for a page and the explorer is on."""
+        browser = "text/html" in request.headers.get("Accept", "")
+        if browser and self.introspection and isinstance(self.explorer, ServiceExplorer):
+            return await self.render_explorer(request, self.explorer)
+        refuse("query_missing")
+        return _bad_request(_NO_QUERY)
 
     async def graphql_http_server(self, request: Request) -> Response:
         try:
@@ -77,53 +99,69 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         try:
             data = await self.extract_data_from_request(request)
         except HttpError as error:
+            refuse("request_invalid")
             return _bad_request(error.message or "Bad request")
         if isinstance(data, list) and self.batch_size:
             return await self._run_batch(request, data)
 
-        prepared = self._prepare(data)
+        prepared = self._prepare(request, data)
         if isinstance(prepared, Response):
             return prepared
-        introspection = _introspection_only(prepared, data)
-        answer = _answer_key(data) if introspection else None
-        if answer is not None and (result := self.introspected.get(answer)) is not None:
-            _note_operation(request, prepared, data, result)
-            return JSONResponse(self._shape(result))
-        check = await self._admit(request, introspection_only=introspection)
+        context = await self._context(request, data)
+        if isinstance(context, Response):
+            return context
+        introspection = introspection_only(prepared, data)
+        answer = self._answer_key(data) if introspection else None
+        if answer is not None and prepared is not None:
+            body = prepared.derived.get(answer)
+            if body is not None:
+                note_operation(request, prepared, data, ran=True, customer_id=None)
+                return Response(body, media_type="application/json")
+        # Only introspection needs no key (docs/behaviour.md §2).
+        check = (
+            KeyCheck() if introspection else await self.guard.admit(request, self.dialect, context)
+        )
         if isinstance(check, Response):
             return check
         with collecting_kinds():
             success, result = await self.execute_graphql_query(
-                request, data, query_document=None if prepared is None else prepared.node
+                request,
+                data,
+                context_value=context,
+                query_document=None if prepared is None else prepared.node,
             )
-            _note_operation(request, prepared, data, result)
+            customer_id = context.customer_id.settled()
+            note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
             response = await self.create_json_response(request, result, success)
-        if answer is not None and response.status_code == 200 and "errors" not in result:
-            self.introspected.put(answer, result)
+        if answer and prepared and response.status_code == 200 and "errors" not in result:
+            # Kept as the bytes sent: their size is what they cost.
+            body = bytes(response.body)
+            self.documents.attach(prepared, answer, body, sys.getsizeof(body))
         response.headers.update(check.headers)
         return response
 
     async def _run_batch(self, request: Request, batch: list[Any]) -> Response:
         if not batch or len(batch) > self.batch_size:
+            refuse("batch_size")
             return _bad_request(
                 f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
             )
         documents = []
         for data in batch:
-            prepared = self._prepare(data)
+            prepared = self._prepare(request, data)
             if isinstance(prepared, Response):
                 return prepared
             documents.append(prepared)
-        check = await self._admit(
-            request,
-            introspection_only=all(
-                _introspection_only(document, data)
-                for document, data in zip(documents, batch, strict=True)
-            ),
+        context = await self._context(request, batch)  # one customer lookup
+        if isinstance(context, Response):
+            return context
+        check = (
+            KeyCheck()
+            if all(map(introspection_only, documents, batch))
+            else await self.guard.admit(request, self.dialect, context, cost=len(batch))
         )
         if isinstance(check, Response):
             return check
-        context = await self.get_context_for_request(request, batch)  # one customer lookup
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
             with collecting_kinds():
@@ -134,12 +172,13 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
                     query_document=None if document is None else document.node,
                 )
                 statuses.append(self._status(result, success))
-            _note_operation(request, document, data, result)
+            customer_id = context.customer_id.settled()
+            note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
             results.append(self._shape(result))
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
 
-    def _prepare(self, data: Any) -> Document | Response | None:
+    def _prepare(self, request: Request, data: Any) -> Document | Response | None:
         """The request's document, parsed and within the limits; None when the request
         has no query to parse (execution says why); or the 400 refusing it."""
         query = data.get("query") if isinstance(data, dict) else None
@@ -148,11 +187,16 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         try:
             document = self.documents.get(query)
         except GraphQLError as error:
+            note_requested(request, None, data)
+            refuse(unparsed_reason(query, error, self.documents.max_length))
             return self._refuse([error])
+        note_requested(request, document, data)
         errors = self.limits.errors(document.node, document.measures)
+        if errors:
+            refuse(errors[0].limit)
         return self._refuse(errors) if errors else document
 
-    def _refuse(self, errors: list[GraphQLError]) -> Response:
+    def _refuse(self, errors: Sequence[GraphQLError]) -> Response:
         """A 400 for a document refused before it runs, as Ariadne words validation errors."""
         assert self.error_formatter is not None
         formatted = [self.error_formatter(error, False) for error in errors]
@@ -167,9 +211,11 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             if request.method == "GET" and request.query_params.get("query"):
                 return self.extract_data_from_get_request(request)
             if content_type != DATA_TYPE_JSON:
+                refuse("body_not_json")
                 raise HttpBadRequestError(f"Posted content must be of type {DATA_TYPE_JSON}")
             return await self.extract_data_from_json_request(request)
         except RecursionError:
+            refuse("max_nesting")
             raise HttpBadRequestError(_TOO_DEEP_BODY) from None
 
     async def extract_data_from_json_request(self, request: Request) -> Any:
@@ -179,8 +225,15 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
             return orjson.loads(await request.body())
         except orjson.JSONDecodeError as error:
             if error.msg == "depth limit exceeded":
+                refuse("max_nesting")
                 raise HttpBadRequestError(_TOO_DEEP_BODY) from None
             raise HttpBadRequestError("Request body is not a valid JSON") from None
+
+    async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
+        response = await super().render_explorer(request, explorer)
+        if response.status_code == HTTPStatus.OK:
+            response.headers.update(EXPLORER_HEADERS)
+        return response
 
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool
@@ -192,18 +245,32 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         status = self.dialect.status(kinds_raised())
         if status is None:
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
+        if status == 400:
+            refuse("query_invalid")  # graphql-core's validation, or an unknown operation
         return status
+
+    def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
+        """The key an introspection-only operation's answer is kept under, with its
+        document (so with its whole text), or None when the answer may depend on more
+        than the schema (variables). Answers depend on the schema, so on the path."""
+        name = data.get("operationName")
+        if data.get("variables") or not (name is None or isinstance(name, str)):
+            return None
+        return "answer", self, name
 
     def _shape(self, result: dict[str, Any]) -> dict[str, Any]:
         if self.dialect.errors_first and "errors" in result:
             return {"errors": result["errors"], **result}
         return result
 
-    async def _admit(self, request: Request, *, introspection_only: bool) -> KeyCheck | Response:
-        """The guard's word on the request; only introspection needs no key (contract §2)."""
-        if introspection_only:
-            return KeyCheck()
-        return await self.guard.admit(request, self.dialect)
+    async def _context(self, request: Request, data: Any) -> RequestContext | Response:
+        """The request's context, or the refusal of its store or currency in the dialect's
+        words: Magento's request validators run before anything else (docs/behaviour.md §9)."""
+        try:
+            context: RequestContext = await self.get_context_for_request(request, data)
+        except ApiError as error:
+            return error_response(self.dialect, error.kind, error.message)
+        return context
 
 
 def create_graphql(
@@ -214,9 +281,10 @@ def create_graphql(
     settings: Settings,
     guard: Guard,
     documents: Documents,
+    execution: ExecutionStats | None = None,
 ) -> GraphQL:
-    def context(request: Request, _data: Any) -> RequestContext:
-        return request_context(request, source, settings)
+    async def context(request: Request, _data: Any) -> RequestContext:
+        return await request_context(request, source, settings)
 
     return GraphQL(
         schema,
@@ -239,7 +307,7 @@ def create_graphql(
         error_formatter=error_formatter(dialect, suggestions=settings.introspection),
         execute_get_queries=True,
         execution_context_class=(
-            compiled_execution_context(documents.plans)
+            compiled_execution_context(documents, execution)
             if settings.graphql_executor == "compiled"
             else ChunkedExecutionContext
         ),
@@ -254,32 +322,3 @@ def create_graphql(
 
 def _bad_request(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=400)
-
-
-def _answer_key(data: dict[str, Any]) -> tuple[str, str | None] | None:
-    """The key an introspection-only operation's answer is kept under, or None when it
-    may depend on more than the schema (variables)."""
-    name = data.get("operationName")
-    if data.get("variables") or not (name is None or isinstance(name, str)):
-        return None
-    return data["query"], name
-
-
-def _introspection_only(document: Document | None, data: Any) -> bool:
-    if document is None:
-        return False
-    figures = document.measure_of(data.get("operationName"))
-    return figures is not None and figures.introspection_only
-
-
-def _note_operation(
-    request: Request, document: Document | None, data: Any, result: dict[str, Any]
-) -> None:
-    """For the request log and metrics: the name of the operation that ran. Only a
-    document that validated gets this far (a result with `data`), so the names seen are
-    the schema's real clients', not whatever a caller makes up."""
-    if document is None or "data" not in result:
-        return
-    operation = document.operation(data.get("operationName"))
-    if operation is not None and operation.name is not None:
-        request.state.operation_name = operation.name.value

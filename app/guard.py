@@ -1,9 +1,11 @@
 """The one gate in front of customer data, on GraphQL and REST alike, and the one place
 where what went wrong becomes a dialect's answer.
 
-Before any work a request's storefront key is checked (on a source that has keys) and
-counted against its hourly rate limit (contract §6). The customer comes later, from the
-request context (app/context.py), when a resolver or handler asks for it.
+Before any work a request's storefront key is checked (on a source that has keys) and,
+when the key has a rate limit, counted against the caller's hourly allowance under it
+(docs/behaviour.md §6): the customer's, looked up here once for the whole request when a token
+came with it, else the address's. Otherwise the customer comes later, from the request
+context (app/context.py), when a resolver or handler asks for it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from app.auth import caller
+from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind
@@ -27,12 +31,17 @@ class Guard:
     def __init__(self, storefront_keys: StorefrontKeys | None) -> None:
         self.storefront_keys = storefront_keys
 
-    async def admit(self, request: Request, dialect: Dialect) -> KeyCheck | JSONResponse:
-        """What the request's key allows, or the answer refusing the request."""
+    async def admit(
+        self, request: Request, dialect: Dialect, context: RequestContext, cost: int = 1
+    ) -> KeyCheck | JSONResponse:
+        """What the request's key allows, or the answer refusing the request; `cost` is
+        the number of operations it holds."""
         if self.storefront_keys is None:
             return KeyCheck()
         try:
-            check = await self.storefront_keys.check(request)
+            check = await self.storefront_keys.check(
+                request, lambda: caller(request, context), cost
+            )
         except DatabaseUnavailable as error:
             return unavailable(dialect, error)
         return refused(dialect, check) if check.refused else check
@@ -40,7 +49,7 @@ class Guard:
 
 def refused(dialect: Dialect, check: KeyCheck) -> JSONResponse:
     if check.refused == "rate_limited":
-        # Bagisto counts GraphQL requests but never refuses them (contract §6: we do).
+        # Bagisto counts GraphQL requests but never refuses them (docs/behaviour.md §6: we do).
         assert check.rate is not None
         body: dict[str, Any] = {
             "message": "Rate limit exceeded",

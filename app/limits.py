@@ -36,6 +36,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
 )
@@ -111,6 +112,15 @@ def list_fields(schemas: Iterable[GraphQLSchema]) -> frozenset[str]:
     return frozenset(names)
 
 
+class LimitExceeded(GraphQLError):
+    """A document over a limit: `limit` names it (its setting's name, lower case) for the
+    request log; clients see only the message."""
+
+    def __init__(self, limit: str, message: str, node: Node | None = None) -> None:
+        super().__init__(message, node)
+        self.limit = limit
+
+
 @dataclass(frozen=True)
 class Limits:
     max_depth: int
@@ -121,34 +131,36 @@ class Limits:
 
     def errors(
         self, document: DocumentNode, measures: Mapping[str | None, Measure]
-    ) -> list[GraphQLError]:
+    ) -> list[LimitExceeded]:
         """The limits each operation breaks, in the order and words clients know."""
-        found: list[GraphQLError] = []
+        found: list[LimitExceeded] = []
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         for operation in operations:
             figures = measures[operation.name.value if operation.name else None]
             if figures.complexity > self.max_complexity:
                 message = complexity_message(self.max_complexity, figures.complexity)
-                found.append(GraphQLError(message, operation))
+                found.append(LimitExceeded("max_query_complexity", message, operation))
             depth = max(figures.depth, 0)
             if depth > self.max_depth:
-                found.append(GraphQLError(depth_message(self.max_depth, depth), operation))
+                message = depth_message(self.max_depth, depth)
+                found.append(LimitExceeded("max_query_depth", message, operation))
             if figures.root_fields > self.max_root_fields:
                 message = (
                     f"Too many root fields: {figures.root_fields}, at most {self.max_root_fields}."
                 )
-                found.append(GraphQLError(message, operation))
+                found.append(LimitExceeded("max_root_fields", message, operation))
             if figures.lists > self.max_lists:
                 message = (
                     f"Too many selections of purchase lists: {figures.lists},"
                     f" at most {self.max_lists}."
                 )
-                found.append(GraphQLError(message, operation))
+                found.append(LimitExceeded("max_list_selections", message, operation))
             if figures.nesting > MAX_NESTING:
-                found.append(GraphQLError(TOO_DEEP_MESSAGE, operation))
+                found.append(LimitExceeded("max_nesting", TOO_DEEP_MESSAGE, operation))
         aliases = max((m.aliases for m in measures.values()), default=0)
         if aliases > self.max_aliases:
-            found.append(GraphQLError(f"Too many aliases: {aliases}, at most {self.max_aliases}."))
+            message = f"Too many aliases: {aliases}, at most {self.max_aliases}."
+            found.append(LimitExceeded("max_query_aliases", message))
         return found
 
 

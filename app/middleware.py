@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import refuse
 from app.observability import request_id
 from app.responses import JSONResponse
 
@@ -54,6 +57,7 @@ class BodyLimits:
         if declared is not None:
             # Digits only, and few of them: int() is never asked to read a huge number.
             if not declared.isdigit() or len(declared) > 18:
+                refuse("request_invalid")
                 await _error(400, "Content-Length is not a number.")(scope, receive, send)
                 return
             if int(declared) > self.max_bytes:
@@ -90,23 +94,32 @@ class BodyLimits:
             await answer(scope, receive, send)
 
     def _too_large(self) -> JSONResponse:
+        refuse("max_body_bytes")
         return _error(413, f"Request body is too large: at most {self.max_bytes} bytes.")
 
     def _too_slow(self) -> JSONResponse:
+        refuse("max_body_seconds")
         seconds = f"{self.max_seconds:g}"
         return _error(408, f"Request body did not arrive within {seconds} seconds.")
 
 
 class NoStore:
-    """`Cache-Control: no-store` on every answer under these paths: customer data must
-    never be kept by a CDN or a shared cache, whatever a GET looks like (contract §2)."""
+    """`Cache-Control: no-store` on every answer under these paths (and those ending so:
+    Magento's /{store_code}/graphql): customer data must never be kept by a CDN or a
+    shared cache, whatever a GET looks like (docs/behaviour.md §2)."""
 
-    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...]) -> None:
+    def __init__(
+        self, app: ASGIApp, prefixes: tuple[str, ...], suffixes: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.prefixes = prefixes
+        self.suffixes = suffixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (
+            path.startswith(self.prefixes) or path.endswith(self.suffixes)
+        ):
             await self.app(scope, receive, send)
             return
 
@@ -138,6 +151,23 @@ class Unexpected:
                 raise
             body = {"errors": [{"message": "Internal server error", "requestId": request_id()}]}
             await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+class JSONCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with its preflight refusals in JSON like every other answer."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-type", "content-length")
+        }
+        refusal = _error(response.status_code, bytes(response.body).decode())
+        refusal.headers.update(headers)
+        return refusal
 
 
 def _error(status: int, message: str) -> JSONResponse:

@@ -1,7 +1,8 @@
 """One log line per request (with its metrics, app/metrics.py) and a request id.
 
 Logs never carry tokens, keys or query text: method, path (no query string), GraphQL
-operation name, status, duration, request id and why a credential was refused (app/errors.py).
+operation name, status, duration, request id and why a request was refused (app/errors.py).
+Every line names its process (`pid`), the worker that wrote it.
 LOG_FORMAT=json writes one JSON object a line (for log shippers), LOG_FORMAT=text a plain
 line (for people) with control characters escaped, so that no client can forge a line.
 uvicorn's own records go through the same handler; its access log is off (it would log
@@ -46,6 +47,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or request_id(),
+            "pid": os.getpid(),
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
@@ -66,11 +68,16 @@ def _escape(match: re.Match[str]) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """One line a record; a traceback follows indented, so it cannot pass for a record."""
+    """One line a record, with its worker's pid and its request's id ("-" outside one); a
+    traceback follows indented, so it cannot pass for a record."""
 
     def format(self, record: logging.LogRecord) -> str:
         message = _UNSAFE_TEXT.sub(_escape, record.getMessage())
-        line = f"{self.formatTime(record)} {record.levelname} {record.name}: {message}"
+        rid = getattr(record, "request_id", None) or request_id()
+        line = (
+            f"{self.formatTime(record)} {record.levelname} {record.name}"
+            f" [{os.getpid()}] {rid}: {message}"
+        )
         if record.exc_info:
             line += "\n" + "\n".join(
                 "  " + _UNSAFE_TEXT.sub(_escape, part)
@@ -140,18 +147,19 @@ class RequestLog:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
+            # Metrics count the operations that ran; the log names a refused one too.
             operation = scope["state"].get("operation_name") or ""
+            logged = operation or scope["state"].get("operation_requested") or ""
+            label = self.metrics.operation_label(operation, scope["state"].get("customer_id"))
             reason = refusal[0] if refusal else None
-            self.metrics.requests.labels(
-                path, self.metrics.operation_label(operation), str(status)
-            ).inc()
+            self.metrics.requests.labels(path, label, str(status)).inc()
             self.metrics.latency.labels(path).observe(elapsed)
             self.metrics.after_request()
             access_logger.info(
                 "%s %s %s %d %.1fms%s",
                 scope["method"],
                 scope["path"],
-                operation or "-",
+                logged or "-",
                 status,
                 elapsed * 1000,
                 f" {reason}" if reason else "",
@@ -160,7 +168,7 @@ class RequestLog:
                     "fields": {
                         "method": scope["method"],
                         "path": scope["path"],
-                        "operation": operation or None,
+                        "operation": logged or None,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
                         "reason": reason,

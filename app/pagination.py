@@ -1,4 +1,4 @@
-"""Relay connection arithmetic over offset cursors (contract §5).
+"""Relay connection arithmetic over offset cursors (docs/behaviour.md §5).
 
 A cursor is the base64 of a zero-based offset in the newest-first list, as API
 Platform makes them: "MA==" is the first row. Cursors the real platform handed out
@@ -12,6 +12,7 @@ import binascii
 from dataclasses import dataclass
 
 from app.errors import ApiError, ErrorKind
+from app.formats import whole_number
 
 # Offsets past this cannot come from a real cursor, and would overflow some drivers.
 _MAX_OFFSET = 2**31 - 1
@@ -28,9 +29,10 @@ def decode_cursor(cursor: str) -> int:
         text = base64.b64decode(cursor, validate=True).decode("ascii")
     except (binascii.Error, ValueError):  # not base64, not ASCII (UnicodeDecodeError too)
         text = ""
-    if not (text.isdigit() and int(text) <= _MAX_OFFSET):
+    offset = whole_number(text, _MAX_OFFSET)
+    if offset is None:
         raise ApiError(ErrorKind.BAD_INPUT, f"Cursor {cursor} is invalid")
-    return int(text)
+    return offset
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,23 @@
-"""Building plans (app/plan.py) from graphql-core's own field collection.
+"""Building plans (app/plan.py) for a document's operation, once per document.
 
-`collect_fields` sees fragments, aliases and `@skip`/`@include` exactly as graphql-core
-does, so a plan depends on the operation, the schema and the values of the variables
-those two directives read, and on nothing else of a request.
+Fields are collected as graphql-core collects them (fragments, aliases, type conditions,
+the first spread of a fragment only) but with `@skip`/`@include` left open: each
+collected field keeps the conditions on its way from the operation, and the plan tests
+them against the request's variables when it runs, as graphql-jit does. So one plan
+serves every request of the document, whatever its variables.
 
-What a plan does not cover returns None from `build_plan`, and the request runs on
-graphql-core alone: introspection, interfaces and unions, `is_type_of` checks (and the
-executor's own refusals: field middleware, a custom default resolver).
+That is exact only where the values cannot change the *order* of the answer's keys or
+which fields merge under one key; where they could (one response key selected under
+different conditions, a fragment spread again under other conditions), the document
+is not planned. What a plan does not cover at all raises `Unplanned` with the reason,
+and the document then runs on graphql-core alone: introspection, interfaces and unions,
+`is_type_of` checks, mutations, more fields than `MAX_FIELDS`.
 """
 
 from __future__ import annotations
 
 import dis
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import FunctionType
 from typing import Any
 
@@ -33,97 +38,153 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import collect_fields, collect_sub_fields
+from graphql.execution.collect_fields import does_fragment_condition_match
 from graphql.language import (
-    DirectiveNode,
+    BooleanValueNode,
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
     ListValueNode,
     Node,
     ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionNode,
+    SelectionSetNode,
     ValueNode,
     VariableNode,
-    Visitor,
-    visit,
 )
 
-from app.plan import Completion, FieldPlan, ObjectPlan
+from app.plan import Completion, Condition, FieldPlan, ObjectPlan, Plan
 
 # Ariadne's `resolve_to(name)` (aliases, converted names) reads `name` off the parent the
 # way graphql-core's default resolver does; recognised by its code, read from its closure.
 _ALIAS_CODE = resolve_to("_").__code__
 # Names through which a function could reach its own frame, and so its `info`, unloaded.
 _FRAME_ACCESS = frozenset(("locals", "vars", "_getframe", "currentframe", "stack"))
+# Field plans in one operation's plan, at most: compiling one costs some 0.13 ms (far less
+# when its object's shape was compiled before) and keeps about 1.2 KB, so a plan costs at
+# most ~40 ms once. The clients' documents hold 7 to 45; MAX_QUERY_COMPLEXITY's default
+# keeps any valid document near or below this.
+MAX_FIELDS = 300
 
 
-class _Unplanned(Exception):
-    """Something of the operation a plan does not cover."""
+class Unplanned(Exception):
+    """Something of the document a plan does not cover; the message is the reason."""
 
 
 def build_plan(
     schema: GraphQLSchema,
     fragments: dict[str, FragmentDefinitionNode],
     operation: OperationDefinitionNode,
-    variable_values: dict[str, Any],
-) -> ObjectPlan | None:
-    """The plan of a query operation, or None if graphql-core must run it.
-
-    Only the `@skip`/`@include` variables of `variable_values` shape the plan."""
+) -> Plan:
+    """The plan of a query operation, for every value of its variables; raises
+    `Unplanned` when graphql-core must run it."""
     if operation.operation != OperationType.QUERY or schema.query_type is None:
-        return None
-    root_type = schema.query_type
-    builder = _Builder(schema, fragments, variable_values)
-    try:
-        fields = collect_fields(
-            schema, fragments, variable_values, root_type, operation.selection_set
-        )
-        return builder.object_plan(root_type, fields)
-    except _Unplanned:
-        return None
+        raise Unplanned("operation")
+    builder = _Builder(schema, fragments)
+    root = builder.object_plan(schema.query_type, [operation.selection_set])
+    return Plan(root, tuple(sorted(builder.conditions)), builder.fields)
 
 
-def condition_variables(
-    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
-) -> tuple[str, ...]:
-    """The variables `@skip(if:)` and `@include(if:)` read in the operation or its fragments:
-    the only ones a plan depends on."""
-    names: set[str] = set()
-
-    class Conditions(Visitor):
-        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
-            if node.name.value in ("skip", "include"):
-                for argument in node.arguments:
-                    _variables_in(argument.value, names)
-
-    for node in (operation, *fragments.values()):
-        visit(node, Conditions())
-    return tuple(sorted(names))
+Collected = dict[str, tuple[list[FieldNode], Condition]]
 
 
 class _Builder:
-    def __init__(
-        self,
-        schema: GraphQLSchema,
-        fragments: dict[str, FragmentDefinitionNode],
-        variable_values: dict[str, Any],
-    ) -> None:
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variable_values = variable_values
+        self.conditions: set[str] = set()  # variables the plan's conditions read
+        self.fields = 0
 
     def object_plan(
-        self, parent: GraphQLObjectType, fields: dict[str, list[FieldNode]]
+        self, parent: GraphQLObjectType, selection_sets: list[SelectionSetNode]
     ) -> ObjectPlan:
         if parent.is_type_of is not None:
-            raise _Unplanned
-        planned = [self.field_plan(parent, key, nodes) for key, nodes in fields.items()]
+            raise Unplanned("is_type_of")
+        collected: Collected = {}
+        spreads: dict[str, Condition] = {}
+        for selection_set in selection_sets:
+            self.collect(parent, selection_set, frozenset(), collected, spreads)
+        planned = [
+            self.field_plan(parent, key, nodes, condition)
+            for key, (nodes, condition) in collected.items()
+        ]
         return ObjectPlan(parent, tuple(plan for plan in planned if plan is not None))
 
+    def collect(
+        self,
+        parent: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        condition: Condition,
+        collected: Collected,
+        spreads: dict[str, Condition],
+    ) -> None:
+        """graphql-core's `collect_fields`, with the conditions kept instead of decided."""
+        for selection in selection_set.selections:
+            own = self.condition_of(selection)
+            if own is None:  # skipped whatever the variables
+                continue
+            where = condition | own
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                entry = collected.get(key)
+                if entry is None:
+                    collected[key] = ([selection], where)
+                elif entry[1] == where:
+                    entry[0].append(selection)
+                else:  # the variables would decide the key's place and its field nodes
+                    raise Unplanned("conditions")
+            elif isinstance(selection, InlineFragmentNode):
+                if does_fragment_condition_match(self.schema, selection, parent):
+                    self.collect(parent, selection.selection_set, where, collected, spreads)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                first = spreads.get(name)
+                if first is not None:
+                    # graphql-core collects a fragment at its first spread that is not
+                    # skipped. Whenever this spread is not skipped, the first one was not
+                    # either when its conditions are among this one's: nothing to do.
+                    if first <= where:
+                        continue
+                    raise Unplanned("conditions")
+                spreads[name] = where
+                fragment = self.fragments.get(name)
+                if fragment is not None and does_fragment_condition_match(
+                    self.schema, fragment, parent
+                ):
+                    self.collect(parent, fragment.selection_set, where, collected, spreads)
+
+    def condition_of(self, selection: SelectionNode) -> Condition | None:
+        """What `@skip`/`@include` on a selection ask of the variables: (name, value it
+        must have) pairs; None when a literal argument skips it always."""
+        condition: set[tuple[str, bool]] = set()
+        for directive in selection.directives or ():
+            name = directive.name.value
+            if name not in ("skip", "include"):
+                continue
+            included_when = name == "include"
+            for argument in directive.arguments:
+                if argument.name.value != "if":
+                    continue
+                value = argument.value
+                if isinstance(value, VariableNode):
+                    self.conditions.add(value.name.value)
+                    condition.add((value.name.value, included_when))
+                elif isinstance(value, BooleanValueNode):
+                    if value.value is not included_when:
+                        return None
+                else:  # validation refuses anything else
+                    raise Unplanned("conditions")
+        return frozenset(condition)
+
     def field_plan(
-        self, parent: GraphQLObjectType, key: str, nodes: list[FieldNode]
+        self, parent: GraphQLObjectType, key: str, nodes: list[FieldNode], condition: Condition
     ) -> FieldPlan | None:
+        self.fields += 1
+        if self.fields > MAX_FIELDS:
+            raise Unplanned("size")
         name = nodes[0].name.value
         if name == "__typename":
             completion = Completion(non_null=True, leaf=GraphQLString)
@@ -135,9 +196,10 @@ class _Builder:
                 completion=completion,
                 arguments={},
                 typename=True,
+                condition=condition,
             )
         if name.startswith("__"):  # __schema, __type: introspection
-            raise _Unplanned
+            raise Unplanned("introspection")
         definition = parent.fields.get(name)
         if definition is None:  # graphql-core leaves the key out
             return None
@@ -156,6 +218,7 @@ class _Builder:
             resolve=resolve,
             reads_info=reads_info,
             arguments=arguments,
+            condition=condition,
         )
 
     def completion(self, type_: GraphQLOutputType, nodes: list[FieldNode]) -> Completion:
@@ -170,11 +233,9 @@ class _Builder:
             return Completion(non_null=non_null, leaf=type_)
         if is_object_type(type_):
             assert isinstance(type_, GraphQLObjectType)
-            fields = collect_sub_fields(
-                self.schema, self.fragments, self.variable_values, type_, nodes
-            )
-            return Completion(non_null=non_null, object=self.object_plan(type_, fields))
-        raise _Unplanned  # interfaces and unions
+            selection_sets = [node.selection_set for node in nodes if node.selection_set]
+            return Completion(non_null=non_null, object=self.object_plan(type_, selection_sets))
+        raise Unplanned("abstract_type")  # interfaces and unions
 
 
 def _attribute_read(definition: GraphQLField, name: str) -> tuple[str, ...] | None:
@@ -221,7 +282,7 @@ def _static_arguments(definition: GraphQLField, node: FieldNode) -> dict[str, An
     try:
         return get_argument_values(definition, node, {})
     except Exception as error:  # graphql-core reports it as a field error
-        raise _Unplanned from error
+        raise Unplanned("arguments") from error
 
 
 def _variables_in(value: ValueNode | Node, names: set[str]) -> set[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.context import Once
 from app.errors import bad_id
 from app.fair_share import take_rows
+from app.formats import whole_number
 from app.models import Purchase
+from app.once import Once
 from app.pagination import PageRequest
 from app.sources import NO_MATCH, Source, StatusFilter
 
@@ -25,9 +26,8 @@ class Page:
 
 
 IRI_PREFIX = "/api/shop/customer-downloadable-products/"
-# Row ids are BIGINTs: a number with more digits names no row, and is never given to int().
+# Row ids are BIGINTs: a larger number names no row.
 _MAX_ID = 2**63 - 1
-_MAX_ID_DIGITS = len(str(_MAX_ID))
 
 
 def purchase_id(raw: str, *, iri: bool) -> tuple[str, int | None]:
@@ -39,10 +39,7 @@ def purchase_id(raw: str, *, iri: bool) -> tuple[str, int | None]:
         text = text[len(IRI_PREFIX) :]
     if not (text.isascii() and text.isdigit()):
         raise bad_id()
-    number = text.lstrip("0") or "0"
-    if len(number) > _MAX_ID_DIGITS or int(number) > _MAX_ID:
-        return number, None
-    return number, int(number)
+    return text.lstrip("0") or "0", whole_number(text, _MAX_ID)
 
 
 def parse_status(status: str | None, allowed: Sequence[str]) -> StatusFilter:
@@ -66,8 +63,9 @@ class PurchaseList:
         self.request = request
         self.total = Once(self._count)
         self.page = Once(self._page)
+        self.everything = Once(self._everything)
 
-    async def everything(self) -> Sequence[Purchase]:
+    async def _everything(self) -> Sequence[Purchase]:
         """All matching purchases, oldest first: Magento's `items`."""
         purchases = await self.source.purchases(
             self.customer_id, status=self.status, offset=0, limit=None, newest_first=False

@@ -1,13 +1,13 @@
 """`GET /ready`: can this process serve requests now?
 
 Yes when the primary answers and the configured user may read every column the source
-reads (contract §2): a missing grant fails here, not on a customer's request. A "yes" is
+reads (docs/behaviour.md §2): a missing grant fails here, not on a customer's request. A "yes" is
 kept for a few seconds, so a load balancer polling several times a second costs the
 database one statement per table now and then, unless a statement has found the primary
 unavailable since; a "no" is asked again every time, so that a database coming back is
 seen at once.
 
-A read replica does not decide it: the primary serves its reads while it is out (contract
+A read replica does not decide it: the primary serves its reads while it is out (docs/behaviour.md
 §7), and the body says "degraded". Were it to decide, one replica's outage would take
 every instance out of the load balancer.
 """

@@ -1,10 +1,9 @@
-"""Bagisto's REST paths (contract §2, §5, §7): the customer's downloadable products as
+"""Bagisto's REST paths (docs/behaviour.md §2, §5, §7): the customer's downloadable products as
 plain JSON, the REST twin of `customerDownloadableProducts` on /api/graphql. The items'
 wire format is app/wire.py's table."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from app.db import DatabaseUnavailable
 from app.dialects import BAGISTO_REST, problem
 from app.errors import ApiError, ErrorKind, not_found
 from app.fair_share import take_rows
+from app.formats import whole_number
 from app.guard import Guard, error_response, internal_error, unavailable
 from app.models import Purchase
 from app.purchases import parse_status, purchase_id
@@ -33,7 +33,6 @@ METHODS = ("GET",)
 # Pages past the end are empty, not errors; this bound only keeps the number a BIGINT.
 MAX_PAGE = 2**63 - 1
 ID_PATTERN = "^[0-9]+$"
-_DIGITS = re.compile(ID_PATTERN)
 
 
 def total_pages(total: int, per_page: int) -> int:
@@ -45,14 +44,9 @@ def page_number(params: Mapping[str, str], name: str, *, default: int, maximum: 
     raw = params.get(name)
     if raw is None:
         return default
-    digits = raw.lstrip("0")
-    # Leading zeros are dropped and the length checked before int() reads anything.
-    if (
-        _DIGITS.fullmatch(raw)
-        and len(digits) <= len(str(maximum))
-        and 1 <= int(digits or 0) <= maximum
-    ):
-        return int(digits)
+    value = whole_number(raw, maximum)
+    if value is not None and value >= 1:
+        return value
     raise ApiError(
         ErrorKind.BAD_INPUT,
         f'Invalid {name} "{raw}". Expected a whole number from 1 to {maximum}.',
@@ -80,10 +74,14 @@ class _Endpoint:
             return _method_not_allowed(request.method)
         # Bagisto's order: the storefront key middleware runs before the provider asks for
         # the customer, and both before any parameter is looked at.
-        admitted = await self.api.guard.admit(request, BAGISTO_REST)
+        try:
+            # A Magento source's store and currency are refused first (docs/behaviour.md §9).
+            context = await request_context(request, self.api.source, self.api.settings)
+        except ApiError as error:
+            return error_response(BAGISTO_REST, error.kind, error.message)
+        admitted = await self.api.guard.admit(request, BAGISTO_REST, context)
         if isinstance(admitted, Response):
             return admitted
-        context = request_context(request, self.api.source, self.api.settings)
         try:
             response = await self.handler(context, request)
         except ApiError as error:
@@ -115,7 +113,7 @@ class RestApi:
             maximum=self.settings.max_page_size,
         )
         offset = (page - 1) * per_page
-        # A value that is not a status lists nothing, as on Bagisto (contract §5): the
+        # A value that is not a status lists nothing, as on Bagisto (docs/behaviour.md §5): the
         # source counts none. Counting first means a page past the end costs no query (and
         # its offset, which may not even fit the database's LIMIT, is never sent).
         total = await self.source.count_purchases(customer_id, status=status)

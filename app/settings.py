@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
+from urllib.parse import urlsplit
 
 from starlette.config import Config
 
 from app.sources import SOURCES, SourceSettings
 
 T = TypeVar("T")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 # Every environment variable the service reads (the README's configuration table): its
@@ -42,10 +45,13 @@ VARIABLES = (
     "EXPLORER",
     "MAGENTO_UNAUTHORIZED_STATUS",
     "CORS_ALLOW_ORIGINS",
+    "METRICS_ALLOW",
+    "METRICS_OPERATIONS",
     "REDIS_URL",
     "LOG_FORMAT",
     "LOG_LEVEL",
     "GRAPHQL_EXECUTOR",
+    "GRAPHQL_CACHE_BYTES",
     *(name for source in SOURCES.values() for name in source.own_settings.variables),
 )
 
@@ -77,7 +83,7 @@ class Settings:
     source_settings: SourceSettings = None  # type: ignore[assignment]
     default_page_size: int = 10
     # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
-    # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (contract §5).
+    # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (docs/behaviour.md §5).
     max_page_size: int = 1000
     # Rows of large pages (over 100) a worker completes at a time; more wait their turn
     # (app/fair_share.py).
@@ -108,6 +114,10 @@ class Settings:
     magento_unauthorized_status: int = 200
     # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
     cors_allow_origins: tuple[str, ...] = ("*",)
+    # Client addresses /metrics answers (others get 403); empty: any.
+    metrics_allow: tuple[Network, ...] = ()
+    # Operation names that always get a metrics label of their own (app/metrics.py).
+    metrics_operations: tuple[str, ...] = ()
     # Where storefront key lookups and rate-limit counts are shared by all processes.
     redis_url: str | None = None
     log_format: Literal["json", "text"] = "json"
@@ -115,6 +125,9 @@ class Settings:
     # "compiled" runs cached operations from a plan (app/executor.py), falling back to
     # graphql-core for what a plan does not cover; "core" runs graphql-core alone.
     graphql_executor: Literal["compiled", "core"] = "compiled"
+    # What one worker keeps of the documents it has seen (parsed, validated, planned,
+    # introspection answers), in bytes: the least recently used go past it.
+    graphql_cache_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
         kind = SOURCES[self.source].own_settings
@@ -156,7 +169,9 @@ class Environment:
 
         return self(name, cast, str(default))
 
-    def number(self, name: str, default: float) -> float:
+    def number(self, name: str, default: float, *, at_most: float | None = None) -> float:
+        """A number, not negative; with `at_most`, more than 0 and at most that."""
+
         def cast(raw: str) -> float:
             try:
                 value = float(raw)
@@ -164,6 +179,10 @@ class Environment:
                 raise SettingsError(f"{name} must be a number, got {raw!r}") from None
             if value < 0:
                 raise SettingsError(f"{name} must not be negative, got {value}")
+            if at_most is not None and not 0 < value <= at_most:
+                raise SettingsError(
+                    f"{name} must be more than 0 and at most {at_most:g}, got {value:g}"
+                )
             return value
 
         return self(name, cast, str(default))
@@ -197,6 +216,35 @@ class Environment:
             return url
 
         return self(name, cast, "")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Origins as browsers send them (`Origin: https://shop.example.com`), or `*`: any
+    other form would never match, and the browser's refusals would be the only sign."""
+    origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+    if "*" in origins and len(origins) > 1:
+        raise SettingsError("CORS_ALLOW_ORIGINS is either * or a list of origins, not both")
+    for origin in origins:
+        if origin == "*":
+            continue
+        parts = urlsplit(origin)
+        exact = f"{parts.scheme}://{parts.netloc}".lower()
+        if parts.scheme not in ("http", "https") or not parts.netloc or origin != exact:
+            like = f" (did you mean {exact!r}?)" if parts.netloc else ""
+            raise SettingsError(
+                f"CORS_ALLOW_ORIGINS: {origin!r} never matches a browser's Origin, which reads"
+                f" scheme://host[:port] in lower case, with no path or trailing slash{like}"
+            )
+    return origins
+
+
+def _networks(raw: str) -> tuple[Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as error:
+        raise SettingsError(
+            f"METRICS_ALLOW must list addresses or networks like 10.0.0.0/8, got {raw!r}: {error}"
+        ) from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -279,10 +327,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_executor=env.choice(  # type: ignore[arg-type]
             "GRAPHQL_EXECUTOR", ("compiled", "core"), "compiled"
         ),
-        cors_allow_origins=env(
-            "CORS_ALLOW_ORIGINS",
-            lambda raw: tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip()),
-            "*",
+        graphql_cache_bytes=env.whole_number(
+            "GRAPHQL_CACHE_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024
+        ),
+        cors_allow_origins=env("CORS_ALLOW_ORIGINS", _origins, "*"),
+        metrics_allow=env("METRICS_ALLOW", _networks, ""),
+        metrics_operations=env(
+            "METRICS_OPERATIONS",
+            lambda raw: tuple(name.strip() for name in raw.split(",") if name.strip()),
+            "",
         ),
     )
     others = {

@@ -1,15 +1,17 @@
 """Storefront keys (X-STOREFRONT-KEY): looked up in the source, cached briefly in memory,
 and counted against each key's hourly rate limit.
 
-Requests are counted per key in fixed hourly windows, as Bagisto counts them (contract
-§6): every request counts, refused ones too, and one is allowed while fewer than the
-key's `rate_limit` came before it in the same clock hour.
+Requests are counted in fixed hourly windows, as Bagisto counts them: every request
+counts, refused ones too (a batch of N operations N times), and one is allowed while fewer
+than the key's `rate_limit` came before it in the same clock hour. Unlike Bagisto, the
+count is kept per key *and per caller* (docs/behaviour.md §6): a key ships in every copy of its
+storefront, so one count per key would let anyone switch the storefront off for an hour.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
@@ -26,27 +28,50 @@ _MAX_CACHED = 1024
 WINDOW = 3600  # seconds: the rate limit's window
 
 
+# Whose allowance a request spends: "customer:7", "address:203.0.113.9" (app/auth.py).
+Caller = Callable[[], Awaitable[str]]
+
+
 class Counters(Protocol):
-    async def increment(self, name: str, expires_in: int) -> int:
-        """Add one to the named counter, which lives `expires_in` seconds; the new count."""
+    async def increment(self, name: str, expires_in: int, amount: int = 1) -> int:
+        """Add `amount` to the named counter, which lives `expires_in` seconds; the new
+        count."""
 
 
 class MemoryCounters:
-    """Counters of this process alone (one worker, or a limit per worker)."""
+    """Counters of this process alone (one worker, or a limit per worker). At most
+    `capacity` of them: past it, counts whose window has ended go first, then the
+    oldest, so callers without number (an IPv6 range, say) cannot grow memory."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, capacity: int = 50_000) -> None:
         self.clock = clock
+        self.capacity = capacity
         self._counts: dict[str, tuple[float, int]] = {}
 
-    async def increment(self, name: str, expires_in: int) -> int:
+    async def increment(self, name: str, expires_in: int, amount: int = 1) -> int:
+        return self.raise_to(name, self.count(name) + amount, expires_in)
+
+    def count(self, name: str) -> int:
+        expires, count = self._counts.get(name, (0.0, 0))
+        return count if expires > self.clock() else 0
+
+    def raise_to(self, name: str, count: int, expires_in: int) -> int:
+        """Make the named count at least `count`; the count it now has."""
         now = self.clock()
-        expires, count = self._counts.get(name, (now + expires_in, 0))
+        expires, known = self._counts.get(name, (0.0, 0))
         if expires <= now:
-            expires, count = now + expires_in, 0
-        self._counts[name] = (expires, count + 1)
-        if len(self._counts) > 10_000:  # windows of keys no longer used
-            self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
-        return count + 1
+            expires, known = now + expires_in, 0
+            if name not in self._counts and len(self._counts) >= self.capacity:
+                self._make_room(now)
+        count = max(known, count)
+        self._counts[name] = (expires, count)
+        return count
+
+    def _make_room(self, now: float) -> None:
+        # Down to nine tenths, so that the next tenth of new names costs nothing.
+        self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+        for name in list(self._counts)[: len(self._counts) - self.capacity * 9 // 10]:
+            del self._counts[name]
 
 
 @dataclass(frozen=True)
@@ -73,21 +98,21 @@ class RateLimiter:
         self.counters = counters
         self.clock = clock
 
-    async def hit(self, key_id: int, limit: int | None) -> RateLimit | None:
-        """Count one request with this key; None when the key has no limit (0 or NULL)."""
-        if not limit:
-            return None
+    async def hit(self, key_id: int, limit: int, caller: str, cost: int = 1) -> RateLimit:
+        """Count `cost` requests of this caller with this key."""
         now = int(self.clock())
         window = now - now % WINDOW
         reset = window + WINDOW - now
-        count = await self.counters.increment(f"rate_limit:{key_id}:{window}", reset)
+        name = f"rate_limit:{key_id}:{caller}:{window}"
+        count = await self.counters.increment(name, reset, cost)
         return RateLimit(limit=limit, count=count, reset=reset)
 
 
 @dataclass(frozen=True)
 class KeyCheck:
     """What a request's storefront key allows: `refused` is None, "missing", "invalid" or
-    "rate_limited"; `rate` is the key's rate limit state, when it has a limit."""
+    "rate_limited"; `rate` is where the caller's allowance under the key stands, when the
+    key has a limit."""
 
     refused: Literal["missing", "invalid", "rate_limited"] | None = None
     rate: RateLimit | None = None
@@ -138,7 +163,9 @@ class StorefrontKeys:
         self.rate_limiter = rate_limiter
         self.hits = self.misses = 0
 
-    async def check(self, request: Request) -> KeyCheck:
+    async def check(self, request: Request, caller: Caller, cost: int = 1) -> KeyCheck:
+        """What the request's key allows; with a rate limit, `cost` requests are counted
+        against the allowance of `caller()` (asked only then) under the key."""
         key = request.headers.get(STOREFRONT_KEY_HEADER, "").strip()
         if not key:
             refuse("key_missing")
@@ -146,10 +173,10 @@ class StorefrontKeys:
         found = await self.validate(key, client_ip(request))
         if found is None:
             return KeyCheck(refused="invalid")
-        if self.rate_limiter is None:
+        if self.rate_limiter is None or not found.rate_limit:  # 0 or NULL: unlimited
             return KeyCheck()
-        rate = await self.rate_limiter.hit(found.id, found.rate_limit)
-        if rate and rate.exceeded:
+        rate = await self.rate_limiter.hit(found.id, found.rate_limit, await caller(), cost)
+        if rate.exceeded:
             refuse("key_rate_limited")
             return KeyCheck(refused="rate_limited", rate=rate)
         return KeyCheck(rate=rate)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,6 +33,7 @@ logger = logging.getLogger("downloads_api")
 _tracer: Tracer | None = None
 _OFF: AbstractContextManager[None] = nullcontext()
 _NOT_A_NAME = re.compile(r"[^_0-9A-Za-z]")
+_untraced: ContextVar[bool] = ContextVar("untraced", default=False)
 
 
 def wanted(environ: Mapping[str, str]) -> bool:
@@ -110,9 +112,20 @@ class Statements(Protocol):
     def sql_text(self, query: Any) -> str: ...
 
 
+@contextmanager
+def untraced() -> Iterator[None]:
+    """Statements run inside are not traced: the process's own background reads (the
+    store views' refresh), which no request waits on, would be traces of their own."""
+    token = _untraced.set(True)
+    try:
+        yield
+    finally:
+        _untraced.reset(token)
+
+
 def statement_span(database: Statements, query: Any) -> AbstractContextManager[Any]:
     """A span around one SQL statement (its text is worked out only while tracing)."""
-    if _tracer is None:
+    if _tracer is None or _untraced.get():
         return _OFF
     from opentelemetry.trace import SpanKind
 

@@ -1,4 +1,4 @@
-"""One hand-written schema.graphql, one view of it per GraphQL path (contract §3).
+"""One hand-written schema.graphql, one view of it per GraphQL path (docs/behaviour.md §3).
 
 Each type in schema.graphql is marked `@view(of: MAGENTO)` or `@view(of: BAGISTO)`; a type
 without a mark belongs to both views. `build_views` keeps each view's types, strips the

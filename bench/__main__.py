@@ -1,21 +1,23 @@
-"""`python -m bench`: the whole benchmark, start to finish (see bench/README.md)."""
+"""`python -m bench`: seed, check, measure the service against its floor and its peer."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from bench.config import RESULTS_DIR, RunConfig
-from bench.run import Bench, log, write
-
-
-def _numbers(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(",") if part.strip())
+from bench.report import render
+from bench.run import LOGS, Bench, log
 
 
 def _names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in _names(text))
 
 
 def _variable(text: str) -> tuple[str, str]:
@@ -26,117 +28,55 @@ def _variable(text: str) -> tuple[str, str]:
 
 
 def parse(argv: list[str] | None) -> RunConfig:
-    defaults = RunConfig()
+    default = RunConfig()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument(
-        "--duration",
-        type=float,
-        default=defaults.duration,
-        help="seconds measured per point (default %(default)s)",
+    add = parser.add_argument
+    add("--duration", type=float, default=default.duration, help="seconds a point (%(default)s)")
+    add("--warmup", type=float, default=default.warmup, help="seconds before each (%(default)s)")
+    add("--concurrency", type=_numbers, default=default.concurrencies, help="e.g. 1,32")
+    add("--rounds", type=int, default=default.rounds, help="rounds a point (%(default)s)")
+    add("--soak", type=float, default=default.soak, help="seconds; 300 for the target, 0: none")
+    add("--soak-concurrency", type=int, default=default.soak_concurrency)
+    add("--hostile", type=float, default=default.hostile, help="seconds a phase; 0: none")
+    add("--pool-size", type=int, default=default.pool_size, help="max_size of every pool")
+    add("--scenarios", type=_names, default=(), help="e.g. list-small,item (default: all)")
+    add("--anchors", type=_names, default=default.anchors, help="floor and/or peer")
+    add("--service-env", type=_variable, action="append", default=[], metavar="NAME=VALUE")
+    add("--reuse-db", action="store_true", help="keep the bench database if it is there")
+    add("--results", type=Path, default=RESULTS_DIR, help="where latest.json goes")
+    add(
+        "--quick", action="store_true", help="2 s points, 1 round, c=32, 20 s soak, no hostile step"
     )
-    parser.add_argument(
-        "--warmup",
-        type=float,
-        default=defaults.warmup,
-        help="seconds of load before each point (default %(default)s)",
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=_numbers,
-        default=defaults.concurrencies,
-        help="comma-separated connection counts (default 1,8,32,128)",
-    )
-    parser.add_argument(
-        "--scaling-concurrency",
-        type=int,
-        default=defaults.scaling_concurrency,
-        help="where 2 workers are compared with 1 (default %(default)s)",
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=defaults.rounds,
-        help="one worker at the scaling concurrency (the targets' points): rounds of"
-        " service and floor in turns, each figure their median (default %(default)s)",
-    )
-    parser.add_argument(
-        "--soak",
-        type=float,
-        default=defaults.soak,
-        help="seconds of the memory growth run; 300 for the issue's"
-        " 5-minute check, 0 to skip (default %(default)s)",
-    )
-    parser.add_argument("--soak-concurrency", type=int, default=defaults.soak_concurrency)
-    parser.add_argument(
-        "--pool-size",
-        type=int,
-        default=defaults.pool_size,
-        help="max_size of the service's and the floor's pools (default"
-        " %(default)s, aiomysql's own default)",
-    )
-    parser.add_argument(
-        "--scenarios",
-        type=_names,
-        default=(),
-        help="comma-separated subset, e.g. list-small,deep-page",
-    )
-    parser.add_argument(
-        "--service-env",
-        type=_variable,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="extra environment for the service only, e.g. LOG_LEVEL=WARNING",
-    )
-    parser.add_argument(
-        "--service-app",
-        default=defaults.service_app,
-        metavar="MODULE:APP",
-        help="the ASGI app measured as the service (default %(default)s); another one"
-        " measures a variant, e.g. a change before it is made",
-    )
-    parser.add_argument(
-        "--reuse-db",
-        action="store_true",
-        help="keep the bench database if it is there instead of seeding again",
-    )
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=RESULTS_DIR,
-        help="where latest.json and latency.png go (default bench/results); elsewhere"
-        " implies --no-readme, for trying variants without touching the published results",
-    )
-    parser.add_argument(
-        "--no-readme",
-        action="store_true",
-        help="do not rewrite the results section of bench/README.md",
-    )
+    if "--quick" in (sys.argv[1:] if argv is None else argv):
+        parser.set_defaults(duration=2.0, rounds=1, concurrency=(32,), soak=20.0, hostile=0.0)
     args = parser.parse_args(argv)
+    unknown = set(args.anchors) - {"floor", "peer"}
+    if unknown:
+        parser.error(f"unknown anchor(s): {', '.join(sorted(unknown))}")
     return RunConfig(
         duration=args.duration,
         warmup=args.warmup,
         concurrencies=args.concurrency,
-        scaling_concurrency=args.scaling_concurrency,
         rounds=args.rounds,
         soak=args.soak,
         soak_concurrency=args.soak_concurrency,
+        hostile=args.hostile,
         pool_size=args.pool_size,
         scenarios=args.scenarios,
+        anchors=args.anchors,
         reuse_database=args.reuse_db,
-        write_readme=not args.no_readme and args.results.resolve() == RESULTS_DIR,
         results=args.results,
         service_env=tuple(args.service_env),
-        service_app=args.service_app,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     config = parse(argv)
-    bench = Bench(config)
-    results = bench.run()
-    write(results, readme=config.write_readme, directory=config.results)
-    log(f"wrote {config.results}/latest.json and latency.png; server logs in {bench.logs}")
+    results = Bench(config).run()
+    config.results.mkdir(parents=True, exist_ok=True)
+    (config.results / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(render(results))
+    log(f"wrote {config.results}/latest.json; server logs in {LOGS}")
     return 0
 
 

@@ -9,29 +9,22 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
-BENCH_DIR = ROOT / "bench"
-RESULTS_DIR = BENCH_DIR / "results"
+RESULTS_DIR = ROOT / "bench" / "results"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 # BENCH_SUFFIX (e.g. "_14") gives a run its own database and users, so that two people
-# benchmarking against one MariaDB server neither reseed each other's database nor mix
-# their statement counts.
+# benchmarking against one MariaDB server do not reseed each other's database.
 _SUFFIX = os.environ.get("BENCH_SUFFIX", "")
 if _SUFFIX and not _SUFFIX.replace("_", "").isalnum():
     raise SystemExit("BENCH_SUFFIX may hold only letters, digits and underscores")
 DATABASE = f"downloads_api_bench{_SUFFIX}"
-# The service and the floor connect as users of their own, so that the server's
-# USER_STATISTICS counts each one's statements apart from everyone else's.
-SERVICE_USER = f"dlbench_service{_SUFFIX}"
-FLOOR_USER = f"dlbench_floor{_SUFFIX}"
+# Each server connects as a user of its own, with the least-privilege grant.
+USERS = {name: f"dlbench_{name}{_SUFFIX}" for name in ("service", "floor", "peer")}
 BENCH_PASSWORD = "dlbench"
-
 PUBLIC_BASE_URL = "https://shop.example.com"
-# The service's own settings for every run: pages of up to 1,000 nodes (the page-1000
-# scenario), as the schema-views issue allows; the floor has no limit.
-SERVICE_ENV = {"MAX_PAGE_SIZE": "1000"}
-SERVICE_PORT = 18080
-FLOOR_PORT = 18081
+# The service on BENCH_PORT, the floor on the next port, the peer on the one after.
+BASE_PORT = int(os.environ.get("BENCH_PORT", "18080"))
+PORTS = {"service": BASE_PORT, "floor": BASE_PORT + 1, "peer": BASE_PORT + 2}
 
 
 def server_url() -> URL:
@@ -46,27 +39,23 @@ class RunConfig:
 
     duration: float = 5.0  # seconds measured per point
     warmup: float = 1.0  # seconds of load before each measured point
-    concurrencies: tuple[int, ...] = (1, 8, 32, 128)
-    scaling_concurrency: int = 32  # where 2 workers are compared with 1
-    # One worker at scaling_concurrency, where the throughput targets are read: service and
-    # floor measured this many times in turns, each figure the median of the rounds. One
-    # 5-second pair on a shared 2-core machine varies by up to a tenth.
+    concurrencies: tuple[int, ...] = (1, 32)
+    # Rounds of service, floor and peer in turns at each point, each figure the median of
+    # the rounds: one 5-second point on a shared 2-core machine varies by up to a tenth.
     rounds: int = 3
-    soak: float = 60.0  # seconds of the RSS growth run
+    soak: float = 60.0  # seconds of the RSS growth run (300: the issue's 5 minutes; 0: none)
     soak_concurrency: int = 128
-    pool_size: int = 10  # max_size of both pools (aiomysql's default)
+    hostile: float = 10.0  # seconds a phase of the hostile-traffic step (0: none)
+    pool_size: int = 10  # max_size of every pool (aiomysql's default)
     scenarios: tuple[str, ...] = ()  # empty: all
+    anchors: tuple[str, ...] = ("floor", "peer")  # what the service is compared with
     reuse_database: bool = False  # skip seeding when the bench database is already there
-    write_readme: bool = True
-    results: Path = RESULTS_DIR  # where latest.json and latency.png are written
-    # More environment for the service only (e.g. LOG_LEVEL=WARNING), to measure a variant.
-    service_env: tuple[tuple[str, str], ...] = ()
-    # The ASGI app measured as "the service": another one measures a variant of it.
-    service_app: str = "app.main:app"
+    results: Path = RESULTS_DIR  # where latest.json and latest.md are written
+    service_env: tuple[tuple[str, str], ...] = ()  # more environment for the service only
 
-    def database_url(self, user: str) -> str:
-        """The DATABASE_URL the service (or the floor) is started with."""
+    def database_url(self, name: str) -> str:
+        """The DATABASE_URL the service, the floor or the peer is started with."""
         server = server_url()
-        host = server.host or "127.0.0.1"
-        port = server.port or 3306
+        host, port = server.host or "127.0.0.1", server.port or 3306
+        user = USERS[name]
         return f"mysql://{user}:{BENCH_PASSWORD}@{host}:{port}/{DATABASE}?max_size={self.pool_size}"

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from fixtures.bagisto import CUSTOMER_MODEL, sanctum_token, storefront_key
 
@@ -36,25 +37,15 @@ STOREFRONT_KEY_RATE_LIMIT = 2_000_000_000
 START = datetime(2023, 1, 1)
 SPAN_SECONDS = 3 * 365 * 24 * 3600
 
+# fmt: off
+TOPICS = (
+    "Laravel", "Vue.js", "Rust", "Python", "Docker", "Kubernetes", "PostgreSQL", "Linux",
+    "Go", "TypeScript", "React", "Photography", "Jazz Guitar", "Watercolour", "Sourdough",
+)
+# fmt: on
 PRODUCTS = [
     (f"{topic} {kind}", title, ext)
-    for topic in (
-        "Laravel",
-        "Vue.js",
-        "Rust",
-        "Python",
-        "Docker",
-        "Kubernetes",
-        "PostgreSQL",
-        "Linux",
-        "Go",
-        "TypeScript",
-        "React",
-        "Photography",
-        "Jazz Guitar",
-        "Watercolour",
-        "Sourdough",
-    )
+    for topic in TOPICS
     for kind, title, ext in (
         ("E-Book", "PDF Download", "pdf"),
         ("Handbook", "EPUB Download", "epub"),
@@ -64,6 +55,13 @@ PRODUCTS = [
         ("Cheat Sheet", "PDF", "pdf"),
     )
 ]
+
+
+Row = tuple[Any, ...]
+
+
+def columns(names: str) -> tuple[str, ...]:
+    return tuple(names.split())
 
 
 def token_for(customer_id: int) -> str:
@@ -76,7 +74,7 @@ class Dataset:
     """Rows per table, as tuples in the column order of `columns[table]`."""
 
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
     # Purchase ids of each scenario customer, newest first (the order the API lists them).
     purchase_ids: dict[int, list[int]] = field(default_factory=dict)
 
@@ -114,101 +112,31 @@ def build() -> Dataset:
 
     data = Dataset()
     data.columns = {
-        "customers": (
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "status",
-            "customer_group_id",
-            "channel_id",
-            "is_verified",
-            "is_suspended",
-            "created_at",
-            "updated_at",
+        "customers": columns(
+            "id first_name last_name email status customer_group_id channel_id is_verified "
+            "is_suspended created_at updated_at"
         ),
-        "orders": (
-            "id",
-            "increment_id",
-            "status",
-            "channel_name",
-            "is_guest",
-            "customer_email",
-            "customer_first_name",
-            "customer_last_name",
-            "total_item_count",
-            "total_qty_ordered",
-            "base_currency_code",
-            "channel_currency_code",
-            "order_currency_code",
-            "grand_total",
-            "base_grand_total",
-            "sub_total",
-            "base_sub_total",
-            "customer_id",
-            "customer_type",
-            "channel_id",
-            "created_at",
-            "updated_at",
+        "orders": columns(
+            "id increment_id status channel_name is_guest customer_email "
+            "customer_first_name customer_last_name total_item_count total_qty_ordered "
+            "base_currency_code channel_currency_code order_currency_code grand_total "
+            "base_grand_total sub_total base_sub_total customer_id customer_type channel_id "
+            "created_at updated_at"
         ),
-        "order_items": (
-            "id",
-            "sku",
-            "type",
-            "name",
-            "qty_ordered",
-            "qty_invoiced",
-            "price",
-            "base_price",
-            "total",
-            "base_total",
-            "product_id",
-            "product_type",
-            "order_id",
-            "additional",
-            "created_at",
-            "updated_at",
+        "order_items": columns(
+            "id sku type name qty_ordered qty_invoiced price base_price total base_total "
+            "product_id product_type order_id additional created_at updated_at"
         ),
-        "downloadable_link_purchased": (
-            "id",
-            "product_name",
-            "name",
-            "url",
-            "file",
-            "file_name",
-            "type",
-            "download_bought",
-            "download_used",
-            "status",
-            "customer_id",
-            "order_id",
-            "order_item_id",
-            "download_canceled",
-            "created_at",
-            "updated_at",
+        "downloadable_link_purchased": columns(
+            "id product_name name url file file_name type download_bought download_used "
+            "status customer_id order_id order_item_id download_canceled created_at "
+            "updated_at"
         ),
-        "personal_access_tokens": (
-            "id",
-            "tokenable_type",
-            "tokenable_id",
-            "name",
-            "token",
-            "abilities",
-            "expires_at",
-            "created_at",
-            "updated_at",
+        "personal_access_tokens": columns(
+            "id tokenable_type tokenable_id name token abilities expires_at created_at updated_at"
         ),
-        "storefront_keys": (
-            "id",
-            "name",
-            "key_type",
-            "key",
-            "is_active",
-            "rate_limit",
-            "allowed_ips",
-            "expires_at",
-            "created_at",
-            "updated_at",
+        "storefront_keys": columns(
+            "id name key_type key is_active rate_limit allowed_ips expires_at created_at updated_at"
         ),
     }
     registered = START - timedelta(days=30)
@@ -245,9 +173,9 @@ def build() -> Dataset:
     key_row = (1, "Bench storefront", "shop", STOREFRONT_KEY, 1, STOREFRONT_KEY_RATE_LIMIT)
     data.rows["storefront_keys"] = [(*key_row, None, None, START, START)]
 
-    orders: list[tuple] = []
-    items: list[tuple] = []
-    purchases: list[tuple] = []
+    orders: list[Row] = []
+    items: list[Row] = []
+    purchases: list[Row] = []
     for order_id, (offset, customer, size) in enumerate(timed, start=1):
         placed = START + timedelta(seconds=offset)
         status = rng.choices(("completed", "processing", "pending", "canceled"), (80, 8, 7, 5))[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -14,17 +15,9 @@ from bench.config import ROOT
 from bench.seed import connect
 
 PACKAGES = (
-    "uvicorn",
-    "uvloop",
-    "httptools",
-    "starlette",
-    "ariadne",
-    "graphql-core",
-    "databases",
-    "aiomysql",
-    "pymysql",
-    "sqlalchemy",
-)
+    "uvicorn", "uvloop", "httptools", "starlette", "ariadne", "graphql-core", "databases",
+    "aiomysql", "pymysql", "sqlalchemy", "orjson",
+)  # fmt: skip
 
 
 def _cpu_model() -> str:
@@ -54,9 +47,22 @@ def _version(name: str) -> str:
         return "-"
 
 
-def _wrk_version() -> str:
-    done = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
-    return (done.stdout or done.stderr).splitlines()[0] if (done.stdout or done.stderr) else "-"
+def _first_line(*command: str) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError:
+        return "-"
+    text = done.stdout or done.stderr
+    return text.splitlines()[0] if text else "-"
+
+
+def _peer_packages() -> dict[str, str]:
+    lock = ROOT / "bench" / "peer" / "package-lock.json"
+    if not lock.is_file():
+        return {}
+    packages = json.loads(lock.read_text())["packages"]
+    names = ("fastify", "mercurius", "graphql-jit", "graphql", "mysql2")
+    return {name: packages.get(f"node_modules/{name}", {}).get("version", "-") for name in names}
 
 
 def _server_version() -> str:
@@ -78,7 +84,9 @@ def describe() -> dict[str, Any]:
         # Other people edit this tree: what the run measured may differ from the commit.
         "uncommitted_changes": [c for c in changed if not c.startswith("bench/")],
         "mariadb": _server_version(),
-        "wrk": _wrk_version(),
+        "wrk": _first_line("wrk", "--version"),
+        "node": _first_line("node", "--version"),
         "packages": {name: _version(name) for name in PACKAGES},
+        "peer_packages": _peer_packages(),
         "loadavg_at_start": os.getloadavg()[0],
     }

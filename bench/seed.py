@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import pymysql
 
 import fixtures
-from bench.config import BENCH_PASSWORD, DATABASE, FLOOR_USER, SERVICE_USER, server_url
-from bench.dataset import Dataset
+from bench.config import BENCH_PASSWORD, DATABASE, USERS, server_url
+from bench.dataset import Dataset, Row
 from fixtures.bagisto import metadata
 
-# What the README's least-privilege grant gives the service; the floor gets the same.
+# What the README's least-privilege grant gives the service; the floor and the peer get the same.
 READ_TABLES = (
     "downloadable_link_purchased",
     "orders",
@@ -80,9 +80,10 @@ def seed(data: Dataset) -> SeedReport:
 
 
 def create_users() -> None:
-    """The service's and the floor's users: SELECT on the tables the README grants."""
+    """The service's, the floor's and the peer's users: SELECT on the tables the README
+    grants."""
     with connect() as connection, connection.cursor() as cursor:
-        for user in (SERVICE_USER, FLOOR_USER):
+        for user in USERS.values():
             cursor.execute(f"DROP USER IF EXISTS '{user}'@'%'")
             cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{BENCH_PASSWORD}'")
             for table in READ_TABLES:
@@ -90,7 +91,7 @@ def create_users() -> None:
 
 
 def _insert(
-    cursor: pymysql.cursors.Cursor, table: str, columns: tuple[str, ...], rows: list
+    cursor: pymysql.cursors.Cursor, table: str, columns: tuple[str, ...], rows: list[Row]
 ) -> None:
     # PyMySQL turns an executemany of INSERT ... VALUES into multi-row INSERTs.
     names = ", ".join(f"`{c}`" for c in columns)

@@ -93,7 +93,7 @@ function client(path, headers, typePolicies = {}, linkOptions = {}) {
 }
 
 const authorization = options.token ? { Authorization: `Bearer ${options.token}` } : {};
-// On a source with storefront keys every path asks for one (contract §6).
+// On a source with storefront keys every path asks for one (docs/behaviour.md §6).
 const storefrontKey = options.key ? { 'X-STOREFRONT-KEY': options.key } : {};
 
 async function magento() {

@@ -34,7 +34,7 @@ export function loadClients(manifest) {
 
 /**
  * A client's request headers, with the customer's token and the storefront key filled in.
- * In front of a database with storefront keys every path asks for one (contract §6), so a
+ * In front of a database with storefront keys every path asks for one (docs/behaviour.md §6), so a
  * Magento storefront deployed there sends it too.
  */
 export function headersOf(client, { token = '', key = '' } = {}) {

@@ -105,6 +105,8 @@ try {
   const queryEditor = '.graphiql-query-editor';
   await page.waitForSelector(`${queryEditor} .CodeMirror`);
   step('GraphiQL rendered');
+  report.header = (await page.textContent('.graphiql-logo')).trim();
+  report.favicon = (await page.request.get(new URL('/favicon.ico', options.url).href)).status();
   report.introspection = (await introspected).status();
   step('GraphiQL fetched the schema');
   report.query = await editorValue(page, queryEditor);

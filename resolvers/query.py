@@ -31,13 +31,11 @@ async def resolve_customer_downloadable_products(
     """Both views' root field: Magento's takes no arguments and reads `items`, Bagisto's
     pages through the connection."""
     context: RequestContext = info.context
-    customer_id = await context.customer_id()
+    await context.customer_id()  # unauthorized before any argument is refused
     settings = context.settings
-    return PurchaseList(
-        context.source,
-        customer_id,
-        status=parse_status(status, context.source.statuses),
-        request=PageRequest.parse(
+    return await context.purchase_list(
+        parse_status(status, context.source.statuses),
+        PageRequest.parse(
             first=first,
             last=last,
             after=after,

@@ -21,6 +21,7 @@ import fixtures
 from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES as REGISTERED
+from tests import expected
 from tests.helpers import Api
 
 SERVER_URL = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
@@ -127,14 +128,27 @@ def settings(database_url: str, source: str) -> Settings:
     return settings_for(source, database_url)
 
 
+def store_headers(source: str) -> dict[str, str]:
+    """The `Store` header of TEST_MAGENTO_STORE (tests/expected.py), on the Magento source."""
+    store = expected.MAGENTO_STORE
+    return {"Store": store} if store and source == "magento" else {}
+
+
+def start_client(settings: Settings, client_ip: str, *, store: bool = True) -> TestClient:
+    """A started app; `store=False` leaves out TEST_MAGENTO_STORE's header."""
+    headers = store_headers(settings.source) if store else {}
+    client = TestClient(create_app(settings), client=(client_ip, 50000), headers=headers)
+    client.__enter__()
+    return client
+
+
 @pytest.fixture(scope="session")
 def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     """Start an app with some settings changed; it stops at the end of the run."""
     started: list[TestClient] = []
 
     def start(client_ip: str = "127.0.0.1", **changes: Any) -> TestClient:
-        client = TestClient(create_app(replace(settings, **changes)), client=(client_ip, 50000))
-        client.__enter__()
+        client = start_client(replace(settings, **changes), client_ip)
         started.append(client)
         return client
 
@@ -163,18 +177,28 @@ def make_api(make_client: Callable[..., TestClient], demo: ModuleType) -> Callab
     return start
 
 
-@pytest.fixture
-def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
-    """Like `make_api`, but each app stops when the test ends, closing its database
-    connections (the session's apps keep theirs, and the test server's are limited)."""
+def _own_apis(settings: Settings, demo: ModuleType, *, store: bool) -> Iterator[Callable[..., Api]]:
     started: list[TestClient] = []
 
     def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
-        client = TestClient(create_app(replace(settings, **changes)), client=(client_ip, 50000))
-        client.__enter__()
+        client = start_client(replace(settings, **changes), client_ip, store=store)
         started.append(client)
         return Api(client, demo)
 
     yield start
     for client in started:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
+    """Like `make_api`, but each app stops when the test ends, closing its database
+    connections (the session's apps keep theirs, and the test server's are limited)."""
+    yield from _own_apis(settings, demo, store=True)
+
+
+@pytest.fixture
+def unscoped_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
+    """Like `own_api`, without TEST_MAGENTO_STORE's `Store` header: for tests that say
+    which store they ask for."""
+    yield from _own_apis(settings, demo, store=False)

@@ -1,6 +1,7 @@
 """GraphQL documents to run through both executors: every document the test suite sends,
-the real clients' documents, the bench's, and a few written to reach what those miss
-(fragments, aliases, directives on variables, `__typename`)."""
+the real clients' documents, the bench's (bench/documents/, read as files: tests import
+nothing from bench/), and a few written to reach what those miss (fragments, aliases,
+directives on variables, `__typename`)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,9 @@ from graphql import (
     parse,
 )
 
-from bench import scenarios
-
 TESTS = Path(__file__).parent
 CLIENTS = TESTS / "clients"
+BENCH_DOCUMENTS = TESTS.parent / "bench" / "documents"
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,8 @@ def suite_documents() -> list[tuple[str, str]]:
 def client_documents() -> list[tuple[str, str]]:
     """The real clients' documents (tests/clients/) and the bench's."""
     documents = [(path.name, path.read_text()) for path in sorted(CLIENTS.glob("*.graphql"))]
-    for name in ("LIST_QUERY", "EDGES_QUERY", "ITEM_QUERY", "ITEMS_QUERY"):
-        documents.append((f"bench.{name}", getattr(scenarios, name)))
+    for path in sorted(BENCH_DOCUMENTS.glob("*.graphql")):
+        documents.append((f"bench/{path.name}", path.read_text()))
     return documents
 
 

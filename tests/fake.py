@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from app.db import DatabaseUnavailable
 from app.models import Order, Purchase, StorefrontKey
+from app.sources.magento_stores import StoreScope
 
 SHOP_KEY = "pk_fake_shop"
 LIMITED_KEY = "pk_fake_limited"  # 2 requests an hour
@@ -53,6 +54,7 @@ class FakeSource:
     failure: Exception | None = None
     statuses: tuple[str, ...] = ("pending", "available", "expired")
     tables: tuple[sa.TableClause, ...] = ()
+    stores: StoreScope | None = None
 
     @property
     def storefront_keys(self) -> FakeSource | None:

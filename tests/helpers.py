@@ -57,7 +57,7 @@ class Api:
         key: str | Default | None = DEFAULT,
     ) -> httpx2.Response:
         """As Magento's PWA sends it: no token unless given; the storefront key only when
-        the source has keys (every path asks for it then, contract §6)."""
+        the source has keys (every path asks for it then, docs/behaviour.md §6)."""
         if key is DEFAULT:
             key = getattr(self.demo, "SHOP_KEY", None)
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
@@ -70,7 +70,7 @@ class Api:
 
 def storefront_headers(demo: ModuleType, token: str | None = None) -> dict[str, str]:
     """What a storefront sends: the customer's token when given, and the storefront key
-    when the source has keys (every path asks for it then, contract §6)."""
+    when the source has keys (every path asks for it then, docs/behaviour.md §6)."""
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
     key = getattr(demo, "SHOP_KEY", None)
     if key is not None:

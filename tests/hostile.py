@@ -1,12 +1,13 @@
 """Requests built to hurt the service, as an attacker with no key and no token would send
 them, and the worker's own CPU time to judge what each one cost.
 
-The suite (tests/test_hostile.py) and the bench (`python -m bench`, the `hostile`
-scenario) send the same requests.
+The suite (tests/test_hostile.py) sends them; the bench's hostile-traffic step
+(bench/hostile.py) sends a short mix of its own built on the same shapes.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from graphql import get_introspection_query
 
 GRAPHQL_PATHS = ("/graphql", "/api/graphql")
 REST_PATH = "/api/shop/customer-downloadable-products"
+# The base64 of more digits than int() reads (4,300): a cursor that once reached it.
+HUGE_CURSOR = base64.b64encode(b"9" * 4400).decode()
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,10 @@ def documents() -> Iterator[tuple[str, str]]:
     yield "long-string", '{ customerDownloadableProduct(id: "' + "9" * 60_000 + '") { _id } }'
     yield "huge-int", "{ customerDownloadableProducts(first: " + "9" * 5000 + ") { totalCount } }"
     yield "huge-id", '{ customerDownloadableProduct(id: "' + "1" * 4400 + '") { _id } }'
+    yield (
+        "huge-cursor",
+        f'{{ customerDownloadableProducts(after: "{HUGE_CURSOR}") {{ totalCount }} }}',
+    )
     yield "many-operations", " ".join(f"query Q{n} {{ __typename }}" for n in range(1500))
     yield "unknown-fields", "{ " + " ".join(f"f{n}" for n in range(4000)) + " }"
     yield "unterminated-block-string", '{ a(s: """' + '\\"""' * 1_500
@@ -156,6 +163,16 @@ def requests(headers: dict[str, str] | None = None) -> Iterator[Hostile]:
             + b"9" * 5000
             + b"}}",
             headers=json_headers,
+        )
+        yield Hostile(
+            f"huge-cursor-variable{path}",
+            "POST",
+            path,
+            json={
+                "query": "query ($c: String) { customerDownloadableProducts(before: $c) { totalCount } }",
+                "variables": {"c": HUGE_CURSOR},
+            },
+            headers=headers,
         )
         yield Hostile(
             f"multipart{path}",

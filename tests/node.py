@@ -1,7 +1,7 @@
 """Running the Node.js clients in e2e/ (Apollo Client, graphql-js, Playwright) from the tests.
 
-Each script prints one JSON report and exits non-zero when its client failed. Node.js 20 or
-later and npm must be installed; the packages are installed here (`npm ci` in e2e/) when
+Each script prints one JSON report and exits non-zero when its client failed. Node.js 20.19+ (or
+22.12+) and npm must be installed; the packages are installed here (`npm ci` in e2e/) when
 `e2e/node_modules` is missing or older than `e2e/package-lock.json`. Nothing skips: a missing
 tool fails the test with the command that installs it.
 """
@@ -29,9 +29,9 @@ E2E = ROOT / "e2e"
 SPEC = ROOT / "tests" / "spec"
 
 NODE_HINT = """
-The Node.js clients in e2e/ need Node.js 20 or later with npm ({problem}).
-Machines of this project's kind come with them; elsewhere install Node.js 20+ from
-https://nodejs.org or your distribution (Debian 12's own `nodejs` package is 18: too old).
+The Node.js clients in e2e/ need Node.js 20.19 or later (22: 22.12 or later) with npm
+({problem}). Machines of this project's kind come with them; elsewhere install a current
+Node.js from https://nodejs.org or your distribution (Debian 12's own `nodejs` is 18: too old).
 `./scripts/test` then installs the e2e/ packages itself.
 """
 
@@ -51,8 +51,9 @@ def _install() -> Path | str:
     if node is None or npm is None:
         return NODE_HINT.format(problem="`node` or `npm` is not on PATH")
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
-    major = re.match(r"v(\d+)", version.stdout)
-    if major is None or int(major.group(1)) < 20:
+    found = re.match(r"v(\d+)\.(\d+)", version.stdout)
+    release = (int(found[1]), int(found[2])) if found else (0, 0)
+    if not ((20, 19) <= release < (21, 0) or release >= (22, 12)):  # e2e/package.json's engines
         return NODE_HINT.format(problem=f"found {version.stdout.strip()}")
 
     installed = E2E / "node_modules"

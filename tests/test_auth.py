@@ -1,4 +1,4 @@
-"""Who may see what (contract §6): customer tokens and storefront keys."""
+"""Who may see what (docs/behaviour.md §6): customer tokens and storefront keys."""
 
 from __future__ import annotations
 
@@ -222,7 +222,7 @@ def test_an_unparseable_document_is_refused_before_the_key_is_looked_at(api: Api
 
 
 def test_magento_path_asks_for_the_storefront_key_on_a_source_that_has_keys(api: Api) -> None:
-    # Contract §6: the key's status, IPs and rate limit must not be bypassed by a path.
+    # docs/behaviour.md §6: the key's status, IPs and rate limit must not be bypassed by a path.
     missing = api.magento(MAGENTO_ITEMS, token=bagisto.JANE_TOKEN, key=None)
     invalid = api.magento(MAGENTO_ITEMS, token=bagisto.JANE_TOKEN, key=bagisto.INACTIVE_KEY)
     introspection = api.magento("{ __schema { queryType { name } } }", key=None)
@@ -240,3 +240,24 @@ def test_magento_path_asks_for_the_storefront_key_on_a_source_that_has_keys(api:
     assert invalid.json()["errors"][0]["message"] == "Invalid API key"
     assert introspection.status_code == 200
     assert len(data_of(served)["customerDownloadableProducts"]["items"]) == 12
+
+
+def test_store_scope_is_magentos_alone(api: Api) -> None:
+    """Bagisto picks its channel by host and filters nothing by it (docs/behaviour.md §9): the
+    `Store` and `Content-Currency` headers change nothing, and no store path is served."""
+    headers = {"Store": "nope", "Content-Currency": "XYZ", "X-STOREFRONT-KEY": bagisto.SHOP_KEY}
+    plain = api.bagisto(TOTAL)
+    scoped = api.client.post(
+        "/api/graphql",
+        json={"query": TOTAL},
+        headers={"Authorization": f"Bearer {bagisto.JANE_TOKEN}", **headers},
+    )
+    rest = api.client.get(
+        "/api/shop/customer-downloadable-products/1",
+        headers={"Authorization": f"Bearer {bagisto.JANE_TOKEN}", **headers},
+    )
+
+    assert scoped.json() == plain.json()
+    assert rest.status_code == 200
+    assert api.client.post("/fr/graphql", json={"query": TOTAL}, headers=headers).status_code == 404
+    assert api.client.post("/default/graphql", json={"query": TOTAL}).status_code == 404

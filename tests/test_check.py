@@ -114,7 +114,10 @@ def test_an_unreachable_database_is_a_problem(settings: Settings) -> None:
     result = run_check("mysql://someone:hunter2@127.0.0.1:9/shop", settings)
 
     assert result.returncode == 1
-    assert "cannot connect" in result.stdout
+    assert (
+        "  FAIL  nothing answers at 127.0.0.1:9 (MySQL error 2003): is the database server running"
+        in result.stdout
+    )
     assert "hunter2" not in result.stdout
 
 
@@ -124,7 +127,7 @@ def test_the_embedded_demo_passes(settings: Settings) -> None:
     }
 
     result = subprocess.run(
-        [DOWNLOADS_API, "check"],
+        [DOWNLOADS_API, "check", "--demo"],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -148,3 +151,119 @@ def test_demo_modules_agree_with_the_sources_tables() -> None:
         for table in source.tables:
             created = module.metadata.tables[table.name]
             assert {c.name for c in table.columns} <= {c.name for c in created.columns}
+
+
+@pytest.fixture
+def stranger() -> Iterator[str]:
+    """A user of its own for one test, with no grant yet."""
+    name = f"dlapi_stranger_{uuid.uuid4().hex[:8]}"
+    with root().cursor() as cursor:
+        cursor.execute(f"CREATE USER '{name}'@'%' IDENTIFIED BY '{PASSWORD}'")
+    try:
+        yield name
+    finally:
+        with root().cursor() as cursor:
+            cursor.execute(f"DROP USER '{name}'@'%'")
+
+
+def as_user(user: str, database_url: str) -> str:
+    return database_url.replace("root@", f"{user}:{PASSWORD}@", 1)
+
+
+def test_a_misspelled_database_is_told_from_a_missing_grant(
+    stranger: str, database_url: str, settings: Settings
+) -> None:
+    name = database_url.rsplit("/", 1)[1]
+    misspelled = database_url[:-1] + ("x" if not database_url.endswith("x") else "y")
+
+    ungranted = run_check(as_user(stranger, misspelled), settings)
+    with root().cursor() as cursor:
+        cursor.execute(f"GRANT SELECT ON `{name}`.* TO '{stranger}'@'%'")
+    granted = run_check(as_user(stranger, misspelled), settings)
+
+    assert ungranted.returncode == granted.returncode == 1
+    assert "or there is none of that name" in ungranted.stdout.splitlines()[1]
+    assert granted.stdout.splitlines()[1] == (
+        f"  FAIL  the user has no grant on a database {misspelled.rsplit('/', 1)[1]!r}, but has"
+        f" on {name!r}: is the name at the end of DATABASE_URL misspelled?"
+    )
+
+
+def test_a_partial_column_grant_is_called_what_it_is(
+    stranger: str, database_url: str, settings: Settings
+) -> None:
+    from app.sources import SOURCES
+
+    name = database_url.rsplit("/", 1)[1]
+    first, *others = SOURCES[settings.source].tables
+    with root().cursor() as cursor:
+        for table in others:
+            cursor.execute(f"GRANT SELECT ON `{name}`.`{table.name}` TO '{stranger}'@'%'")
+        column = next(iter(first.columns)).name
+        cursor.execute(f"GRANT SELECT (`{column}`) ON `{name}`.`{first.name}` TO '{stranger}'@'%'")
+
+    result = run_check(as_user(stranger, database_url), settings)
+
+    ungranted = ", ".join(c.name for c in first.columns if c.name != column)
+    assert result.stdout.splitlines()[1] == (
+        f"  FAIL  table {first.name} is granted column by column, without {ungranted}:"
+        f" GRANT SELECT ON {first.name} (the whole table) to the service's user"
+    )
+
+
+def test_the_likeliest_cause_comes_first(database_url: str, settings: Settings) -> None:
+    other = "magento" if settings.source == "bagisto" else "bagisto"
+
+    result = run_check(database_url, Settings(database_url=database_url, source=other))
+
+    lines = result.stdout.splitlines()
+    assert (
+        lines[1]
+        == f"  FAIL  this looks like a {settings.source} database: set SOURCE={settings.source}"
+    )
+    assert lines[2].startswith(f"  FAIL  none of the {other} tables can be read")
+
+
+@pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
+def test_the_key_count_agrees_with_the_table(database_url: str, settings: Settings) -> None:
+    with root().cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM `{database_url.rsplit('/', 1)[1]}`.storefront_keys")
+        (keys,) = cursor.fetchone()
+
+    result = run_check(database_url, settings)
+
+    assert f", {keys} storefront keys" in result.stdout
+
+
+@pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
+def test_store_views_are_listed_with_the_base_their_links_use(
+    reader: str, settings: Settings
+) -> None:
+    name = f"downloads_api_check_{uuid.uuid4().hex[:8]}"
+    with root().cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}`")
+    try:
+        fixtures.load(f"{SERVER_URL}/{name}", "magento")
+        with root().cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO `{name}`.core_config_data (scope, scope_id, path, value)"
+                " VALUES ('stores', 3, 'web/secure/base_link_url', '')"
+            )
+        grant_read(name)
+
+        result = run_check(as_reader(f"{SERVER_URL}/{name}"), settings)
+    finally:
+        with root().cursor() as cursor:
+            cursor.execute(f"DROP DATABASE `{name}`")
+
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if "store view" in line] == [
+        "  note  PUBLIC_BASE_URL is not set: the download links of store views whose"
+        " configuration sets no base URL will point at this service, not at the shop",
+        "  ok    store view default (default): links on <the request's base URL>/",
+        "  ok    store view fr (active): links on https://fr.shop.example.com/index.php/fr/",
+        "  ok    store view archive (inactive): links on <the request's base URL>/",
+        "  note  store view archive: web/secure/base_link_url resolves to nothing; its links"
+        " are built on PUBLIC_BASE_URL (or the request's own base URL)",
+    ]

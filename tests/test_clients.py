@@ -1,5 +1,5 @@
 """Real storefronts' documents, unchanged, sent as their clients send them (tests/clients/,
-from shared/notes/clients.md): on the test database and on the embedded demo, on both
+docs/platforms.md §3): on the test database and on the embedded demo, on both
 sources. Each runs on its own path with no `errors`, and fails validation on the other."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def send(
         for name, value in client["headers"].items()
     }
     # Deployed in front of a Bagisto database, a Magento storefront sends the key too: every
-    # path asks for it there (contract §6). A source without keys ignores it.
+    # path asks for it there (docs/behaviour.md §6). A source without keys ignores it.
     headers.setdefault("X-STOREFRONT-KEY", bagisto.SHOP_KEY)
     path = path or client["path"]
     variables = client["variables"] if variables is None else variables

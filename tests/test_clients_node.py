@@ -7,6 +7,7 @@ TypeScript compiler on each client's document (e2e/codegen.mjs)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from base64 import b64encode
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,12 @@ from types import ModuleType
 
 import pytest
 
+import fixtures
 from app.settings import Settings
 from fixtures import demo as store
 from tests import expected
 from tests.node import ROOT, SPEC, node_modules, run_node, service
+from tests.stores import FR
 
 CLIENTS = ROOT / "tests" / "clients"
 MANIFEST = CLIENTS / "clients.json"
@@ -118,6 +121,52 @@ def test_apollo_client_sees_the_refusal_without_a_storefront_key(
     ]
 
 
+@pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
+def test_scandipwa_reads_a_store_view_at_its_store_code_path(
+    node_packages: Path, live: str
+) -> None:
+    scandipwa = ["--base", live, "--document", str(CLIENTS / "scandipwa.graphql")]
+    signed_in = [*scandipwa, "--token", fixtures.magento.JANE_TOKEN]
+
+    code, report = run_node("scandipwa.mjs", *signed_in, "--store", "fr", "--currency", "EUR")
+    refused_code, refused = run_node(
+        "scandipwa.mjs", *signed_in, "--store", "fr", "--currency", "GBP"
+    )
+    missing_code, missing = run_node(
+        "scandipwa.mjs", *scandipwa, "--store", "fr", "--currency", "EUR"
+    )
+
+    assert code == 0, report
+    assert report["request"] == {
+        "path": "/fr/graphql",
+        "query": "query{customerDownloadableProducts{items{order_id,order_increment_id,date,status,"
+        "download_url,link_title,remaining_downloads,title}}}",
+        "headers": ["Content-Type", "Content-Currency", "Accept", "Authorization"],
+    }
+    assert (report["status"], report["cacheControl"]) == (200, "no-store")
+    assert report["items"] == [
+        {
+            "order_id": link.order_id,
+            "order_increment_id": str(link.order_id),
+            "date": store.ORDER_BY_ID[link.order_id].placed_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "status": link.status,
+            "download_url": expected.download_url("magento", link.id, FR),
+            "link_title": link.title,
+            "remaining_downloads": expected.remaining_text("magento", link.id),
+            "title": link.product,
+        }
+        for link in JANE_LINKS
+    ]
+    # A currency `fr` does not take: the page shows Magento's message.
+    assert (refused_code, refused["status"], refused["message"]) == (
+        1,
+        200,
+        "Please correct the target currency",
+    )
+    assert "data" not in refused["body"]
+    assert (missing_code, missing["message"]) == (1, "The current customer isn't authorized.")
+
+
 def test_graphql_js_validates_each_clients_document_against_its_paths_introspection(
     node_packages: Path, live: str
 ) -> None:
@@ -213,3 +262,23 @@ def test_graphql_code_generator_types_compile_for_each_client(
             assert "CustomerDownloadableProductCursorConnection" in generated["types"], name
             assert "CustomerDownloadableProducts" not in generated["types"], name
         assert generated["operationType"], name
+
+
+@pytest.mark.e2e
+def test_the_pinned_packages_suit_the_node_the_readme_names(node_packages: Path) -> None:
+    """No EBADENGINE: every package in the lock accepts this Node, which the README's
+    version (e2e/package.json's `engines`) allows."""
+    engines = json.loads((ROOT / "e2e" / "package.json").read_text())["engines"]["node"]
+    assert engines == "^20.19.0 || >=22.12.0"
+    assert "Node.js 20.19 or later, or 22.12 or later" in (ROOT / "README.md").read_text()
+
+    dry_run = subprocess.run(
+        ["npm", "ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=ROOT / "e2e",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "EBADENGINE" not in dry_run.stdout + dry_run.stderr

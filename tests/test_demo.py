@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.application import create_app
+from app.demo import FOLDER_PREFIX
 from app.settings import VARIABLES, Settings
 from fixtures import bagisto, magento
 from tests.helpers import Api, data_of
@@ -56,6 +57,10 @@ def test_readme_hands_out_the_demo_credentials() -> None:
         bagisto.SHOP_KEY,
         bagisto.EMMA_TOKEN,
         magento.JANE_TOKEN,
+        magento.JOHN_TOKEN,
+        magento.EMMA_TOKEN,
+        magento.LENA_TOKEN,
+        magento.JANE_OPAQUE_TOKEN,
     ):
         assert credential in readme
 
@@ -86,3 +91,36 @@ def test_readme_documents_every_setting() -> None:
     readme = (ROOT / "README.md").read_text()
 
     assert [name for name in VARIABLES if f"| `{name}` |" not in readme] == []
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serving_the_demo_warns_once_and_leaves_no_folder_behind(
+    tmp_path: Path, workers: str
+) -> None:
+    log = tmp_path / "service.log"
+    with serving({"TMPDIR": str(tmp_path)}, "--workers", workers, log=log):
+        folders = [f for f in tmp_path.iterdir() if f.name.startswith(FOLDER_PREFIX)]
+        assert len(folders) == int(workers)  # one demo file per worker
+
+    warnings = [line for line in log.read_text().splitlines() if "EMBEDDED DEMO" in line]
+    assert len(warnings) == 1, log.read_text()
+    assert [f for f in tmp_path.iterdir() if f.name.startswith(FOLDER_PREFIX)] == []
+
+
+def test_readmes_magento_curl_answers_on_the_magento_demo() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("A Magento PWA's query on it:") :]
+    body = section[section.index("-d '") + 4 : section.index("}'\n") + 1]
+
+    with TestClient(create_app(Settings(source="magento"))) as client:
+        response = client.post(
+            "/graphql",
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {magento.JANE_TOKEN}",
+            },
+        )
+
+    assert len(data_of(response)["customerDownloadableProducts"]["items"]) == 12

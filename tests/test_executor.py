@@ -8,6 +8,7 @@ import asyncio
 import functools
 import gc
 import json
+import linecache
 import math
 import warnings
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ from ariadne import (
 )
 from graphql import ExecutionResult, execute, parse
 
-from app.documents import BoundedCache
-from app.executor import CHUNK, compiled_execution_context
+from app.documents import Documents
+from app.execution import CHUNK
+from app.executor import compiled_execution_context
 from app.planner import reads_info_argument
 from resolvers.purchase import resolve_download_url, resolve_iri
 
@@ -133,24 +135,30 @@ schema = make_executable_schema(SDL, query, thing, scalars, day, kind, node)
 RAW = {"i": 2**31, "f": math.inf, "s": 5, "b": 1, "id": 7}
 
 
+def documents() -> Documents:
+    return Documents(max_tokens=5000, max_length=100_000, list_fields=frozenset())
+
+
 def run(document: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     return asyncio.run(_both(document, variables, **kwargs))
 
 
 async def _both(document: str, variables: dict[str, Any] | None) -> tuple[str, str, str]:
-    context_class = compiled_execution_context(BoundedCache(8))
-    parsed = parse(document)
-    expected = await _result(execute(schema, parsed, variable_values=variables))
+    cache = documents()
+    context_class = compiled_execution_context(cache)
+    outcomes = context_class.stats.outcomes  # type: ignore[attr-defined]
+    parsed = cache.get(document).node
+    expected = await _result(execute(schema, parse(document), variable_values=variables))
     first = await _result(
         execute(schema, parsed, variable_values=variables, execution_context_class=context_class)
     )
-    assert context_class.outcomes == {"core": 1}  # a plan is built when it comes back
-    context_class.outcomes.clear()
+    assert outcomes == {"first_sight": 1}  # a plan is built when it comes back
+    outcomes.clear()
     actual = await _result(
         execute(schema, parsed, variable_values=variables, execution_context_class=context_class)
     )
     assert _dump(first) == _dump(expected)
-    return _dump(expected), _dump(actual), ",".join(context_class.outcomes)
+    return _dump(expected), _dump(actual), ",".join(outcomes)
 
 
 async def _result(result: Any) -> ExecutionResult:
@@ -176,11 +184,50 @@ def _dump(result: ExecutionResult) -> str:
         ("{ strict { id } }", None, "plan"),
         ("{ tuple }", None, "plan"),
         ("{ generator }", None, "abandoned"),
-        ("{ node { id } }", None, "core"),
-        ("{ __schema { queryType { name } } }", None, "core"),
+        ("{ node { id } }", None, "abstract_type"),
+        ("{ __schema { queryType { name } } }", None, "introspection"),
         ('{ scalars(s: "x", i: 1, f: 1.5, b: true, id: "7") { s i f b id } }', None, "plan"),
         ("query ($s: Boolean!) { things(n: 2) { id name @skip(if: $s) } }", {"s": True}, "plan"),
         ("query ($s: Boolean!) { things(n: 2) { id name @skip(if: $s) } }", {"s": False}, "plan"),
+        # A condition that cannot be evaluated: graphql-core's error, in its place.
+        (
+            "query ($a: Boolean = true) { things(n: 2) { id @include(if: $a) } }",
+            {"a": None},
+            "conditions",
+        ),
+        (
+            "query ($a: Boolean = true) { strict @include(if: $a) { id } }",
+            {"a": None},
+            "conditions",
+        ),
+        ("query ($a: Boolean) { things(n: 1) { id @skip(if: $a) } }", {}, "conditions"),
+        ("query ($a: Boolean = true) { things(n: 1) { id @skip(if: $a) } }", {}, "plan"),
+        # Both directives, fragments, literals.
+        (
+            "query ($a: Boolean!, $b: Boolean!) { things(n: 2) { ...F @include(if: $a)"
+            " name @skip(if: $b) @include(if: $a) ... on Thing @skip(if: true) { label } } }"
+            " fragment F on Thing { id label @include(if: $b) kind @include(if: false) }",
+            {"a": True, "b": False},
+            "plan",
+        ),
+        # The variables would decide the keys' order: graphql-core runs it.
+        (
+            "query ($a: Boolean!) { things(n: 1) { id @include(if: $a) name id } }",
+            {"a": False},
+            "conditions",
+        ),
+        (
+            "query ($a: Boolean!) { things(n: 1) { ...F @include(if: $a) name ...F } }"
+            " fragment F on Thing { id }",
+            {"a": False},
+            "conditions",
+        ),
+        (
+            "query ($a: Boolean!) { things(n: 1) { ...F name ...F @include(if: $a) } }"
+            " fragment F on Thing { id }",
+            {"a": False},
+            "plan",
+        ),
     ],
 )
 def test_the_compiled_executor_gives_graphql_cores_result(
@@ -204,8 +251,9 @@ def test_scalars_serialise_as_graphql_core_does(name: str, monkeypatch: pytest.M
 
 
 def test_a_long_list_lets_other_tasks_run() -> None:
-    document = parse(f"{{ things(n: {CHUNK * 5}) {{ id name label }} }}")
-    context_class = compiled_execution_context(BoundedCache(8))
+    cache = documents()
+    document = cache.get(f"{{ things(n: {CHUNK * 5}) {{ id name label }} }}").node
+    context_class = compiled_execution_context(cache)
 
     async def measure() -> int:
         ticks = 0
@@ -230,37 +278,43 @@ def test_a_long_list_lets_other_tasks_run() -> None:
     # chunk at a time too; the second runs from the plan.
     assert asyncio.run(measure()) >= 4
     assert asyncio.run(measure()) >= 4
-    assert context_class.outcomes == {"core": 1, "plan": 1}
+    assert context_class.stats.outcomes == {"first_sight": 1, "plan": 1}  # type: ignore[attr-defined]
 
 
-def test_plans_are_kept_per_operation_and_directive_values() -> None:
-    plans = BoundedCache(8)
-    context_class = compiled_execution_context(plans)
-    document = parse("query ($s: Boolean!) { things(n: 1) { id @include(if: $s) } }")
+def test_one_plan_serves_every_value_of_the_conditions() -> None:
+    cache = documents()
+    context_class = compiled_execution_context(cache)
+    text = "query ($s: Boolean!) { things(n: 1) { id @include(if: $s) name } }"
+    document = cache.get(text).node
 
-    async def twice() -> None:
-        for value in (True, False, True, False):
-            await _result(
-                execute(
-                    schema,
-                    document,
-                    variable_values={"s": value},
-                    execution_context_class=context_class,
-                )
+    async def each(values: list[bool]) -> list[str]:
+        answers = []
+        for value in values:
+            answer = execute(
+                schema,
+                document,
+                variable_values={"s": value},
+                execution_context_class=context_class,
             )
+            answers.append(_dump(await _result(answer)))
+        return answers
 
-    asyncio.run(twice())
+    answers = asyncio.run(each([True, False, True, False]))
 
-    assert len(plans) == 1  # one operation
-    assert context_class.outcomes == {"core": 2, "plan": 2}  # each value's first run: core
+    stats = context_class.stats  # type: ignore[attr-defined]
+    assert stats.built == 1
+    assert stats.outcomes == {"first_sight": 1, "plan": 3}
+    assert answers[0] == answers[2] != answers[1] == answers[3]
+    assert answers[1] == _dump(execute(schema, parse(text), variable_values={"s": False}))  # type: ignore[arg-type]
 
 
 def test_a_cancelled_execution_leaves_no_coroutine_unawaited() -> None:
     """A client that goes away cancels the request, possibly while resolvers of a long
     list's later chunks wait to be started: they are closed, not left for the garbage
     collector to warn about."""
-    document = parse(f"{{ things(n: {CHUNK * 4}) {{ later }} }}")
-    context_class = compiled_execution_context(BoundedCache(8))
+    cache = documents()
+    document = cache.get(f"{{ things(n: {CHUNK * 4}) {{ later }} }}").node
+    context_class = compiled_execution_context(cache)
 
     async def cancel_after(steps: int) -> None:
         task = asyncio.ensure_future(
@@ -280,7 +334,8 @@ def test_a_cancelled_execution_leaves_no_coroutine_unawaited() -> None:
             gc.collect()
 
     assert [str(w.message) for w in caught] == []
-    assert context_class.outcomes == {"core": 1}  # the cancelled runs counted nothing
+    # The cancelled runs counted nothing.
+    assert context_class.stats.outcomes == {"first_sight": 1}  # type: ignore[attr-defined]
 
 
 def _ignores(obj: Any, _: Any) -> Any:
@@ -332,3 +387,16 @@ def test_only_a_resolver_that_cannot_see_info_is_called_without_it(
 def test_the_services_resolvers_that_ignore_info_are_called_without_it() -> None:
     assert reads_info_argument(resolve_iri) is False
     assert reads_info_argument(resolve_download_url) is True  # the base URL is in the context
+
+
+def test_a_plans_generated_lines_show_in_tracebacks() -> None:
+    cache = documents()
+    context_class = compiled_execution_context(cache)
+    document = cache.get("{ things(n: 1) { id name } }").node
+
+    for _ in range(2):
+        asyncio.run(_result(execute(schema, document, execution_context_class=context_class)))
+
+    (planned,) = [v for v in cache.get("{ things(n: 1) { id name } }").derived.values() if v.plan]
+    code = planned.plan.root.fill.__code__
+    assert linecache.getline(code.co_filename, 1) == "def fill(run, source, path):\n"

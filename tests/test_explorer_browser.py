@@ -81,6 +81,8 @@ def test_explorer_runs_its_example_query_offline(
     assert report["page"]["contentType"].startswith("text/html")
     assert report["page"]["title"] == f"{TITLES[platform]} · downloads-api"
     assert report["introspection"] == 200
+    assert report["header"] == TITLES[platform]  # GraphiQL's header names the platform
+    assert report["favicon"] == 200
     # It opens on the platform's example and a template naming the headers to send.
     assert report["query"] == EXAMPLES[platform]
     template = {"Authorization": TOKEN_PLACEHOLDER}

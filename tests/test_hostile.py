@@ -1,7 +1,8 @@
-"""The hostile-input suite, against a live server (contract §7, "Hostile input"): every
+"""The hostile-input suite, against a live server (docs/behaviour.md §7.3): every
 request in tests/hostile.py, with no key and no token and with both, is refused or
 answered with a 4xx or a GraphQL error, never a 5xx, within 50 ms of the worker's own CPU
 time; a document under 1 KB never gets an answer over 1 MB; `/health` answers throughout.
+Nor can such requests spend a signed-in customer's rate limit or squat metric labels.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from app.settings import Settings
 from tests import hostile
 from tests.helpers import storefront_headers
 from tests.live import Served, serving
+from tests.test_scale_out import wait_for_a_fresh_window
 
 pytestmark = pytest.mark.live
 
 CPU_BUDGET = 0.050
+TOTAL = "{ customerDownloadableProducts { totalCount } }"
 ANSWER_BUDGET = 1 << 20
 
 
@@ -191,22 +194,51 @@ def test_a_long_list_selected_many_times_is_refused(crowded: Served, demo: Modul
     assert hostile.worker_cpu_seconds(pid) - before < CPU_BUDGET
 
 
-def test_operation_names_cannot_grow_the_metrics(server: Served, demo: ModuleType) -> None:
-    headers = storefront_headers(demo, demo.JANE_TOKEN)
+def test_operation_names_cannot_grow_the_metrics_or_squat_its_labels(
+    server: Served, demo: ModuleType
+) -> None:
+    key_only, jane = storefront_headers(demo), storefront_headers(demo, demo.JANE_TOKEN)
     with httpx2.Client(base_url=server, timeout=10) as client:
-        for n in range(300):
+        for n in range(300):  # made-up names, in documents that validate and run
             name = f"Op{n}\r\n\x00"
             client.post("/graphql", json={"query": "{ __typename }", "operationName": name})
-            client.post(
-                "/api/graphql", json={"query": f"query Q{n} {{ __typename }}"}, headers=headers
-            )
+            for prefix, headers in (("Q", key_only), ("J", jane)):
+                query = f"query {prefix}{n} {{ __typename }}"
+                client.post("/api/graphql", json={"query": query}, headers=headers)
+        for name in ("GetCustomerDownloadableProducts", "MyShelf"):  # a real one, Jane's own
+            query = f"query {name} {{ customerDownloadableProducts(first: 1) {{ totalCount }} }}"
+            assert client.post("/api/graphql", json={"query": query}, headers=jane).is_success
         scraped = client.get("/metrics").text
 
     operations = set(
         re.findall(r'^downloads_api_requests_total\{operation="([^"]*)"', scraped, re.M)
     )
-    assert len(operations) <= 102  # 100 names at most, "other" for the rest, "" for none
-    assert "\x00" not in scraped and "Op1" not in scraped
+    assert {"GetCustomerDownloadableProducts", "MyShelf"} <= operations
+    assert not any(operation.startswith(("Op", "Q", "J")) for operation in operations)
+    assert "\x00" not in scraped
+
+
+@pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
+def test_anonymous_traffic_on_a_public_key_cannot_lock_customers_out(settings: Settings) -> None:
+    key_only = {"X-STOREFRONT-KEY": fixtures.bagisto.LIMITED_KEY}  # 3 requests an hour
+    forged = {**key_only, "Authorization": "Bearer 1|forged"}
+    jane = {**key_only, "Authorization": f"Bearer {fixtures.bagisto.JANE_TOKEN}"}
+    with serving(environment(settings)) as base, httpx2.Client(base_url=base) as client:
+        wait_for_a_fresh_window()
+        flood = [
+            client.post("/api/graphql", json={"query": "{ __typename }"}, headers=key_only)
+            for _ in range(5)
+        ] + [client.get(hostile.REST_PATH, headers=forged) for _ in range(5)]
+        answers = [
+            client.get(hostile.REST_PATH, headers=jane),
+            client.post("/api/graphql", json={"query": TOTAL}, headers=jane),
+        ]
+
+    assert [a.status_code for a in flood].count(429) == 7
+    assert [(a.status_code, a.headers["X-RateLimit-Remaining"]) for a in answers] == [
+        (200, "2"),
+        (200, "1"),
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from starlette.testclient import TestClient
 
+from app.application import create_app
 from app.observability import configure_logging
+from app.settings import Settings
 from app.startup import where
+from tests import fake
 
 LOGGERS = ("downloads_api", "uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -65,7 +70,7 @@ def test_text_tracebacks_are_indented_and_escaped(
         logging.getLogger("uvicorn.error").exception("Exception in\x1b[31m app")
 
     first, *rest = capsys.readouterr().err.splitlines()
-    assert first.endswith(" ERROR uvicorn.error: Exception in\\x1b[31m app")
+    assert first.endswith(f" ERROR uvicorn.error [{os.getpid()}] -: Exception in\\x1b[31m app")
     assert rest and all(line.startswith("  ") for line in rest)
     # A line break in an exception's message cannot start a record of its own.
     assert any(line.startswith("  2030-01-01") for line in rest)
@@ -84,3 +89,20 @@ def test_text_tracebacks_are_indented_and_escaped(
 )
 def test_urls_are_logged_without_credentials(url: str | None, shown: str | None) -> None:
     assert where(url) == shown
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_every_access_line_names_its_request_and_worker(
+    configured: Callable[[str], None], capsys: pytest.CaptureFixture[str], log_format: str
+) -> None:
+    configured(log_format)
+    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+        capsys.readouterr()
+        client.get("/health", headers={"X-Request-ID": "probe-1"})
+
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "/health" in line]
+    if log_format == "json":
+        entry = json.loads(line)
+        assert (entry["request_id"], entry["pid"]) == ("probe-1", os.getpid())
+    else:
+        assert f" downloads_api.access [{os.getpid()}] probe-1: GET /health - 200 " in line

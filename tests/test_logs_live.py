@@ -64,7 +64,7 @@ def test_text_log_lines_cannot_be_forged(settings: Settings, tmp_path: Path) -> 
         )
 
     lines = log.read_text().splitlines()
-    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ [a-z_.]+: ")
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ [a-z_.]+ \[\d+\] [\w.-]+: ")
     assert all(stamp.match(line) or line.startswith("  ") for line in lines), lines
     assert not any(line.startswith("2030-") for line in lines)
     escaped = [line for line in lines if "\\x0d\\x0a2030-01-01" in line]
@@ -129,3 +129,17 @@ def test_two_workers_report_one_set_of_counts(settings: Settings, tmp_path: Path
     ]
     assert counted == [41] * 6  # serving() waits for one /health itself
     assert not shared.exists(), "serve removes the directory when it stops"
+
+
+@pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
+def test_serve_with_workers_logs_json_from_the_parent_too(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """What the README and docs/deploy.md offer instead of `uvicorn --workers N`."""
+    log = tmp_path / "service.log"
+    with serving(live_settings(settings), "--workers", "2", log=log):
+        pass
+
+    entries = json_lines(log)  # every line JSON
+    assert any(str(e["message"]).startswith("Started parent process") for e in entries)
+    assert len({e["pid"] for e in entries}) == 3  # the parent and two workers

@@ -1,4 +1,4 @@
-"""/graphql as a Magento 2.4 PWA storefront sees it (contract §4, §7 Magento column)."""
+"""/graphql as a Magento 2.4 PWA storefront sees it (docs/behaviour.md §4, §7.1 Magento column)."""
 
 from __future__ import annotations
 

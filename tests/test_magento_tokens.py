@@ -1,4 +1,4 @@
-"""Magento customer tokens (contract §6): opaque `oauth_token` rows and HS256 JWTs."""
+"""Magento customer tokens (docs/behaviour.md §6): opaque `oauth_token` rows and HS256 JWTs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from app.sources.magento import MagentoSettings, jwt_key
 from fixtures import magento
 from fixtures.magento import magento_jwt
+from tests.expected import magento_link_base
 from tests.helpers import Api, data_of
 
 pytestmark = pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
@@ -98,6 +99,9 @@ def test_jwt_with_a_tampered_payload_is_refused(api: Api) -> None:
     [
         pytest.param({k: v for k, v in CLAIMS.items() if k != "uid"}, id="no-uid"),
         pytest.param({k: v for k, v in CLAIMS.items() if k != "iat"}, id="no-iat"),
+        # A token that never expires: Magento always sets exp, a forger would not.
+        pytest.param({k: v for k, v in CLAIMS.items() if k != "exp"}, id="no-exp"),
+        pytest.param({k: v for k, v in CLAIMS.items() if k != "utypid"}, id="no-user-type"),
         pytest.param(CLAIMS | {"uid": "1"}, id="uid-as-text"),
         pytest.param(CLAIMS | {"utypid": "3"}, id="user-type-as-text"),
         pytest.param(CLAIMS | {"uid": 0}, id="uid-zero"),
@@ -165,7 +169,7 @@ def test_download_url_is_magentos_link_route_with_the_encoded_hash(api: Api) -> 
     )
     bagisto_item = data_of(api.bagisto('{ customerDownloadableProduct(id: "10") { downloadUrl } }'))
 
-    expected = "https://shop.example.com/downloadable/download/link/id/MC4wMDAwMDAxMDAwIDE3NTEwMDAwMTAyMDkxMA%2C%2C/"
+    expected = f"{magento_link_base()}/downloadable/download/link/id/MC4wMDAwMDAxMDAwIDE3NTEwMDAwMTAyMDkxMA%2C%2C/"
     # Purchase 10 is Jane's eighth, oldest first.
     assert magento_item["customerDownloadableProducts"]["items"][7] == {"download_url": expected}
     assert bagisto_item["customerDownloadableProduct"] == {"downloadUrl": expected}

@@ -1,17 +1,19 @@
 """A database this user cannot serve from (wrong password, unknown database, a table
 not granted) is "unavailable" on every path, on /ready and in `check`: never a 500, and
-never a word of why to the client (contract §7)."""
+never a word of why to the client (docs/behaviour.md §7)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from types import ModuleType
 
 import pymysql
 import pytest
 from starlette.testclient import TestClient
 
+from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES
 from tests.helpers import storefront_headers
@@ -132,9 +134,9 @@ def test_check_tells_a_table_not_granted_from_a_missing_one(
     table = UNGRANTED[source]
     assert result.returncode == 1
     assert (
-        f"  FAIL  table {table} is there but not granted: GRANT SELECT ON {table} to the"
-        " service's user"
-    ) in result.stdout.splitlines()
+        f"  FAIL  table {table} cannot be read: it is not granted to the user, or missing (the"
+        f" user cannot tell which): GRANT SELECT ON {table} to the service's user"
+    ) == result.stdout.splitlines()[1]
     assert "is missing" not in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert " sees " in result.stdout  # it still counts what it can
@@ -151,3 +153,54 @@ def test_check_suggests_the_other_source(database_url: str, settings: Settings) 
         f"  FAIL  this looks like a {settings.source} database: set SOURCE={settings.source}"
         in result.stdout.splitlines()
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "line"),
+    [
+        ("wrong-password", "the server refused the user name or password: check DATABASE_URL's credentials"),
+        ("unknown-database", "the server has no database 'no_such_database_here': check the name at the end of DATABASE_URL"),
+        ("missing-grant", "table {table} cannot be read: it is not granted to the user, or missing (the user cannot tell which): GRANT SELECT ON {table} to the service's user"),
+        ("stopped", "nothing answers at 127.0.0.1:9 (MySQL error 2003): is the database server running, and are the host and port in DATABASE_URL right?"),
+    ],
+)  # fmt: skip
+def test_start_up_says_once_what_is_wrong_in_checks_words(
+    kind: str,
+    line: str,
+    settings: Settings,
+    database_url: str,
+    partial_url: str,
+    source: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = (
+        "mysql://root@127.0.0.1:9/shop"
+        if kind == "stopped"
+        else misconfigured(kind, database_url, partial_url)
+    )
+    with TestClient(create_app(replace(settings, database_url=url))) as client:
+        client.get("/health")
+
+    said = [r.getMessage() for r in caplog.records if "cannot be served" in r.getMessage()]
+    assert len(said) == 1
+    assert said[0].endswith(": " + line.format(table=UNGRANTED[source]))
+
+
+def test_a_grant_refused_on_a_request_is_logged_with_its_table(
+    make_client: Callable[..., TestClient],
+    partial_url: str,
+    demo: ModuleType,
+    source: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = make_client(database_url=partial_url)
+    client.post(
+        "/graphql",
+        json={"query": MAGENTO_LIST},
+        headers=storefront_headers(demo, demo.JANE_TOKEN),
+    )
+
+    assert any(
+        r.getMessage().endswith(f"not granted to the user: table {UNGRANTED[source]}")
+        for r in caplog.records
+    ), [r.getMessage() for r in caplog.records]

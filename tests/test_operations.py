@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import fixtures
-from app.metrics import MAX_OPERATION_LABELS, OperationLabels
+from app.metrics import MAX_LABELS_PER_CUSTOMER, MAX_OPERATION_LABELS, OperationLabels
 from app.settings import Settings
 from tests.helpers import Api, data_of
 from tests.live import ROOT, serving
@@ -53,6 +54,7 @@ def test_json_log_has_one_line_per_request_and_no_credentials(
         "logger": "downloads_api.access",
         "message": graphql["message"],
         "request_id": None,
+        "pid": base.process.pid,
         "method": "POST",
         "path": "/api/graphql",
         "operation": "MyDownloads",
@@ -76,7 +78,7 @@ def test_text_log_is_a_plain_line(settings: Settings, demo: ModuleType, tmp_path
         httpx2.get(f"{base}/health")
 
     assert any(
-        " INFO downloads_api.access: GET /health - 200 " in line
+        re.search(r" INFO downloads_api\.access \[\d+\] [0-9a-f]{32}: GET /health - 200 ", line)
         for line in log.read_text().splitlines()
     )
 
@@ -192,27 +194,50 @@ def test_a_bad_setting_stops_the_service_with_one_line_naming_it(
     assert "Traceback" not in result.stderr
 
 
-def test_operation_labels_are_bounded_and_cleaned(own_api: Callable[..., Api]) -> None:
-    api = own_api()
-    names = [f"Op{n}" for n in range(MAX_OPERATION_LABELS + 50)]
-    for name in names:
-        api.bagisto(f"query {name} {{ __typename }}", operationName=name)
-    api.bagisto("query Evil { __typename }", operationName="Evil\x00\r\nname" + "x" * 500)
-
-    text = api.client.get("/metrics").text
-    labels = {
+def operation_labels(api: Api) -> set[str]:
+    return {
         dict(labels)["operation"]
-        for (name, labels) in metric_values(text)
+        for (name, labels) in metric_values(api.client.get("/metrics").text)
         if name == "downloads_api_requests_total" and dict(labels)["path"] == "/api/graphql"
     }
+
+
+def test_only_signed_in_customers_name_new_labels_and_each_only_a_few(
+    own_api: Callable[..., Api], demo: ModuleType
+) -> None:
+    api = own_api(metrics_operations=("ShopDownloads",))
+    for n in range(MAX_OPERATION_LABELS + 50):  # the key alone, and a token never looked up
+        api.bagisto(f"query Squat{n} {{ __typename }}", token=None)
+        api.bagisto(f"query Lurk{n} {{ __typename }}")
+    api.bagisto("query Evil { __typename }", operationName="Evil\x00\r\nname" + "x" * 500)
+    for n in range(MAX_LABELS_PER_CUSTOMER + 3):
+        data_of(api.bagisto(f"query Jane{n} {{ customerDownloadableProducts {{ totalCount }} }}"))
+    for name in ("GetCustomerDownloadableProducts", "ShopDownloads"):  # known, from anyone
+        api.bagisto(f"query {name} {{ customerDownloadableProducts {{ totalCount }} }}", token=None)
+
     # ("" is an operation with no name, or a name that names none of the document's.)
-    assert labels - {""} == set(names[:MAX_OPERATION_LABELS]) | {"other"}
-    assert "\x00" not in text
+    assert operation_labels(api) - {""} == {
+        *(f"Jane{n}" for n in range(MAX_LABELS_PER_CUSTOMER)),
+        "GetCustomerDownloadableProducts",
+        "ShopDownloads",
+        "other",
+    }
 
 
 def test_operation_label_keeps_name_characters_only() -> None:
-    label = OperationLabels(limit=2)
-    assert label("Evil\x00\r\n{name}" + "x" * 500) == "Evilname" + "x" * 56
+    label = OperationLabels()
+    assert label("Evil\x00\r\n{name}" + "x" * 500, customer_id=1) == "Evilname" + "x" * 56
     assert label(None) == label("") == label("\x00") == ""
-    assert label("Second") == "Second"
-    assert (label("Third"), label("Second")) == ("other", "Second")
+
+
+def test_known_names_keep_their_labels_however_full_the_rest_is() -> None:
+    label = OperationLabels(known=("ShopDownloads",), limit=3, per_customer=2)
+
+    given = [label(f"Op{n}", customer_id=n // 2) for n in range(5)]
+
+    assert given == ["Op0", "Op1", "Op2", "other", "other"]  # full at 3
+    assert label("Op3", customer_id=1) == "other"  # customer 1 had named 2 already
+    assert (label("Op1"), label("Nobody")) == ("Op1", "other")  # a label once given stays
+    assert label("ShopDownloads") == "ShopDownloads"
+    assert label("IntrospectionQuery") == "IntrospectionQuery"  # GraphiQL, code generators
+    assert label("GetCustomerDownloadableProduct") == "GetCustomerDownloadableProduct"

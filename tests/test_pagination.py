@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from app.errors import ApiError
@@ -49,6 +51,24 @@ def test_only_last_without_before_needs_the_total() -> None:
     assert not request(last=3, before="MQ==").needs_total
     assert not request(first=3).needs_total
     assert not request().needs_total
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        pytest.param("9" * 4301, id="past-ints-limit"),
+        pytest.param("9" * 11, id="past-the-largest-offset"),
+        pytest.param("2147483648", id="one-past-the-largest-offset"),
+    ],
+)
+def test_cursor_of_too_many_digits_is_refused_before_it_is_read(digits: str) -> None:
+    cursor = base64.b64encode(digits.encode()).decode()
+    with pytest.raises(ApiError, match=f"Cursor {cursor} is invalid"):
+        decode_cursor(cursor)
+
+
+def test_leading_zeros_do_not_count_towards_a_cursors_length() -> None:
+    assert decode_cursor(base64.b64encode(b"0" * 5000 + b"7").decode()) == 7
 
 
 def test_cursor_with_characters_outside_ascii_is_refused_not_crashed() -> None:

@@ -8,6 +8,7 @@ rewrites tests/golden/errors.json; review its diff like code.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -185,4 +186,38 @@ def test_a_literal_too_long_for_int_is_the_clients_error_not_ours(
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"].startswith("Expected value of type 'Int'")
     # Ariadne's own logger is silenced (app/graphql.py): only ours would reach the log.
+    assert not [r for r in caplog.records if r.name == "downloads_api" and r.levelname == "ERROR"]
+
+
+HUGE_CURSOR = base64.b64encode(b"9" * 4400).decode()  # past int()'s 4,300 digits
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        pytest.param(
+            graphql(
+                "/api/graphql",
+                f'{{ customerDownloadableProducts(after: "{HUGE_CURSOR}") {{ totalCount }} }}',
+            ),
+            id="graphql-cursor",
+        ),
+        pytest.param(get(f"{REST}?page={'9' * 4400}"), id="rest-page"),
+        pytest.param(get(f"{REST}?per_page={'9' * 4400}"), id="rest-per-page"),
+    ],
+)
+def test_a_number_of_thousands_of_digits_is_refused_in_the_dialects_words(
+    send: Send, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+        response = send(client, SIGNED_IN)
+
+    body = response.json()
+    if "errors" in body:  # GraphQL: the field is null, the error says which cursor
+        assert response.status_code == 200
+        assert body["errors"][0]["message"].endswith(" is invalid")
+        assert body["errors"][0]["extensions"]["status"] == 400
+    else:
+        assert response.status_code == 400
+        assert body["detail"].startswith("Invalid ")
     assert not [r for r in caplog.records if r.name == "downloads_api" and r.levelname == "ERROR"]

@@ -1,4 +1,5 @@
-"""Each storefront key's hourly rate limit, on REST and GraphQL alike (contract §6)."""
+"""Each storefront key's hourly rate limit, on REST and GraphQL alike, per key and per
+caller: a signed-in customer's allowance, else the address's (docs/behaviour.md §6)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
+from starlette.requests import Request
+from starlette.testclient import TestClient
 
+from app.application import create_app
+from app.auth import client_network
+from app.settings import Settings
 from app.storefront import MemoryCounters, RateLimiter
 from fixtures import bagisto
+from tests import fake
 from tests.helpers import Api, data_of
 
 bagisto_only = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
@@ -70,12 +77,61 @@ def test_every_answer_carries_the_count_errors_too(make_api: Callable[..., Api])
     api = make_api()
 
     not_found = api.client.get(f"{REST}/99", headers=HEADERS)
+    again = api.client.get(f"{REST}/x", headers=HEADERS)
     no_customer = api.client.get(REST, headers={"X-STOREFRONT-KEY": bagisto.LIMITED_KEY})
 
     assert not_found.status_code == 404
     assert not_found.headers["X-RateLimit-Remaining"] == "2"
+    assert again.status_code == 400
+    assert again.headers["X-RateLimit-Remaining"] == "1"
     assert no_customer.status_code == 403
-    assert no_customer.headers["X-RateLimit-Remaining"] == "1"
+    assert no_customer.headers["X-RateLimit-Remaining"] == "2"  # the address's own count
+
+
+@bagisto_only
+def test_anonymous_requests_cannot_spend_a_signed_in_customers_allowance(
+    make_api: Callable[..., Api],
+) -> None:
+    api = make_api()  # every request from one address, as a shop's proxy would send them
+    key_only = {"X-STOREFRONT-KEY": bagisto.LIMITED_KEY}
+    bad_token = {**key_only, "Authorization": "Bearer 1|not-janes-secret"}
+
+    anonymous = [api.bagisto("{ __typename }", token=None, key=bagisto.LIMITED_KEY)]
+    anonymous += [api.client.get(REST, headers=headers) for headers in (key_only, bad_token)]
+    locked_out = api.client.get(REST, headers=bad_token)
+    jane = api.client.get(REST, headers=HEADERS)
+    john = api.bagisto(TOTAL, token=bagisto.JOHN_TOKEN, key=bagisto.LIMITED_KEY)
+
+    assert [a.headers["X-RateLimit-Remaining"] for a in anonymous] == ["2", "1", "0"]
+    assert locked_out.status_code == 429
+    assert (jane.status_code, jane.headers["X-RateLimit-Remaining"]) == (200, "2")
+    assert (john.status_code, john.headers["X-RateLimit-Remaining"]) == (200, "2")
+
+
+def test_a_customers_allowance_follows_them_from_address_to_address() -> None:
+    app = create_app(Settings(), source=fake.FakeSource())  # a key of 2 requests an hour
+    home, phone = (TestClient(app, client=(ip, 5000)) for ip in ("192.0.2.10", "2001:db8::1"))
+    jane = {"X-STOREFRONT-KEY": fake.LIMITED_KEY, "Authorization": f"Bearer {fake.JANE_TOKEN}"}
+    anonymous = {"X-STOREFRONT-KEY": fake.LIMITED_KEY}
+
+    answers = [client.get(REST, headers=jane) for client in (home, phone, home)]
+    others = [client.get(REST, headers=anonymous) for client in (home, phone)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in others] == ["1", "1"]
+
+
+@bagisto_only
+def test_a_batch_of_n_operations_counts_n(make_api: Callable[..., Api]) -> None:
+    api = make_api(batch_size=3)
+    headers = {**HEADERS, "Content-Type": "application/json"}
+    batch = [{"query": TOTAL}, {"query": "{ __typename }"}]
+
+    first = api.client.post("/api/graphql", json=batch, headers=headers)
+    second = api.client.post("/api/graphql", json=batch, headers=headers)
+
+    assert (first.status_code, first.headers["X-RateLimit-Remaining"]) == (200, "1")
+    assert second.status_code == 429  # 4 operations past a limit of 3
 
 
 @bagisto_only
@@ -105,13 +161,42 @@ def test_the_count_starts_again_each_clock_hour() -> None:
     async def hits(count: int) -> list[tuple[int, int, bool]]:
         results = []
         for _ in range(count):
-            rate = await limiter.hit(key_id=8, limit=2)
-            assert rate is not None
+            rate = await limiter.hit(key_id=8, limit=2, caller="customer:1")
             results.append((rate.count, rate.reset, rate.exceeded))
         return results
 
     assert asyncio.run(hits(3)) == [(1, 1, False), (2, 1, False), (3, 1, True)]
     now[0] += 1  # 03:00:00
     assert asyncio.run(hits(1)) == [(1, 3600, False)]
-    assert asyncio.run(limiter.hit(key_id=8, limit=0)) is None
-    assert asyncio.run(limiter.hit(key_id=8, limit=None)) is None
+
+
+def test_counts_in_memory_stay_within_their_capacity() -> None:
+    now = [0.0]
+    counters = MemoryCounters(clock=lambda: now[0], capacity=100)
+
+    async def count_many() -> None:
+        await counters.increment("early", 3600)
+        for n in range(1000):  # one caller hopping through addresses
+            await counters.increment(f"address:{n}", 3600)
+        await counters.increment("late", 3600, amount=2)
+
+    asyncio.run(count_many())
+
+    assert len(counters._counts) <= 100
+    assert counters.count("late") == 2
+    assert counters.count("early") == 0  # the oldest went first
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        pytest.param("203.0.113.9", "203.0.113.9", id="ipv4"),
+        pytest.param("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64", id="ipv6-by-its-64"),
+        pytest.param("::ffff:203.0.113.9", "203.0.113.9", id="ipv4-mapped"),
+        pytest.param("testclient", "testclient", id="not-an-address"),
+    ],
+)
+def test_an_address_is_counted_as_its_subscriber_has_it(address: str, counted_as: str) -> None:
+    request = Request({"type": "http", "client": (address, 1234), "headers": []})
+
+    assert client_network(request) == counted_as

@@ -112,6 +112,8 @@ def test_a_rate_limited_key_is_logged_as_such(own_api: Callable[..., Api], acces
         (magento.JANE_TOKEN[:-4] + "AAAA", "token_invalid"),
         (magento.JANE_OLD_OPAQUE_TOKEN, "token_expired"),
         ("nosuchopaquetoken000000000000000", "token_unknown"),
+        (magento.JANE_REVOKED_OPAQUE_TOKEN, "token_revoked"),
+        (magento.ADMIN_OPAQUE_TOKEN, "token_not_customer"),
     ],
 )
 def test_magento_refusals_are_logged_with_their_reason(

@@ -1,4 +1,4 @@
-"""The Bagisto REST paths (contract §2, §5, §7): lists, items, who may see what, errors,
+"""The Bagisto REST paths (docs/behaviour.md §2, §5, §7): lists, items, who may see what, errors,
 statements per request, agreement with GraphQL, and the OpenAPI document."""
 
 from __future__ import annotations

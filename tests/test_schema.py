@@ -1,4 +1,4 @@
-"""One schema.graphql, one view per path (contract §3).
+"""One schema.graphql, one view per path (docs/behaviour.md §3).
 
 - Each path introspects as its committed snapshot in docs/schema/ (on both sources).
 - The /graphql view is Magento 2.4's slice plus ScandiPWA's three fields, and nothing of
@@ -41,7 +41,7 @@ SNAPSHOTS = ROOT / "docs" / "schema"
 PLATFORMS = Path(__file__).resolve().parent / "platforms"
 VIEWS = build_views(bindables)
 
-# What the contract (§3) adds to Magento's slice: ScandiPWA's backend module's fields.
+# What docs/behaviour.md §3 adds to Magento's slice: ScandiPWA's backend module's fields.
 SCANDIPWA_FIELDS = {"CustomerDownloadableProduct": {"title", "link_title", "order_id"}}
 
 AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -128,6 +128,14 @@ def test_each_path_introspects_as_its_committed_snapshot(client: TestClient, vie
         f"{view.path} no longer serves docs/schema/{view.snapshot}: if the change is "
         "meant, run `python -m app.views docs/schema` and commit the snapshot"
     )
+
+
+@pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
+def test_a_store_code_path_introspects_as_the_magento_snapshot(client: TestClient) -> None:
+    view = View.MAGENTO
+    served = snapshot(view, print_schema(introspect(client, "/fr/graphql")))
+
+    assert served == (SNAPSHOTS / view.snapshot).read_text()
 
 
 def test_snapshots_are_the_views_as_built() -> None:

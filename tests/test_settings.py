@@ -44,9 +44,14 @@ def test_variables_outside_the_list_are_not_read() -> None:
         ),
         pytest.param({"DATABASE_URL": " "}, {"database_url": None}, id="blank-database-url"),
         pytest.param(
-            {"CORS_ALLOW_ORIGINS": "https://a.example/, ,https://b.example"},
+            {"CORS_ALLOW_ORIGINS": "https://a.example, ,https://b.example"},
             {"cors_allow_origins": ("https://a.example", "https://b.example")},
             id="origins",
+        ),
+        pytest.param(
+            {"METRICS_OPERATIONS": " ShopDownloads, ,AccountPage"},
+            {"metrics_operations": ("ShopDownloads", "AccountPage")},
+            id="metrics-operations",
         ),
         pytest.param(
             {"SOURCE": "magento", "MAGENTO_CRYPT_KEY": " key "},

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from app.application import create_app
 from fixtures import bagisto, demo, magento
 from tests import expected
-from tests.conftest import settings_for
+from tests.conftest import settings_for, store_headers
 from tests.helpers import Api, data_of
 
 NODE_FIELDS = """
@@ -25,7 +25,7 @@ QUERY = f"query ($status: String) {{ customerDownloadableProducts(first: 100, st
 ITEMS = "{ customerDownloadableProducts { items { order_increment_id date status download_url remaining_downloads title link_title order_id } } }"
 
 # Where the platforms differ by design: their download routes and storage paths, and
-# Magento's lack of a cancelled-downloads count (contract §4).
+# Magento's lack of a cancelled-downloads count (docs/behaviour.md §4).
 DIFFERENT_BY_DESIGN = {
     "downloadUrl",
     "download_url",
@@ -39,7 +39,9 @@ DIFFERENT_BY_DESIGN = {
 @pytest.fixture(scope="module")
 def apis(demo_databases: Callable[[str], str]) -> Iterator[dict[str, Api]]:
     clients = {
-        source: TestClient(create_app(settings_for(source, demo_databases(source))))
+        source: TestClient(
+            create_app(settings_for(source, demo_databases(source))), headers=store_headers(source)
+        )
         for source in ("bagisto", "magento")
     }
     for client in clients.values():

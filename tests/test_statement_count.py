@@ -121,3 +121,18 @@ def test_an_answer_with_an_error_looks_each_row_up_once(counted_api: Api, query:
         response = counted_api.bagisto(query)
         assert "errors" in response.json()
         assert statements(counted_api) - before == 2  # the token, then the purchase
+
+
+@bagisto_only
+def test_a_rate_limited_key_looks_the_customer_up_once_for_the_count_and_the_answer(
+    make_api: Callable[..., Api],
+) -> None:
+    api = make_api()
+    limited = api.demo.LIMITED_KEY
+    api.bagisto("{ __typename }", key=limited)  # the key, cached
+    database = api.client.app.state.database  # type: ignore[attr-defined]
+
+    before = database.statements
+    data_of(api.bagisto("{ customerDownloadableProducts { totalCount } }", key=limited))
+
+    assert database.statements - before == 2  # the token, then the count

@@ -119,7 +119,7 @@ class Database(Reads):
         # The server cancels a statement at statement_timeout; this client gives up half a
         # second later, for a server that does not answer at all: with the defaults (5 s
         # each), inside the deadline of a stalled database, the connect timeout plus a
-        # second (contract §7).
+        # second (docs/behaviour.md §7).
         self.client_timeout = None if statement_timeout is None else statement_timeout + 0.5
         # The longest wait for a connection: a free one, or a new one connected and greeted.
         self.connect_timeout = connect_timeout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from datetime import datetime
@@ -28,7 +29,7 @@ _STALLED = 0.1
 def mysql_session_init(statement_timeout: float | None = None) -> str:
     """What every MySQL/MariaDB connection the pool opens runs first.
 
-    The service never writes, and timestamps are read as UTC (contract §1, §7). MariaDB
+    The service never writes, and timestamps are read as UTC (docs/behaviour.md §1, §7). MariaDB
     before 11.1 only knows `tx_read_only`, MySQL 8 only `transaction_read_only`; the
     statement time limit is `max_statement_time` (seconds) on MariaDB and
     `max_execution_time` (milliseconds) on MySQL. Executable comments pick the right one:
@@ -72,7 +73,7 @@ CONVERSIONS = {
 # (MariaDB 1969, MySQL 3024).
 _UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
 # Codes that mean "this user cannot serve this source from this database": a
-# misconfiguration, which clients see as the database being unavailable (contract §7)
+# misconfiguration, which clients see as the database being unavailable (docs/behaviour.md §7)
 # and the log and `downloads-api check` name.
 MISCONFIGURED = {
     1044: "the user may not use this database",
@@ -83,6 +84,20 @@ MISCONFIGURED = {
     1146: "a table the service reads is missing",
     1054: "a column the service reads is missing",
 }
+# The table or column a server's message names: "for table `shop`.`orders`" (MariaDB),
+# "for table 'orders'" (MySQL), "for column 'status' in table 'orders'", "Table 'shop.orders'
+# doesn't exist", "Unknown column 'status' in 'field list'".
+_NAMED = re.compile(r"(column|[Tt]able) [`']([^`']+)[`'](?:\.[`']([^`']+)[`'])?")
+
+
+def _named(message: str) -> str:
+    """What the message names, as "table orders" or "column status, table orders"."""
+    return ", ".join(
+        f"{kind.lower()} {(second or first).rpartition('.')[2]}"
+        for kind, first, second in _NAMED.findall(message)
+    )
+
+
 # A pooled connection the server dropped (restart, wait_timeout): worth one retry.
 _STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
 
@@ -230,7 +245,9 @@ def _translate_errors() -> Iterator[None]:
     except pymysql.err.MySQLError as exc:
         code = _code(exc)
         if code in MISCONFIGURED:
-            raise DatabaseUnavailable(f"MySQL error {code}: {MISCONFIGURED[code]}", code) from exc
+            named = _named(str(exc.args[1])) if len(exc.args) > 1 and code > 1050 else ""
+            detail = f"{MISCONFIGURED[code]}: {named}" if named else MISCONFIGURED[code]
+            raise DatabaseUnavailable(f"MySQL error {code}: {detail}", code) from exc
         if not isinstance(exc, pymysql.err.OperationalError | pymysql.err.InterfaceError):
             raise
         if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:

@@ -1,5 +1,5 @@
 """A read replica as an optional accelerator: reads go to it while it serves them, and to
-the primary while it is down or stalled (contract §7).
+the primary while it is down or stalled (docs/behaviour.md §7).
 
 The first read that finds the replica unavailable starts an outage: one warning in the
 log, every read after it on the primary at once, and a probe in the background (never

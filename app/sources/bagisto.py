@@ -1,6 +1,6 @@
 """Bagisto: `downloadable_link_purchased` and `orders`, Sanctum tokens, storefront keys.
 
-Column facts: shared/notes/bagisto-research.md §1 and §4.
+Column and token facts: docs/platforms.md §1.1, §1.3 and §1.4.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from app.db import Prepared, Row
 from app.errors import refuse
+from app.formats import whole_number
 from app.models import Purchase, StorefrontKey
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
@@ -233,9 +234,8 @@ class BagistoSource(TableSource):
             "customer tokens": access_tokens.select()
             .where(access_tokens.c.tokenable_type == self.customer_model)
             .subquery(),
-            "storefront keys": storefront_keys.select()
-            .where(storefront_keys.c.deleted_at.is_(None))
-            .subquery(),
+            # Every row, as the operator counts them; why one is refused is the log's.
+            "storefront keys": storefront_keys,
         }
 
     async def find_storefront_key(self, key: str) -> StorefrontKey | None:
@@ -258,13 +258,10 @@ def sanctum_token(token: str) -> tuple[int | None, str] | None:
     token_id, bar, secret = token.partition("|")
     if not bar:
         return None, token
-    if (
-        not (token_id.isascii() and token_id.isdigit() and secret)
-        or len(token_id) > len(str(_MAX_ID))
-        or int(token_id) > _MAX_ID
-    ):
+    number = whole_number(token_id, _MAX_ID)
+    if number is None or not secret:
         return None
-    return int(token_id), secret
+    return number, secret
 
 
 def _sha256(text: str) -> str:

@@ -11,6 +11,7 @@ from app.models import Order, Purchase, StorefrontKey
 
 if TYPE_CHECKING:
     from app.settings import Environment
+    from app.sources.magento_stores import StoreScope
 
 
 class NoMatch:
@@ -52,6 +53,11 @@ class Source(Protocol):
     @property
     def storefront_keys(self) -> StorefrontKeyStore | None:
         """None when the platform has no storefront keys: the Bagisto paths then need none."""
+
+    @property
+    def stores(self) -> StoreScope | None:
+        """The platform's store views, which pick the base of download URLs per request
+        (Magento, docs/behaviour.md §9); None when requests have no store."""
 
     @property
     def tables(self) -> tuple[sa.TableClause, ...]:

@@ -2,7 +2,7 @@
 
 One purchase per `downloadable_link_purchased_item` row, as Magento lists them; rows in
 `pending_payment`, `payment_review` or no status are never shown (Magento's own query
-drops them). Column facts: shared/notes/magento-research.md §3, magento-tokens.md.
+drops them). Column facts: docs/platforms.md §2.1, §2.3.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from app.db import Prepared, Row
 from app.errors import refuse
 from app.models import Purchase
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
+from app.sources.magento_stores import TABLES as STORE_TABLES
+from app.sources.magento_stores import StoreScope
 from app.sources.table import PurchaseTables, TableSource, order_columns
 
 if TYPE_CHECKING:
@@ -176,17 +178,25 @@ PURCHASES = PurchaseTables(
 
 @dataclass(frozen=True)
 class MagentoSettings:
-    variables: ClassVar[tuple[str, ...]] = ("MAGENTO_CRYPT_KEY", "MAGENTO_TOKEN_LIFETIME_HOURS")
+    variables: ClassVar[tuple[str, ...]] = (
+        "MAGENTO_CRYPT_KEY",
+        "MAGENTO_TOKEN_LIFETIME_HOURS",
+        "MAGENTO_STORE_REFRESH_SECONDS",
+    )
     # The deployment's `crypt/key` (app/etc/env.php); customer JWTs are refused without it.
     crypt_key: str | None = field(default=None, repr=False)
     # How long an opaque customer token lives after it was issued; 0: for ever.
     token_lifetime_hours: float = 1.0
+    # How often store views and their configuration are read again (docs/behaviour.md §9: a change
+    # in Magento's admin shows within a minute).
+    store_refresh_seconds: float = 60.0
 
     @classmethod
     def read(cls, env: Environment) -> Self:
         return cls(
             crypt_key=env.text("MAGENTO_CRYPT_KEY") or None,
             token_lifetime_hours=env.number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
+            store_refresh_seconds=env.number("MAGENTO_STORE_REFRESH_SECONDS", 60.0, at_most=60),
         )
 
     def warnings(self) -> list[str]:
@@ -200,11 +210,16 @@ class MagentoSettings:
 
 class MagentoSource(TableSource):
     statuses = LISTED_STATUSES
-    tables = (purchased, items, orders, oauth_tokens, revocations)
+    tables = (purchased, items, orders, oauth_tokens, revocations, *STORE_TABLES)
     purchase_tables = PURCHASES
     max_id = _MAX_ID
     own: MagentoSettings
     own_settings = MagentoSettings
+
+    @cached_property
+    def stores(self) -> StoreScope:
+        # From the primary, as credentials are: a change in the admin counts at once.
+        return StoreScope(self.database, refresh_seconds=self.own.store_refresh_seconds)
 
     @cached_property
     def token_lifetime(self) -> timedelta:
@@ -225,6 +240,12 @@ class MagentoSource(TableSource):
         # The column's collation may ignore case; the token must match exactly.
         if row is None or not hmac.compare_digest(str(row["token"]).encode(), token.encode()):
             refuse("token_unknown")
+            return None
+        if row["revoked"]:
+            refuse("token_revoked")
+            return None
+        if row["user_type"] != CUSTOMER_USER_TYPE or row["customer_id"] is None:
+            refuse("token_not_customer")  # an admin's or an integration's
             return None
         if self.token_lifetime and as_utc(row["created_at"]) + self.token_lifetime <= datetime.now(
             UTC
@@ -277,13 +298,15 @@ class MagentoSource(TableSource):
         }
 
 
+# Any row: the log tells a revoked or an admin's token from an unknown one.
 OPAQUE_TOKEN = Prepared(
-    sa.select(oauth_tokens.c.token, oauth_tokens.c.customer_id, oauth_tokens.c.created_at).where(
-        oauth_tokens.c.token == sa.bindparam("token"),
-        oauth_tokens.c.revoked == 0,
-        oauth_tokens.c.user_type == CUSTOMER_USER_TYPE,
-        oauth_tokens.c.customer_id.is_not(None),
-    )
+    sa.select(
+        oauth_tokens.c.token,
+        oauth_tokens.c.customer_id,
+        oauth_tokens.c.created_at,
+        oauth_tokens.c.revoked,
+        oauth_tokens.c.user_type,
+    ).where(oauth_tokens.c.token == sa.bindparam("token"))
 )
 REVOKED_BEFORE = Prepared(
     sa.select(revocations.c.revoke_before).where(

@@ -19,6 +19,7 @@ from app.sources.common import count_rows, read_order
 
 if TYPE_CHECKING:
     from app.settings import Settings
+    from app.sources.magento_stores import StoreScope
 
 
 # eq=False: statements are cached per platform, by identity (SQL columns do not compare).
@@ -133,6 +134,10 @@ class TableSource(ABC):
 
     @property
     def storefront_keys(self) -> StorefrontKeyStore | None:
+        return None
+
+    @property
+    def stores(self) -> StoreScope | None:
         return None
 
     @abstractmethod

@@ -30,6 +30,6 @@
       // Tokens typed into the Headers tab stay in this tab, not in the browser's storage.
       shouldPersistHeaders: false,
       storage: storage,
-    }),
+    }, React.createElement(GraphiQL.Logo, null, config.title)),
   );
 })();
