@@ -22,14 +22,16 @@ from starlette.routing import Mount, Route
 
 from app import tracing
 from app.auth import STORE_CODE, client_ip
-from app.db import Database, DatabaseUnavailable, database_at
+from app.db import Database, DatabaseUnavailable, ReplicaReads, database_at
 from app.demo import remove_demo_database, with_demo_database
 from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
+from app.drain import Drain
 from app.errors import ErrorKind
 from app.executor import ExecutionStats
 from app.explorer import ASSETS_PATH
 from app.explorer import assets as explorer_assets
+from app.fair_share import FairShare, RowBudget
 from app.graphql import create_graphql
 from app.guard import Guard, unavailable
 from app.index import index_routes
@@ -93,14 +95,16 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         )
 
     databases: list[Database] = []
+    primary: Database | None = None
+    replica: ReplicaReads | None = None
     if source is None:
         assert settings.database_url is not None
-        database = connect_to(settings.database_url)
-        replica = (
-            connect_to(settings.database_replica_url) if settings.database_replica_url else None
-        )
-        databases = [database] if replica is None else [database, replica]
-        source = create_source(settings, database, replica)
+        primary = connect_to(settings.database_url)
+        databases = [primary]
+        if settings.database_replica_url:
+            replica = ReplicaReads(connect_to(settings.database_replica_url), primary)
+            databases.append(replica.replica)
+        source = create_source(settings, primary, replica)
     shared: Any = None
     cache: KeyCache = MemoryKeyCache()
     counters: Counters = MemoryCounters()
@@ -144,6 +148,9 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     )
 
     guard = Guard(storefront_keys)
+    rows_in_flight = RowBudget(
+        settings.max_rows_in_flight, timeout=settings.database_connect_timeout
+    )
 
     def graphql_route(path: str, schema: GraphQLSchema, dialect: Dialect) -> Route:
         endpoint = create_graphql(
@@ -177,12 +184,15 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             return JSONResponse({"errors": [{"message": message}]}, status_code=403)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    readiness = Readiness(databases, source.tables)
+    readiness = None if primary is None else Readiness(primary, source.tables, replica=replica)
+
+    drain = Drain(settings.shutdown_drain_seconds)
 
     async def ready(_: Request) -> JSONResponse:
-        if not await readiness.ready():
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        if drain.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
+        report = {"status": "ok"} if readiness is None else await readiness.report()
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -201,8 +211,11 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         gc.collect()
         gc.freeze()
         try:
-            yield
+            with drain.on_sigterm(asyncio.get_running_loop()):
+                yield
         finally:
+            if replica is not None:
+                await replica.close()
             if refreshing is not None:
                 refreshing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -253,11 +266,13 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 max_bytes=settings.max_body_bytes,
                 max_seconds=settings.max_body_seconds,
             ),
+            Middleware(FairShare, budget=rows_in_flight),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = databases[0] if databases else None
+    app.state.database = primary
+    app.state.rows_in_flight = rows_in_flight
     return app
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.errors import bad_id
+from app.fair_share import take_rows
 from app.formats import whole_number
 from app.models import Purchase
 from app.once import Once
@@ -66,9 +67,11 @@ class PurchaseList:
 
     async def _everything(self) -> Sequence[Purchase]:
         """All matching purchases, oldest first: Magento's `items`."""
-        return await self.source.purchases(
+        purchases = await self.source.purchases(
             self.customer_id, status=self.status, offset=0, limit=None, newest_first=False
         )
+        await take_rows(len(purchases))
+        return purchases
 
     async def _count(self) -> int:
         return await self.source.count_purchases(self.customer_id, status=self.status)
@@ -80,4 +83,5 @@ class PurchaseList:
         rows = await self.source.purchases(
             self.customer_id, status=self.status, offset=start, limit=stop - start + 1
         )
+        await take_rows(len(rows))
         return Page(start=start, purchases=rows[: stop - start], has_next=len(rows) > stop - start)

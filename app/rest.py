@@ -17,6 +17,7 @@ from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.dialects import BAGISTO_REST, problem
 from app.errors import ApiError, ErrorKind, not_found
+from app.fair_share import take_rows
 from app.formats import whole_number
 from app.guard import Guard, error_response, internal_error, unavailable
 from app.models import Purchase
@@ -118,6 +119,8 @@ class RestApi:
         total = await self.source.count_purchases(customer_id, status=status)
         purchases: Sequence[Purchase] = ()
         if offset < total:
+            # The count tells how many rows this page holds: its turn comes before them.
+            await take_rows(min(per_page, total - offset))
             purchases = await self.source.purchases(
                 customer_id, status=status, offset=offset, limit=per_page
             )

@@ -33,6 +33,8 @@ VARIABLES = (
     "DATABASE_REPLICA_URL",
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT",
+    "SHUTDOWN_DRAIN_SECONDS",
+    "MAX_ROWS_IN_FLIGHT",
     "MAX_QUERY_ALIASES",
     "MAX_ROOT_FIELDS",
     "MAX_LIST_SELECTIONS",
@@ -70,6 +72,8 @@ class Settings:
     # Seconds to wait for a connection, and for one statement (the server cancels it).
     database_connect_timeout: float = 5.0
     database_statement_timeout: float = 5.0
+    # Seconds between SIGTERM (when /ready turns 503) and the server's stop (app/drain.py).
+    shutdown_drain_seconds: float = 0.0
     # A name in app.sources.SOURCES.
     source: str = "bagisto"
     # Scheme and host download URLs are built on; None uses the request's own.
@@ -81,6 +85,9 @@ class Settings:
     # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
     # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (docs/behaviour.md §5).
     max_page_size: int = 1000
+    # Rows of large pages (over 100) a worker completes at a time; more wait their turn
+    # (app/fair_share.py).
+    max_rows_in_flight: int = 1000
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20
     max_query_complexity: int = 300
@@ -278,6 +285,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     default_page_size = env.whole_number("DEFAULT_PAGE_SIZE", 10, minimum=1)
     max_page_size = env.whole_number("MAX_PAGE_SIZE", 1000, minimum=1)
+    max_rows_in_flight = env.whole_number("MAX_ROWS_IN_FLIGHT", 1000, minimum=1)
     if default_page_size > max_page_size:
         raise SettingsError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
 
@@ -292,11 +300,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_replica_url=database_replica_url,
         database_connect_timeout=env.number("DATABASE_CONNECT_TIMEOUT", 5.0),
         database_statement_timeout=env.number("DATABASE_STATEMENT_TIMEOUT", 5.0),
+        shutdown_drain_seconds=env.number("SHUTDOWN_DRAIN_SECONDS", 0.0),
         source=source,
         public_base_url=public_base_url,
         source_settings=SOURCES[source].own_settings.read(env),
         default_page_size=default_page_size,
         max_page_size=max_page_size,
+        max_rows_in_flight=max_rows_in_flight,
         storefront_key_cache_seconds=env.number("STOREFRONT_KEY_CACHE_SECONDS", 60.0),
         max_query_depth=env.whole_number("MAX_QUERY_DEPTH", 20, minimum=1),
         max_query_complexity=env.whole_number("MAX_QUERY_COMPLEXITY", 300, minimum=1),

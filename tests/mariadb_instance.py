@@ -74,9 +74,13 @@ class MariaDBInstance:
             self._log.close()
 
     def freeze(self) -> None:
-        """The server stops answering but keeps its connections open (a hung host)."""
+        """The server stops answering but keeps its connections open (a hung host).
+        Returns once every thread of it has stopped: a signal is not delivered at once."""
         assert self.process is not None
         self.process.send_signal(signal.SIGSTOP)
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        while any(_state(task) != "T" for task in tasks.iterdir()):
+            time.sleep(0.001)
 
     def thaw(self) -> None:
         assert self.process is not None
@@ -101,6 +105,14 @@ class MariaDBInstance:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _state(task: Path) -> str:
+    """A thread's state letter in /proc ("T": stopped); "T" once it has gone."""
+    try:
+        return (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "T"
 
 
 def can_run_a_server() -> bool:

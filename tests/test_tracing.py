@@ -119,5 +119,5 @@ def test_off_means_nothing_of_opentelemetry_is_loaded_or_run() -> None:
     assert done.returncode == 0, done.stderr
     assert (
         done.stdout.strip()
-        == "[] ['RequestLog', 'Unexpected', 'NoStore', 'JSONCORSMiddleware', 'BodyLimits']"
+        == "[] ['RequestLog', 'Unexpected', 'NoStore', 'JSONCORSMiddleware', 'BodyLimits', 'FairShare']"
     )

@@ -6,7 +6,7 @@ replaced by SQLAlchemy's async engine without touching the sources.
 
 from __future__ import annotations
 
-from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Row
+from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Reads, Row
 from app.db.mysql import (
     CONVERSIONS,
     MISCONFIGURED,
@@ -14,6 +14,7 @@ from app.db.mysql import (
     MySQLDatabase,
     mysql_session_init,
 )
+from app.db.replica import ReplicaReads
 from app.db.sqlite import SQLiteDatabase
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "DatabaseUnavailable",
     "Prepared",
     "Query",
+    "Reads",
+    "ReplicaReads",
     "Row",
     "database_at",
     "mysql_session_init",
@@ -36,5 +39,7 @@ def database_at(
     """The database at `url`: SQLite (`sqlite://`, the embedded demo) or MySQL/MariaDB.
     Nothing is opened until `connect()`."""
     if url.startswith("sqlite"):
-        return SQLiteDatabase(url, statement_timeout=statement_timeout)
+        return SQLiteDatabase(
+            url, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
     return MySQLDatabase(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
@@ -71,7 +72,33 @@ def compile_for_mysql(statement: ClauseElement, **options: bool) -> tuple[str, d
     return compiled.string, dict(compiled.params)
 
 
-class Database(ABC):
+class Reads(ABC):
+    """What a source reads rows with: a database, or a replica that falls back to its
+    primary (`app.db.replica`). Every statement goes through `run`."""
+
+    @abstractmethod
+    async def run(self, read: Read) -> list[Any]: ...
+
+    async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
+        rows: list[Row] = await self.run(Read("all", query, values))
+        return rows
+
+    async def fetch_into(self, into: Callable[[Row], T], query: Query, **values: Any) -> list[T]:
+        """Every row, each turned into a record by `into` as it arrives: a long result is
+        read and converted a chunk at a time, letting other requests run in between."""
+        records: list[T] = await self.run(Read("all", query, values, into))
+        return records
+
+    async def fetch_one(self, query: Query, **values: Any) -> Row | None:
+        rows: list[Row] = await self.run(Read("one", query, values))
+        return rows[0] if rows else None
+
+    async def fetch_value(self, query: Query, **values: Any) -> Any:
+        rows: list[Row] = await self.run(Read("one", query, values))
+        return next(iter(rows[0].values())) if rows else None
+
+
+class Database(Reads):
     """One database the service reads, pooled by `databases`. Build it with
     `app.db.database_at(url)`, which picks the backend from the URL."""
 
@@ -79,14 +106,23 @@ class Database(ABC):
     retry_codes: frozenset[int] = frozenset()
 
     def __init__(
-        self, url: str, database: databases.Database, *, statement_timeout: float | None
+        self,
+        url: str,
+        database: databases.Database,
+        *,
+        connect_timeout: float,
+        statement_timeout: float | None,
     ) -> None:
         self.url = url
         self.statements = 0  # statements sent since start; tests count them per request
         self.failures = 0  # statements that found the database unavailable, since start
-        # The server cancels a statement at statement_timeout; this client gives up a
-        # little later, for a server that does not answer at all.
-        self.client_timeout = None if statement_timeout is None else statement_timeout + 1.0
+        # The server cancels a statement at statement_timeout; this client gives up half a
+        # second later, for a server that does not answer at all: with the defaults (5 s
+        # each), inside the deadline of a stalled database, the connect timeout plus a
+        # second (docs/behaviour.md §7).
+        self.client_timeout = None if statement_timeout is None else statement_timeout + 0.5
+        # The longest wait for a connection: a free one, or a new one connected and greeted.
+        self.connect_timeout = connect_timeout
         self._database = database
         self._in_use = 0
 
@@ -119,25 +155,7 @@ class Database(ABC):
     async def ping(self) -> None:
         await self.fetch_value(sa.select(1))
 
-    async def fetch_all(self, query: Query, **values: Any) -> Sequence[Row]:
-        rows: list[Row] = await self._run(Read("all", query, values))
-        return rows
-
-    async def fetch_into(self, into: Callable[[Row], T], query: Query, **values: Any) -> list[T]:
-        """Every row, each turned into a record by `into` as it arrives: a long result is
-        read and converted a chunk at a time, letting other requests run in between."""
-        records: list[T] = await self._run(Read("all", query, values, into))
-        return records
-
-    async def fetch_one(self, query: Query, **values: Any) -> Row | None:
-        rows: list[Row] = await self._run(Read("one", query, values))
-        return rows[0] if rows else None
-
-    async def fetch_value(self, query: Query, **values: Any) -> Any:
-        rows: list[Row] = await self._run(Read("one", query, values))
-        return next(iter(rows[0].values())) if rows else None
-
-    async def _run(self, read: Read) -> list[Any]:
+    async def run(self, read: Read) -> list[Any]:
         self.statements += 1
         for attempt in (1, 2):
             try:
@@ -155,13 +173,18 @@ class Database(ABC):
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[databases.core.Connection]:
-        """A connection from the pool, counted while it is lent out (for the metrics)."""
-        async with self._database.connection() as connection:
-            self._in_use += 1
-            try:
-                yield connection
-            finally:
-                self._in_use -= 1
+        """A connection from the pool within `connect_timeout`, counted while it is lent
+        out (for the metrics). The wait covers queueing behind the pool's lock, which a
+        connection being opened holds: a server that accepts and never answers would
+        otherwise keep every caller waiting."""
+        async with asyncio.timeout(self.connect_timeout) as deadline:
+            async with self._database.connection() as connection:
+                deadline.reschedule(None)  # the statement has its own time limit
+                self._in_use += 1
+                try:
+                    yield connection
+                finally:
+                    self._in_use -= 1
 
     @contextmanager
     def _translate_errors(self) -> Iterator[None]:

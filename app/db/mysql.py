@@ -9,6 +9,8 @@ from contextlib import AbstractContextManager, asynccontextmanager, contextmanag
 from datetime import datetime
 from typing import Any, TypeVar
 
+import aiomysql
+import aiomysql.pool
 import databases
 import pymysql
 from pymysql.constants import FIELD_TYPE
@@ -121,7 +123,9 @@ class MySQLDatabase(Database):
             connect_timeout=connect_timeout,
             **options,
         )
-        super().__init__(url, pool, statement_timeout=statement_timeout)
+        super().__init__(
+            url, pool, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
 
     def sql_text(self, query: Query) -> str:
         return query.mysql()[0] if isinstance(query, Prepared) else compile_for_mysql(query)[0]
@@ -137,6 +141,26 @@ class MySQLDatabase(Database):
             # Half a reply may still be on its way: never hand this one back.
             raw.close()
             raise
+
+
+async def _connect_in_time(**options: Any) -> Any:
+    """aiomysql's `connect` with the whole handshake (greeting, login, the session's first
+    statement) under `connect_timeout`: aiomysql times only the TCP connect, so a server
+    that accepts and never greets held the pool's lock, and every caller, for ever. One
+    given up on, by this deadline or its caller's, is closed: aiomysql leaves the socket
+    open when cancelled."""
+    connection = aiomysql.Connection(**options)
+    try:
+        async with asyncio.timeout(connection.connect_timeout):
+            await connection._connect()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+# The pool opens its connections with the `connect` of its own module.
+aiomysql.pool.connect = _connect_in_time
 
 
 class _Driver:
@@ -184,8 +208,10 @@ class _Driver:
 async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
     """`asyncio.timeout(seconds)` for a wait on the server, which a busy event loop
     cannot trip: if the loop was held up past the deadline (its timer fired late), the
-    answer may be sitting unread, so the wait starts over; otherwise the timeout takes
-    effect one loop pass later, after any answer already received has been read."""
+    answer may be sitting unread, so the deadline is looked at again a moment later,
+    once the loop has caught up (not a whole wait later: a frozen server would then cost
+    twice the time limit under load); otherwise the timeout takes effect one loop pass
+    later, after any answer already received has been read."""
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(None) as limit:
         handle: asyncio.TimerHandle
@@ -194,7 +220,7 @@ async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
             nonlocal handle
             now = loop.time()
             if now - due > _STALLED:
-                handle = loop.call_at(now + seconds, expire, now + seconds)
+                handle = loop.call_at(now + _STALLED, expire, now + _STALLED)
             else:
                 limit.reschedule(now)
 

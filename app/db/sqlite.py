@@ -13,9 +13,14 @@ from app.db.base import Database, Prepared, Query, Read
 class SQLiteDatabase(Database):
     system = "sqlite"
 
-    def __init__(self, url: str, *, statement_timeout: float | None = None) -> None:
+    def __init__(
+        self, url: str, *, connect_timeout: float = 5.0, statement_timeout: float | None = None
+    ) -> None:
         super().__init__(
-            url, databases.Database(url, uri=True), statement_timeout=statement_timeout
+            url,
+            databases.Database(url, uri=True),
+            connect_timeout=connect_timeout,
+            statement_timeout=statement_timeout,
         )
 
     def sql_text(self, query: Query) -> str:

@@ -22,7 +22,7 @@ from app.sources.magento import MagentoSource
 from app.sources.table import TableSource
 
 if TYPE_CHECKING:
-    from app.db import Database
+    from app.db import Database, Reads
     from app.settings import Settings
 
 SOURCES: dict[str, type[TableSource]] = {
@@ -42,7 +42,5 @@ __all__ = [
 ]
 
 
-def create_source(
-    settings: Settings, database: Database, replica: Database | None = None
-) -> Source:
+def create_source(settings: Settings, database: Database, replica: Reads | None = None) -> Source:
     return SOURCES[settings.source](database, settings, replica)

@@ -13,7 +13,7 @@ from app.db import DatabaseUnavailable, Row
 from app.models import Order, Purchase
 
 if TYPE_CHECKING:
-    from app.db import Database
+    from app.db import Reads
 
 
 @overload
@@ -28,7 +28,7 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-async def count_rows(database: Database, counted: dict[str, sa.FromClause]) -> dict[str, int]:
+async def count_rows(database: Reads, counted: dict[str, sa.FromClause]) -> dict[str, int]:
     """How many rows each of these holds, one statement each, leaving out what cannot be
     counted (`downloads-api check` only: it says why elsewhere)."""
     counts = {}

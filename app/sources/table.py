@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
-from app.db import Database, Prepared, Row
+from app.db import Database, Prepared, Reads, Row
 from app.models import Order, Purchase
 from app.sources.base import NoMatch, SourceSettings, StatusFilter, StorefrontKeyStore
 from app.sources.common import count_rows, read_order
@@ -124,12 +124,12 @@ class TableSource(ABC):
     own_settings: ClassVar[type[SourceSettings]]
 
     def __init__(
-        self, database: Database, settings: Settings, replica: Database | None = None
+        self, database: Database, settings: Settings, replica: Reads | None = None
     ) -> None:
         # Credentials are read from the primary, so that a token issued (or revoked) a
         # moment ago counts at once; purchases from the replica, when there is one.
         self.database = database
-        self.reads = replica or database
+        self.reads: Reads = replica or database
         self.own = settings.source_settings
 
     @property
