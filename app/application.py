@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from app import tracing
 from app.auth import STORE_CODE, client_ip
 from app.db import Database, DatabaseUnavailable, database_at
 from app.demo import remove_demo_database, with_demo_database
@@ -34,9 +33,11 @@ from app.graphql import create_graphql
 from app.guard import Guard, unavailable
 from app.index import index_routes
 from app.limits import list_fields
-from app.metrics import Metrics
 from app.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
-from app.observability import RequestLog
+from app.observability import tracing
+from app.observability.logs import RequestLog
+from app.observability.metrics import Metrics
+from app.observability.tracing import TraceRequests
 from app.openapi import openapi_route
 from app.readiness import Readiness
 from app.responses import JSONResponse
@@ -53,7 +54,6 @@ from app.storefront import (
     RateLimiter,
     StorefrontKeys,
 )
-from app.tracing import TraceRequests
 from app.views import View, build_views
 from resolvers import bindables
 

@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
-from app.observability import request_id
+from app.observability.logs import request_id
 
 logger = logging.getLogger("downloads_api")
 

@@ -48,9 +48,9 @@ def note_requested(request: Request, document: Document | None, data: Any) -> No
 def note_operation(
     request: Request, document: Document | None, data: Any, *, ran: bool, customer_id: int | None
 ) -> None:
-    """For the request log and metrics (app/metrics.py's OperationLabels): the name of the
-    operation that ran, and the customer who ran it, when one was looked up. Only a
-    document that validated gets this far (a result with `data`: `ran`)."""
+    """For the request log and metrics (app/observability/metrics.py's OperationLabels): the
+    name of the operation that ran, and the customer who ran it, when one was looked up. Only
+    a document that validated gets this far (a result with `data`: `ran`)."""
     if document is None or not ran:
         return
     operation = document.operation(data.get("operationName"))

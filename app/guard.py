@@ -20,7 +20,7 @@ from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.dialects import Dialect
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind
-from app.observability import request_id
+from app.observability.logs import request_id
 from app.responses import JSONResponse
 from app.storefront import KeyCheck, StorefrontKeys
 

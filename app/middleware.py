@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import refuse
-from app.observability import request_id
+from app.observability.logs import request_id
 from app.responses import JSONResponse
 
 logger = logging.getLogger("downloads_api")

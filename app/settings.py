@@ -109,7 +109,7 @@ class Settings:
     cors_allow_origins: tuple[str, ...] = ("*",)
     # Client addresses /metrics answers (others get 403); empty: any.
     metrics_allow: tuple[Network, ...] = ()
-    # Operation names that always get a metrics label of their own (app/metrics.py).
+    # Operation names that always get a metrics label of their own (app/observability/metrics.py).
     metrics_operations: tuple[str, ...] = ()
     # Where storefront key lookups and rate-limit counts are shared by all processes.
     redis_url: str | None = None

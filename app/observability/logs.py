@@ -1,4 +1,4 @@
-"""One log line per request (with its metrics, app/metrics.py) and a request id.
+"""One log line per request (with its metrics, app/observability/metrics.py) and a request id.
 
 Logs never carry tokens, keys or query text: method, path (no query string), GraphQL
 operation name, status, duration, request id and why a request was refused (app/errors.py).
@@ -24,7 +24,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import close_box, open_box
-from app.metrics import Metrics
+from app.observability.metrics import Metrics
 
 logger = logging.getLogger("downloads_api")
 access_logger = logging.getLogger("downloads_api.access")
