@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from app.db import DatabaseUnavailable
+from app.domain.once import Once
+from app.domain.pagination import PageRequest
+from app.domain.purchases import PurchaseList
 from app.errors import ApiError, ErrorKind, refuse
 from app.models import Order, Purchase
-from app.once import Once
-from app.pagination import PageRequest
-from app.purchases import PurchaseList
 from app.settings import Settings
 from app.sources import Source, StatusFilter
 

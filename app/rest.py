@@ -16,11 +16,11 @@ from app.auth import request_context
 from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.dialects import BAGISTO_REST, problem
+from app.domain.purchases import parse_status, purchase_id
 from app.errors import ApiError, ErrorKind, not_found
-from app.formats import whole_number
 from app.guard import Guard, error_response, internal_error, unavailable
 from app.models import Purchase
-from app.purchases import parse_status, purchase_id
+from app.notation import whole_number
 from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source

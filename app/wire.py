@@ -11,8 +11,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from app.formats import iso8601
 from app.models import Order, Purchase
+from app.notation import iso8601
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Resolvers, one module per GraphQL type family, registered by type name and bound to
 every schema view that has the type (app/views.py). Resolvers stay thin: parse the
-arguments, ask the source or `app.purchases`, shape the answer."""
+arguments, ask the source or `app.domain.purchases`, shape the answer."""
 
 from resolvers.connection import connection, items
 from resolvers.node import node

@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 from graphql import GraphQLResolveInfo
 
-from app.formats import iso8601
 from app.models import Order
+from app.notation import iso8601
 from app.views import Resolvers
 
 order = Resolvers("CustomerOrder")

@@ -3,9 +3,9 @@ from __future__ import annotations
 from graphql import GraphQLResolveInfo
 
 from app.context import RequestContext
-from app.formats import iso8601, magento_date
+from app.domain.purchases import IRI_PREFIX
 from app.models import Purchase
-from app.purchases import IRI_PREFIX
+from app.notation import iso8601, magento_date
 from app.views import Resolvers
 
 purchase = Resolvers("CustomerDownloadableProduct")

@@ -1,5 +1,6 @@
-"""Values on the wire: timestamps as each platform prints them (docs/behaviour.md §4; all UTC),
-and the numbers clients write."""
+"""Values as they are written: timestamps as each platform prints them (docs/behaviour.md §4;
+all UTC), and the whole numbers clients write. Beside `models`, under every layer: the sources
+read with it too."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import binascii
 from dataclasses import dataclass
 
 from app.errors import ApiError, ErrorKind
-from app.formats import whole_number
+from app.notation import whole_number
 
 # Offsets past this cannot come from a real cursor, and would overflow some drivers.
 _MAX_OFFSET = 2**31 - 1

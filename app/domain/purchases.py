@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.domain.once import Once
+from app.domain.pagination import PageRequest
 from app.errors import bad_id
-from app.formats import whole_number
 from app.models import Purchase
-from app.once import Once
-from app.pagination import PageRequest
+from app.notation import whole_number
 from app.sources import NO_MATCH, Source, StatusFilter
 
 
