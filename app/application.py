@@ -46,7 +46,7 @@ from app.settings import Network, Settings
 from app.sources import Source, create_source
 from app.sources.magento_stores import StoreScope
 from app.startup import announce, check_database
-from app.storefront import (
+from app.storefront.keys import (
     Counters,
     KeyCache,
     MemoryCounters,
@@ -106,7 +106,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     counters: Counters = MemoryCounters()
     if settings.redis_url:
         # Imported only when configured: the Redis client costs each worker ~6 MB.
-        from app import shared_state
+        from app.storefront import redis_backing as shared_state
 
         shared = shared_state.connect(settings.redis_url)
         breaker = shared_state.Breaker()

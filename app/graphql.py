@@ -41,7 +41,7 @@ from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
-from app.storefront import KeyCheck
+from app.storefront.keys import KeyCheck
 
 _TOO_DEEP_BODY = "Request body is nested too deeply"
 _NO_QUERY = "A GET request carries its operation in the query parameter, and none was given."

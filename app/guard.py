@@ -15,14 +15,14 @@ from typing import Any
 
 from starlette.requests import Request
 
-from app.auth import caller
+from app.auth import caller, client_ip
 from app.context import RequestContext
 from app.db import DatabaseUnavailable
-from app.dialects import Dialect
+from app.dialects import STOREFRONT_KEY_HEADER, Dialect
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind
 from app.observability.logs import request_id
 from app.responses import JSONResponse
-from app.storefront import KeyCheck, StorefrontKeys
+from app.storefront.keys import KeyCheck, StorefrontKeys
 
 logger = logging.getLogger("downloads_api")
 
@@ -40,7 +40,10 @@ class Guard:
             return KeyCheck()
         try:
             check = await self.storefront_keys.check(
-                request, lambda: caller(request, context), cost
+                request.headers.get(STOREFRONT_KEY_HEADER, "").strip(),
+                client_ip(request),
+                lambda: caller(request, context),
+                cost,
             )
         except DatabaseUnavailable as error:
             return unavailable(dialect, error)

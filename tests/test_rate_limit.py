@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from app.application import create_app
 from app.auth import client_network
 from app.settings import Settings
-from app.storefront import MemoryCounters, RateLimiter
+from app.storefront.keys import MemoryCounters, RateLimiter
 from fixtures import bagisto
 from tests import fake
 from tests.helpers import Api, data_of

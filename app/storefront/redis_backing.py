@@ -1,6 +1,6 @@
 """State shared by every worker and replica through Redis (REDIS_URL): storefront key
 lookups and rate-limit counts, so that N processes behind a load balancer enforce one
-limit. Without Redis each process keeps its own (app/storefront.py).
+limit. Without Redis each process keeps its own (app/storefront/keys.py).
 
 Redis speeds things up and is never needed for an answer (docs/behaviour.md §7). Each call has a
 deadline (TIMEOUT), so a frozen Redis costs a request at most that once; after a failure
@@ -29,7 +29,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from app.models import StorefrontKey
-from app.storefront import MemoryCounters, MemoryKeyCache
+from app.storefront.keys import MemoryCounters, MemoryKeyCache
 
 logger = logging.getLogger("downloads_api")
 

@@ -16,10 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
-from starlette.requests import Request
-
-from app.auth import client_ip
-from app.dialects import STOREFRONT_KEY_HEADER
 from app.errors import refuse
 from app.models import StorefrontKey
 from app.sources import StorefrontKeyStore
@@ -163,14 +159,16 @@ class StorefrontKeys:
         self.rate_limiter = rate_limiter
         self.hits = self.misses = 0
 
-    async def check(self, request: Request, caller: Caller, cost: int = 1) -> KeyCheck:
-        """What the request's key allows; with a rate limit, `cost` requests are counted
-        against the allowance of `caller()` (asked only then) under the key."""
-        key = request.headers.get(STOREFRONT_KEY_HEADER, "").strip()
+    async def check(
+        self, key: str, client_ip: str | None, caller: Caller, cost: int = 1
+    ) -> KeyCheck:
+        """What the request's key (sent from `client_ip`) allows; with a rate limit, `cost`
+        requests are counted against the allowance of `caller()` (asked only then) under
+        the key."""
         if not key:
             refuse("key_missing")
             return KeyCheck(refused="missing")
-        found = await self.validate(key, client_ip(request))
+        found = await self.validate(key, client_ip)
         if found is None:
             return KeyCheck(refused="invalid")
         if self.rate_limiter is None or not found.rate_limit:  # 0 or NULL: unlimited
