@@ -20,27 +20,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from app.auth import STORE_CODE, client_ip
 from app.db import Database, DatabaseUnavailable, database_at
 from app.demo import remove_demo_database, with_demo_database
-from app.dialects import BAGISTO, MAGENTO, Dialect
 from app.documents import Documents
 from app.errors import ErrorKind
 from app.executor import ExecutionStats
-from app.explorer import ASSETS_PATH
-from app.explorer import assets as explorer_assets
 from app.graphql import create_graphql
-from app.guard import Guard, unavailable
-from app.index import index_routes
+from app.http.dialects import BAGISTO, MAGENTO, Dialect
+from app.http.explorer import ASSETS_PATH
+from app.http.explorer import assets as explorer_assets
+from app.http.guard import Guard, unavailable
+from app.http.index import index_routes
+from app.http.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
+from app.http.readiness import Readiness
+from app.http.request_context import STORE_CODE, client_ip
+from app.http.responses import JSONResponse
 from app.limits import list_fields
-from app.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
 from app.observability import tracing
 from app.observability.logs import RequestLog
 from app.observability.metrics import Metrics
 from app.observability.tracing import TraceRequests
 from app.openapi import openapi_route
-from app.readiness import Readiness
-from app.responses import JSONResponse
 from app.rest import rest_routes
 from app.settings import Network, Settings
 from app.sources import Source, create_source

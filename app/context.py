@@ -1,8 +1,8 @@
 """What resolvers and REST handlers work with: one request's context, free of HTTP.
 
-`RequestContext` is built fresh for every request (app/auth.py reads it off the request)
-and holds what answering needs: the source, the settings, the base of download URLs and
-the customer, looked up at most once, only when something asks.
+`RequestContext` is built fresh for every request (app/http/request_context.py reads it off
+the request) and holds what answering needs: the source, the settings, the base of download
+URLs and the customer, looked up at most once, only when something asks.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class RequestContext:
     source: Source
     settings: Settings
     # What download paths are appended to: the store's link base on a source with store
-    # views (app/auth.py), else PUBLIC_BASE_URL or the request's own base URL.
+    # views (app/http/request_context.py), else PUBLIC_BASE_URL or the request's own base URL.
     base_url: str
     # The bearer token that came with the request, if any.
     token: str | None

@@ -20,15 +20,11 @@ from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth import request_context
 from app.context import RequestContext
-from app.dialects import Dialect
 from app.documents import Document, Documents
 from app.errors import ApiError, refuse
 from app.execution import ChunkedExecutionContext
 from app.executor import ExecutionStats, compiled_execution_context
-from app.explorer import HEADERS as EXPLORER_HEADERS
-from app.explorer import ServiceExplorer
 from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
 from app.graphql_requests import (
     introspection_only,
@@ -36,9 +32,13 @@ from app.graphql_requests import (
     note_requested,
     unparsed_reason,
 )
-from app.guard import Guard, error_response
+from app.http.dialects import Dialect
+from app.http.explorer import HEADERS as EXPLORER_HEADERS
+from app.http.explorer import ServiceExplorer
+from app.http.guard import Guard, error_response
+from app.http.request_context import request_context
+from app.http.responses import JSONResponse
 from app.limits import TOO_DEEP_MESSAGE, Limits
-from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
 from app.storefront.keys import KeyCheck

@@ -15,8 +15,8 @@ from ariadne.types import ErrorFormatter
 from graphql import GraphQLError
 
 from app.db import DatabaseUnavailable
-from app.dialects import Dialect
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
+from app.http.dialects import Dialect
 from app.observability.logs import request_id
 
 logger = logging.getLogger("downloads_api")

@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 document of the REST paths: its operations, responses and security, built
-from the definitions app/rest.py and app/dialects.py's `BAGISTO_REST` answer with, so that it
+from the definitions app/rest.py and app/http/dialects.py's `BAGISTO_REST` answer with, so that it
 cannot drift from them; the schemas it refers to are in app/openapi_schemas.py.
 
 `python -m app.openapi > docs/openapi.json` regenerates the committed copy (default
@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from app.db import database_at
-from app.dialects import STOREFRONT_KEY_HEADER
 from app.errors import UNAVAILABLE_MESSAGE, bad_id, not_found
+from app.http.dialects import STOREFRONT_KEY_HEADER
+from app.http.responses import JSONResponse
 from app.openapi_schemas import component_schemas, problem_schema, schema_ref
-from app.responses import JSONResponse
 from app.rest import COLLECTION_PATH, ID_PATTERN, ITEM_PATH, MAX_PAGE, METHODS
 from app.settings import Settings
 from app.sources import Source, create_source

@@ -1,5 +1,5 @@
 """The JSON Schemas under the OpenAPI document's `components`: items and orders built from
-app/wire.py's field tables, error bodies from app/dialects.py's `BAGISTO_REST`."""
+app/wire.py's field tables, error bodies from app/http/dialects.py's `BAGISTO_REST`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.dialects import BAGISTO_REST, UNAUTHENTICATED, problem
 from app.errors import ErrorKind
+from app.http.dialects import BAGISTO_REST, UNAUTHENTICATED, problem
 from app.models import Order
 from app.wire import ITEM_FIELDS, ORDER_FIELDS, Field
 

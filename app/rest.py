@@ -12,16 +12,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app.auth import request_context
 from app.context import RequestContext
 from app.db import DatabaseUnavailable
-from app.dialects import BAGISTO_REST, problem
 from app.domain.purchases import parse_status, purchase_id
 from app.errors import ApiError, ErrorKind, not_found
-from app.guard import Guard, error_response, internal_error, unavailable
+from app.http.dialects import BAGISTO_REST, problem
+from app.http.guard import Guard, error_response, internal_error, unavailable
+from app.http.request_context import request_context
+from app.http.responses import JSONResponse
 from app.models import Purchase
 from app.notation import whole_number
-from app.responses import JSONResponse
 from app.settings import Settings
 from app.sources import Source
 from app.wire import item_json

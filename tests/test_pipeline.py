@@ -21,8 +21,8 @@ from starlette.testclient import TestClient
 
 from app.application import create_app
 from app.db import DatabaseUnavailable
-from app.dialects import BAGISTO, BAGISTO_REST, MAGENTO
 from app.errors import ErrorKind
+from app.http.dialects import BAGISTO, BAGISTO_REST, MAGENTO
 from app.settings import Settings
 from tests import fake
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from app.application import create_app
-from app.auth import client_network
+from app.http.request_context import client_network
 from app.settings import Settings
 from app.storefront.keys import MemoryCounters, RateLimiter
 from fixtures import bagisto

@@ -24,7 +24,8 @@ _MAX_CACHED = 1024
 WINDOW = 3600  # seconds: the rate limit's window
 
 
-# Whose allowance a request spends: "customer:7", "address:203.0.113.9" (app/auth.py).
+# Whose allowance a request spends: "customer:7", "address:203.0.113.9"
+# (app/http/request_context.py).
 Caller = Callable[[], Awaitable[str]]
 
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from app.responses import JSONResponse
+from app.http.responses import JSONResponse
 from app.settings import Settings
 
 # A 16x16 download arrow: the explorer's tab has an icon and its log no 404.

@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import refuse
+from app.http.responses import JSONResponse
 from app.observability.logs import request_id
-from app.responses import JSONResponse
 
 logger = logging.getLogger("downloads_api")
 

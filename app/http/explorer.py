@@ -1,4 +1,4 @@
-"""GraphiQL, served by the service from files shipped in the package (app/static/explorer/,
+"""GraphiQL, served by the service from files shipped in the package (app/http/static/explorer/,
 copied from npm by scripts/vendor-explorer): no CDN, so it works on a closed network.
 
 Each path opens on its platform's example query with a headers template; the browser

@@ -15,13 +15,13 @@ from typing import Any
 
 from starlette.requests import Request
 
-from app.auth import caller, client_ip
 from app.context import RequestContext
 from app.db import DatabaseUnavailable
-from app.dialects import STOREFRONT_KEY_HEADER, Dialect
 from app.errors import UNAVAILABLE_MESSAGE, ErrorKind
+from app.http.dialects import STOREFRONT_KEY_HEADER, Dialect
+from app.http.request_context import caller, client_ip
+from app.http.responses import JSONResponse
 from app.observability.logs import request_id
-from app.responses import JSONResponse
 from app.storefront.keys import KeyCheck, StorefrontKeys
 
 logger = logging.getLogger("downloads_api")
