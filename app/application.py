@@ -22,10 +22,12 @@ from starlette.routing import Mount, Route
 
 from app.db import Database, DatabaseUnavailable, database_at
 from app.demo import remove_demo_database, with_demo_database
-from app.documents import Documents
 from app.errors import ErrorKind
-from app.executor import ExecutionStats
-from app.graphql import create_graphql
+from app.graphql.documents import Documents
+from app.graphql.endpoint import create_graphql
+from app.graphql.execution.runner import ExecutionStats
+from app.graphql.limits import list_fields
+from app.graphql.views import View, build_views
 from app.http.dialects import BAGISTO, MAGENTO, Dialect
 from app.http.explorer import ASSETS_PATH
 from app.http.explorer import assets as explorer_assets
@@ -35,7 +37,6 @@ from app.http.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpec
 from app.http.readiness import Readiness
 from app.http.request_context import STORE_CODE, client_ip
 from app.http.responses import JSONResponse
-from app.limits import list_fields
 from app.observability import tracing
 from app.observability.logs import RequestLog
 from app.observability.metrics import Metrics
@@ -54,7 +55,6 @@ from app.storefront.keys import (
     RateLimiter,
     StorefrontKeys,
 )
-from app.views import View, build_views
 from resolvers import bindables
 
 logger = logging.getLogger("downloads_api")

@@ -49,13 +49,14 @@ class RequestContext:
 
     def purchase(self, purchase_id: int) -> Awaitable[Purchase | None]:
         """One of the customer's purchases, None when they have none with that id. Looked
-        up once a request: an answer with an error is worked out twice (app/executor.py),
-        and `node(id:)` and `customerDownloadableProduct(id:)` may ask for the same one."""
+        up once a request: an answer with an error is worked out twice
+        (app/graphql/execution/runner.py), and `node(id:)` and `customerDownloadableProduct(id:)`
+        may ask for the same one."""
         return self._once(self._purchases, self.source.purchase, purchase_id)
 
     async def purchase_list(self, status: StatusFilter, request: PageRequest) -> PurchaseList:
         """The customer's purchases under a filter, each query run at most once a request
-        (an answer with an error is worked out twice, app/executor.py)."""
+        (an answer with an error is worked out twice, app/graphql/execution/runner.py)."""
         customer_id = await self.customer_id()
         key = (status, request)
         found = self._lists.get(key)

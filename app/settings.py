@@ -115,8 +115,8 @@ class Settings:
     redis_url: str | None = None
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
-    # "compiled" runs cached operations from a plan (app/executor.py), falling back to
-    # graphql-core for what a plan does not cover; "core" runs graphql-core alone.
+    # "compiled" runs cached operations from a plan (app/graphql/execution/runner.py), falling back
+    # to graphql-core for what a plan does not cover; "core" runs graphql-core alone.
     graphql_executor: Literal["compiled", "core"] = "compiled"
     # What one worker keeps of the documents it has seen (parsed, validated, planned,
     # introspection answers), in bytes: the least recently used go past it.

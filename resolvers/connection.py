@@ -8,7 +8,7 @@ from graphql import GraphQLResolveInfo
 from app.domain.pagination import encode_cursor
 from app.domain.purchases import PurchaseList
 from app.models import Purchase
-from app.views import Resolvers
+from resolvers.bindable import Resolvers
 
 # Magento's plain list (/graphql) and Bagisto's cursor connection (/api/graphql): both
 # answer a `PurchaseList`, each reading what its platform's clients ask for.

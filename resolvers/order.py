@@ -6,7 +6,7 @@ from graphql import GraphQLResolveInfo
 
 from app.models import Order
 from app.notation import iso8601
-from app.views import Resolvers
+from resolvers.bindable import Resolvers
 
 order = Resolvers("CustomerOrder")
 

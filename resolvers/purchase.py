@@ -6,7 +6,7 @@ from app.context import RequestContext
 from app.domain.purchases import IRI_PREFIX
 from app.models import Purchase
 from app.notation import iso8601, magento_date
-from app.views import Resolvers
+from resolvers.bindable import Resolvers
 
 purchase = Resolvers("CustomerDownloadableProduct")
 

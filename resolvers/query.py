@@ -9,7 +9,7 @@ from app.domain.pagination import PageRequest
 from app.domain.purchases import PurchaseList, parse_status, purchase_id
 from app.errors import not_found
 from app.models import Order, Purchase
-from app.views import Resolvers
+from resolvers.bindable import Resolvers
 
 query = Resolvers("Query")
 

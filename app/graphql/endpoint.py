@@ -21,12 +21,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.context import RequestContext
-from app.documents import Document, Documents
 from app.errors import ApiError, refuse
-from app.execution import ChunkedExecutionContext
-from app.executor import ExecutionStats, compiled_execution_context
-from app.graphql_errors import collecting_kinds, error_formatter, kinds_raised
-from app.graphql_requests import (
+from app.graphql.documents import Document, Documents
+from app.graphql.error_format import collecting_kinds, error_formatter, kinds_raised
+from app.graphql.execution.chunked import ChunkedExecutionContext
+from app.graphql.execution.runner import ExecutionStats, compiled_execution_context
+from app.graphql.limits import TOO_DEEP_MESSAGE, Limits
+from app.graphql.request_data import (
     introspection_only,
     note_operation,
     note_requested,
@@ -38,7 +39,6 @@ from app.http.explorer import ServiceExplorer
 from app.http.guard import Guard, error_response
 from app.http.request_context import request_context
 from app.http.responses import JSONResponse
-from app.limits import TOO_DEEP_MESSAGE, Limits
 from app.settings import Settings
 from app.sources import Source
 from app.storefront.keys import KeyCheck
@@ -47,7 +47,7 @@ _TOO_DEEP_BODY = "Request body is nested too deeply"
 _NO_QUERY = "A GET request carries its operation in the query parameter, and none was given."
 
 # Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
-# token, a missing id). The error formatter (app/graphql_errors.py) logs what deserves
+# token, a missing id). The error formatter (app/graphql/error_format.py) logs what deserves
 # it, once.
 _ariadne_logger = logging.getLogger("downloads_api.ariadne")
 _ariadne_logger.addHandler(logging.NullHandler())

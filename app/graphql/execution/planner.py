@@ -1,4 +1,4 @@
-"""Building plans (app/plan.py) for a document's operation, once per document.
+"""Building plans (app/graphql/execution/plan.py) for a document's operation, once per document.
 
 Fields are collected as graphql-core collects them (fragments, aliases, type conditions,
 the first spread of a fragment only) but with `@skip`/`@include` left open: each
@@ -56,7 +56,7 @@ from graphql.language import (
     VariableNode,
 )
 
-from app.plan import Completion, Condition, FieldPlan, ObjectPlan, Plan
+from app.graphql.execution.plan import Completion, Condition, FieldPlan, ObjectPlan, Plan
 
 # Ariadne's `resolve_to(name)` (aliases, converted names) reads `name` off the parent the
 # way graphql-core's default resolver does; recognised by its code, read from its closure.

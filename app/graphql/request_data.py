@@ -10,8 +10,8 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.requests import Request
 
-from app.documents import Document
-from app.limits import TOO_DEEP_MESSAGE
+from app.graphql.documents import Document
+from app.graphql.limits import TOO_DEEP_MESSAGE
 
 # What a client may name its operation for the log: a GraphQL name, and not a long one.
 _OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")

@@ -12,30 +12,28 @@ for a field that no view has is a mistake, and `build_views` refuses it. A field
 resolver reads the record's attribute of its name in snake_case (`productName` reads
 `product_name`: Ariadne's `convert_names_case`), so resolvers are only needed for the rest.
 
-`python -m app.views docs/schema` prints both views into the committed snapshots.
+`python -m app.graphql.views docs/schema` prints both views into the committed snapshots.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from copy import copy
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from ariadne import SchemaBindable, make_executable_schema, resolve_to
+from ariadne import make_executable_schema
 from graphql import (
     DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumValueNode,
-    GraphQLFieldResolver,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
-    GraphQLTypeResolver,
     TypeDefinitionNode,
     TypeExtensionNode,
     parse,
@@ -43,7 +41,10 @@ from graphql import (
     print_schema,
 )
 
-from . import SCHEMA_PATH
+from app import SCHEMA_PATH
+
+if TYPE_CHECKING:
+    from resolvers.bindable import Resolvers
 
 # The mark, as declared at the top of schema.graphql.
 MARK = "view"
@@ -66,50 +67,6 @@ class View(Enum):
     def snapshot(self) -> str:
         """File name of the view's committed snapshot in docs/schema/."""
         return f"{self.name.lower()}.graphql"
-
-
-Resolver = TypeVar("Resolver", bound=Callable[..., Any])
-
-
-class Resolvers(SchemaBindable):
-    """The resolvers of one GraphQL type, for whichever views have that type (an Ariadne
-    schema bindable). Unlike Ariadne's `ObjectType`, it leaves alone the fields a view
-    lacks; `build_views` checks that each field it names is in some view."""
-
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-        self.fields: dict[str, GraphQLFieldResolver] = {}
-        self.resolve_type: GraphQLTypeResolver | None = None
-
-    def field(self, name: str) -> Callable[[Resolver], Resolver]:
-        def register(resolver: Resolver) -> Resolver:
-            self.fields[name] = resolver
-            return resolver
-
-        return register
-
-    def set_field(self, name: str, resolver: GraphQLFieldResolver) -> None:
-        self.fields[name] = resolver
-
-    def set_alias(self, name: str, attribute: str) -> None:
-        """The field reads the record's `attribute`."""
-        self.fields[name] = resolve_to(attribute)
-
-    def type_resolver(self, resolver: GraphQLTypeResolver) -> GraphQLTypeResolver:
-        """For an interface: the name of the object type a value is."""
-        self.resolve_type = resolver
-        return resolver
-
-    def bind_to_schema(self, schema: GraphQLSchema) -> None:
-        graphql_type = schema.type_map.get(self.type_name)
-        if not isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType):
-            return  # not in this view
-        for name, resolver in self.fields.items():
-            field = graphql_type.fields.get(name)
-            if field is not None:
-                field.resolve = resolver
-        if isinstance(graphql_type, GraphQLInterfaceType) and self.resolve_type is not None:
-            graphql_type.resolve_type = self.resolve_type
 
 
 def view_document(document: DocumentNode, view: View) -> DocumentNode:
@@ -155,8 +112,8 @@ def snapshot(view: View, sdl: str) -> str:
     """A view's printed SDL as its snapshot file holds it."""
     return (
         f"# What {view.path} serves: the {view.name} view of schema.graphql, as introspection\n"
-        "# shows it. Printed by `python -m app.views docs/schema`; tests/test_schema.py fails\n"
-        "# when the running service and this file disagree.\n\n"
+        "# shows it. Printed by `python -m app.graphql.views docs/schema`; tests/test_schema.py\n"
+        "# fails when the running service and this file disagree.\n\n"
         f"{sdl}\n"
     )
 
@@ -206,7 +163,7 @@ def _unmarked(definition: Any) -> Any:
 def main(argv: Sequence[str]) -> int:
     """Write each view's SDL into the folder given (docs/schema)."""
     if len(argv) != 1:
-        print("usage: python -m app.views DIRECTORY", file=sys.stderr)
+        print("usage: python -m app.graphql.views DIRECTORY", file=sys.stderr)
         return 2
     from resolvers import bindables
 

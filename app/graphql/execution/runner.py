@@ -4,10 +4,10 @@ plan (the spec: docs/executor.md).
 Plugged in through `execution_context_class` (Ariadne passes it to graphql-core's
 `execute`), so parsing, validation, variable coercion, error formatting and the HTTP
 handler stay graphql-core's and Ariadne's. Only `execute_operation` changes: it finds the
-operation's plan among what is kept with its document (app/documents.py: keyed on the
+operation's plan among what is kept with its document (app/graphql/documents.py: keyed on the
 whole text and the operation's name, never on a node that compares equal across
-documents), built by app/planner.py the second time the document runs, and produces the
-data from it, calling every resolver that is not a default one exactly as graphql-core
+documents), built by app/graphql/execution/planner.py the second time the document runs, and
+produces the data from it, calling every resolver that is not a default one exactly as graphql-core
 would (same source, `info`, arguments; sync or async, awaitables gathered concurrently).
 
 The plan is used only while everything goes right. Anything graphql-core would report
@@ -33,11 +33,11 @@ from graphql.execution import ExecutionContext
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 
-from app.codegen import compile_plan
-from app.documents import Documents
-from app.execution import CHUNK, ChunkedExecutionContext
-from app.plan import Completion, FieldPlan, ObjectPlan, Plan
-from app.planner import Unplanned, build_plan
+from app.graphql.documents import Documents
+from app.graphql.execution.chunked import CHUNK, ChunkedExecutionContext
+from app.graphql.execution.codegen import compile_plan
+from app.graphql.execution.plan import Completion, FieldPlan, ObjectPlan, Plan
+from app.graphql.execution.planner import Unplanned, build_plan
 
 logger = logging.getLogger("downloads_api")
 
@@ -77,8 +77,8 @@ def compiled_execution_context(
     counting in `stats` how operations ran."""
     counted = ExecutionStats() if stats is None else stats
 
-    # graphql-core's executor, long lists in chunks (app/execution.py), when a plan cannot
-    # serve the request.
+    # graphql-core's executor, long lists in chunks (app/graphql/execution/chunked.py), when a plan
+    # cannot serve the request.
     class CompiledExecutionContext(ChunkedExecutionContext):
         stats: ClassVar[ExecutionStats] = counted
 
@@ -212,7 +212,8 @@ class _Run:
         assert plan.fill is not None  # compiled with its plan
         return plan.fill(self, source, path)
 
-    # What the generated functions (app/codegen.py) call for the less common cases.
+    # What the generated functions (app/graphql/execution/codegen.py) call for the less common
+    # cases.
 
     def abandon(self) -> None:
         raise _Abandon

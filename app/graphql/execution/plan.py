@@ -1,5 +1,6 @@
 """Execution plans: what graphql-core would do for one operation, worked out once per
-document (built by app/planner.py, compiled by app/codegen.py, run by app/executor.py).
+document (built by planner.py, compiled by codegen.py, run by runner.py, beside this module in
+app/graphql/execution/).
 
 For each selected field a plan records the response key, the `@skip`/`@include`
 conditions it is selected under, how the value is read (a record's attribute or key for
@@ -108,7 +109,8 @@ class FieldPlan:
         self.attribute = attribute
         self.single = attribute[0] if attribute is not None and len(attribute) == 1 else None
         self.resolve = resolve
-        # False: the resolver never reads `info` (app/planner.py), so it is given None.
+        # False: the resolver never reads `info` (app/graphql/execution/planner.py), so it is given
+        # None.
         self.reads_info = reads_info
         # Argument values when they do not depend on variables; None: computed per request.
         self.arguments = arguments
@@ -122,7 +124,7 @@ class FieldPlan:
 
 class ObjectPlan:
     """The fields selected on one object type, and the function that resolves them
-    (set by app/codegen.py)."""
+    (set by app/graphql/execution/codegen.py)."""
 
     __slots__ = ("fields", "fill", "type")
 

@@ -2,7 +2,7 @@
 
 Parsing and validating a storefront's query costs more than executing it, and clients
 send the same few queries over and over. Validation does not depend on variables, and
-neither do the figures in app/limits.py, so a cached result is exactly what doing the
+neither do the figures in app/graphql/limits.py, so a cached result is exactly what doing the
 work again would give. A document that fails to parse is cached too, with its error: a
 flood of the same bad document costs one parse.
 
@@ -39,8 +39,8 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 from graphql.utilities import TypeInfo
 
-from app.limits import TOO_DEEP_MESSAGE, Measure, measure
-from app.sized_cache import SizedCache
+from app.graphql.limits import TOO_DEEP_MESSAGE, Measure, measure
+from app.graphql.sized_cache import SizedCache
 
 # Bytes a parsed document holds, estimated from its text: graphql-core keeps every token
 # (linked to the next) and a node or two per token, and copies names and strings out of
@@ -92,8 +92,8 @@ class Documents:
         self.max_length = max_length
         self.list_fields = list_fields
         # Query text -> Document, or the GraphQLError it fails to parse with; and the code
-        # compiled for plans (app/codegen.py), shared by every plan of the same shape: an
-        # eighth of the budget, so that the two together stay within it.
+        # compiled for plans (app/graphql/execution/codegen.py), shared by every plan of the same
+        # shape: an eighth of the budget, so that the two together stay within it.
         self.code = SizedCache(budget // 8)
         self.cache = SizedCache(budget - self.code.budget)
 

@@ -5,7 +5,7 @@ a function per object plan, one block per field, in graphql-core's key order: th
 field's `@skip`/`@include` conditions, reading the attribute or calling the resolver,
 and the common completions (null, a str or bool of a String, ID or Boolean field, an
 Int in range) inline. Everything else goes to the runner's `complete`
-(app/executor.py), which also takes resolver results that are awaitable.
+(app/graphql/execution/runner.py), which also takes resolver results that are awaitable.
 
 The generated text holds only identifiers it makes up itself and Python literals
 written with `repr`; every object (field plans, resolvers, argument values) is passed
@@ -27,8 +27,8 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 from graphql.pyutils import Path, Undefined
 
-from app.plan import Condition, FieldPlan, Plan
-from app.sized_cache import SizedCache
+from app.graphql.execution.plan import Condition, FieldPlan, Plan
+from app.graphql.sized_cache import SizedCache
 
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 _numbers = itertools.count(1)
