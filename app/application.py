@@ -41,8 +41,8 @@ from app.observability import tracing
 from app.observability.logs import RequestLog
 from app.observability.metrics import Metrics
 from app.observability.tracing import TraceRequests
-from app.openapi import openapi_route
-from app.rest import rest_routes
+from app.rest.openapi import openapi_route
+from app.rest.routes import rest_routes
 from app.settings import Network, Settings
 from app.sources import Source, create_source
 from app.sources.magento_stores import StoreScope

@@ -1,6 +1,6 @@
 """Bagisto's REST paths (docs/behaviour.md §2, §5, §7): the customer's downloadable products as
 plain JSON, the REST twin of `customerDownloadableProducts` on /api/graphql. The items'
-wire format is app/wire.py's table."""
+wire format is app/rest/items.py's table."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from app.http.request_context import request_context
 from app.http.responses import JSONResponse
 from app.models import Purchase
 from app.notation import whole_number
+from app.rest.items import item_json
 from app.settings import Settings
 from app.sources import Source
-from app.wire import item_json
 
 COLLECTION_PATH = "/api/shop/customer-downloadable-products"
 ITEM_PATH = COLLECTION_PATH + "/{id}"

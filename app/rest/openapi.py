@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of the REST paths: its operations, responses and security, built
-from the definitions app/rest.py and app/http/dialects.py's `BAGISTO_REST` answer with, so that it
-cannot drift from them; the schemas it refers to are in app/openapi_schemas.py.
+from the definitions app/rest/routes.py and app/http/dialects.py's `BAGISTO_REST` answer with, so
+that it cannot drift from them; the schemas it refers to are in app/rest/openapi_schemas.py.
 
-`python -m app.openapi > docs/openapi.json` regenerates the committed copy (default
+`python -m app.rest.openapi > docs/openapi.json` regenerates the committed copy (default
 settings); GET /api/openapi.json serves the one for the running settings.
 """
 
@@ -19,8 +19,8 @@ from app.db import database_at
 from app.errors import UNAVAILABLE_MESSAGE, bad_id, not_found
 from app.http.dialects import STOREFRONT_KEY_HEADER
 from app.http.responses import JSONResponse
-from app.openapi_schemas import component_schemas, problem_schema, schema_ref
-from app.rest import COLLECTION_PATH, ID_PATTERN, ITEM_PATH, MAX_PAGE, METHODS
+from app.rest.openapi_schemas import component_schemas, problem_schema, schema_ref
+from app.rest.routes import COLLECTION_PATH, ID_PATTERN, ITEM_PATH, MAX_PAGE, METHODS
 from app.settings import Settings
 from app.sources import Source, create_source
 

@@ -1,5 +1,5 @@
-"""The REST items' wire format: one table of fields, which the handlers (app/rest.py)
-write and app/openapi.py documents, so that the document cannot drift from the answers."""
+"""The REST items' wire format: one table of fields, which the handlers (app/rest/routes.py)
+write and app/rest/openapi.py documents, so that the document cannot drift from the answers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from app.notation import iso8601
 @dataclass(frozen=True)
 class Field:
     key: str
-    # The Python type of the value before it is written; app/openapi_schemas.py turns it into a
+    # The Python type of the value before it is written; app/rest/openapi_schemas.py turns it into a
     # schema.
     type: Any
     value: Callable[[Any, str], Any]  # (record, base URL) -> the value as Python has it

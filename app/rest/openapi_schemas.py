@@ -1,5 +1,5 @@
 """The JSON Schemas under the OpenAPI document's `components`: items and orders built from
-app/wire.py's field tables, error bodies from app/http/dialects.py's `BAGISTO_REST`."""
+app/rest/items.py's field tables, error bodies from app/http/dialects.py's `BAGISTO_REST`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from app.errors import ErrorKind
 from app.http.dialects import BAGISTO_REST, UNAUTHENTICATED, problem
 from app.models import Order
-from app.wire import ITEM_FIELDS, ORDER_FIELDS, Field
+from app.rest.items import ITEM_FIELDS, ORDER_FIELDS, Field
 
 _JSON_TYPES: dict[Any, dict[str, str]] = {
     int: {"type": "integer"},
