@@ -21,7 +21,6 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app.db import Database, DatabaseUnavailable, database_at
-from app.demo import remove_demo_database, with_demo_database
 from app.errors import ErrorKind
 from app.graphql.documents import Documents
 from app.graphql.endpoint import create_graphql
@@ -41,12 +40,13 @@ from app.observability import tracing
 from app.observability.logs import RequestLog
 from app.observability.metrics import Metrics
 from app.observability.tracing import TraceRequests
+from app.ops.demo import remove_demo_database, with_demo_database
+from app.ops.startup import announce, check_database
 from app.rest.openapi import openapi_route
 from app.rest.routes import rest_routes
 from app.settings import Network, Settings
 from app.sources import Source, create_source
 from app.sources.magento_stores import StoreScope
-from app.startup import announce, check_database
 from app.storefront.keys import (
     Counters,
     KeyCache,

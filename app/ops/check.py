@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.db import Database, DatabaseUnavailable
-from app.diagnosis import (
+from app.ops.diagnosis import (
     GRANTEE,
     MISSING,
     NOT_GRANTED,

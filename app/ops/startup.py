@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.db import Database, DatabaseUnavailable
-from app.demo import DEMO_WARNING
-from app.diagnosis import diagnosis, probe
+from app.ops.demo import DEMO_WARNING
+from app.ops.diagnosis import diagnosis, probe
 from app.settings import Settings
 
 logger = logging.getLogger("downloads_api")
