@@ -14,6 +14,7 @@ from app.sources.base import (
     NO_MATCH,
     NoMatch,
     Source,
+    SourceChoice,
     SourceSettings,
     StatusFilter,
     StorefrontKeyStore,
@@ -23,7 +24,6 @@ from app.sources.table import TableSource
 
 if TYPE_CHECKING:
     from app.db import Database
-    from app.settings import Settings
 
 SOURCES: dict[str, type[TableSource]] = {
     "bagisto": BagistoSource,
@@ -35,6 +35,7 @@ __all__ = [
     "SOURCES",
     "NoMatch",
     "Source",
+    "SourceChoice",
     "SourceSettings",
     "StatusFilter",
     "StorefrontKeyStore",
@@ -43,6 +44,8 @@ __all__ = [
 
 
 def create_source(
-    settings: Settings, database: Database, replica: Database | None = None
+    settings: SourceChoice, database: Database, replica: Database | None = None
 ) -> Source:
-    return SOURCES[settings.source](database, settings, replica)
+    """The source the settings name, given its own settings (app.settings.Settings is a
+    SourceChoice; the sources take only their own settings and never import app.settings)."""
+    return SOURCES[settings.source](database, settings.source_settings, replica)

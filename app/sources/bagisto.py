@@ -23,7 +23,7 @@ from app.sources.common import as_utc, order_keys, purchase_keys, read_order, re
 from app.sources.table import PurchaseTables, TableSource, order_columns
 
 if TYPE_CHECKING:
-    from app.settings import Environment
+    from app.sources.base import Environment
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(

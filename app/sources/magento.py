@@ -28,7 +28,7 @@ from app.sources.magento_stores import StoreScope
 from app.sources.table import PurchaseTables, TableSource, order_columns
 
 if TYPE_CHECKING:
-    from app.settings import Environment
+    from app.sources.base import Environment
 
 purchased = sa.table(
     "downloadable_link_purchased",
