@@ -28,7 +28,7 @@ from graphql import ExecutionResult, execute, parse
 
 from app.graphql.documents import Documents
 from app.graphql.execution.chunked import CHUNK
-from app.graphql.execution.planner import reads_info_argument
+from app.graphql.execution.resolver_code import reads_info_argument
 from app.graphql.execution.runner import compiled_execution_context
 from resolvers.purchase import resolve_download_url, resolve_iri
 

@@ -16,12 +16,8 @@ and the document then runs on graphql-core alone: introspection, interfaces and 
 
 from __future__ import annotations
 
-import dis
-from collections.abc import Callable
-from types import FunctionType
 from typing import Any
 
-from ariadne import resolve_to
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -32,7 +28,6 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
-    default_field_resolver,
     get_argument_values,
     is_list_type,
     is_non_null_type,
@@ -57,12 +52,8 @@ from graphql.language import (
 )
 
 from app.graphql.execution.plan import Completion, Condition, FieldPlan, ObjectPlan, Plan
+from app.graphql.execution.resolver_code import attribute_read, reads_info_argument
 
-# Ariadne's `resolve_to(name)` (aliases, converted names) reads `name` off the parent the
-# way graphql-core's default resolver does; recognised by its code, read from its closure.
-_ALIAS_CODE = resolve_to("_").__code__
-# Names through which a function could reach its own frame, and so its `info`, unloaded.
-_FRAME_ACCESS = frozenset(("locals", "vars", "_getframe", "currentframe", "stack"))
 # Field plans in one operation's plan, at most: compiling one costs some 0.13 ms (far less
 # when its object's shape was compiled before) and keeps about 1.2 KB, so a plan costs at
 # most ~40 ms once. The clients' documents hold 7 to 45; MAX_QUERY_COMPLEXITY's default
@@ -203,7 +194,7 @@ class _Builder:
         definition = parent.fields.get(name)
         if definition is None:  # graphql-core leaves the key out
             return None
-        attribute = _attribute_read(definition, name)
+        attribute = attribute_read(definition, name)
         resolve = None if attribute is not None else definition.resolve
         reads_info = resolve is not None and reads_info_argument(resolve)
         completion = self.completion(definition.type, nodes)
@@ -236,42 +227,6 @@ class _Builder:
             selection_sets = [node.selection_set for node in nodes if node.selection_set]
             return Completion(non_null=non_null, object=self.object_plan(type_, selection_sets))
         raise Unplanned("abstract_type")  # interfaces and unions
-
-
-def _attribute_read(definition: GraphQLField, name: str) -> tuple[str, ...] | None:
-    """The attribute path a default resolver reads, or None for any other resolver."""
-    resolve = definition.resolve
-    if resolve is None or resolve is default_field_resolver:
-        return (name,)
-    code = getattr(resolve, "__code__", None)
-    closure = getattr(resolve, "__closure__", None)
-    if code is _ALIAS_CODE and closure is not None:
-        cells = dict(zip(code.co_freevars, closure, strict=True))
-        attr_name = cells["attr_name"].cell_contents
-        if isinstance(attr_name, str):
-            return tuple(attr_name.split("."))
-    return None
-
-
-def reads_info_argument(resolve: Callable[..., Any]) -> bool:
-    """Whether a resolver can read its second argument, `info`, judged from its code. Most
-    of ours never do (`def resolve_iri(obj, _)`), and a plan calls those with None instead
-    of a `GraphQLResolveInfo` built for the call. Only a plain function whose code never
-    loads that parameter, keeps it in no closure and names nothing that reaches its own
-    frame counts as not reading it; anything else gets a real one."""
-    if not isinstance(resolve, FunctionType):
-        return True
-    code = resolve.__code__
-    if code.co_argcount < 2:  # info in *args (or no such parameter): assume it is read
-        return True
-    info = code.co_varnames[1]
-    if info in code.co_cellvars or not _FRAME_ACCESS.isdisjoint(code.co_names):
-        return True
-    for instruction in dis.get_instructions(code):
-        value = instruction.argval
-        if value == info or (isinstance(value, tuple) and info in value):
-            return True
-    return False
 
 
 def _static_arguments(definition: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
