@@ -4,8 +4,8 @@ A plan's fields are known when it is built, so the loop over them is written out
 a function per object plan, one block per field, in graphql-core's key order: the
 field's `@skip`/`@include` conditions, reading the attribute or calling the resolver,
 and the common completions (null, a str or bool of a String, ID or Boolean field, an
-Int in range) inline. Everything else goes to the runner's `complete`
-(app/graphql/execution/runner.py), which also takes resolver results that are awaitable.
+Int in range) inline. Everything else goes to the run's `complete`
+(app/graphql/execution/plan_run.py), which also takes resolver results that are awaitable.
 
 The generated text holds only identifiers it makes up itself and Python literals
 written with `repr`; every object (field plans, resolvers, argument values) is passed

@@ -1,5 +1,5 @@
 """Execution plans: what graphql-core would do for one operation, worked out once per
-document (built by planner.py, compiled by codegen.py, run by runner.py, beside this module in
+document (built by planner.py, compiled by codegen.py, run by plan_run.py, beside this module in
 app/graphql/execution/).
 
 For each selected field a plan records the response key, the `@skip`/`@include`
