@@ -10,11 +10,8 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
-import orjson
 from ariadne.asgi import GraphQL
-from ariadne.asgi.handlers import GraphQLHTTPHandler
-from ariadne.constants import DATA_TYPE_JSON
-from ariadne.exceptions import HttpBadRequestError, HttpError
+from ariadne.exceptions import HttpError
 from ariadne.explorer import Explorer, ExplorerHttp405
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
@@ -28,6 +25,7 @@ from app.graphql.execution.chunked import ChunkedExecutionContext
 from app.graphql.execution.runner import ExecutionStats, compiled_execution_context
 from app.graphql.limits import TOO_DEEP_MESSAGE, Limits
 from app.graphql.request_data import (
+    JSONHTTPHandler,
     introspection_only,
     note_operation,
     note_requested,
@@ -43,7 +41,6 @@ from app.settings import Settings
 from app.sources import Source
 from app.storefront.keys import KeyCheck
 
-_TOO_DEEP_BODY = "Request body is nested too deeply"
 _NO_QUERY = "A GET request carries its operation in the query parameter, and none was given."
 
 # Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
@@ -54,7 +51,7 @@ _ariadne_logger.addHandler(logging.NullHandler())
 _ariadne_logger.propagate = False
 
 
-class DialectHTTPHandler(GraphQLHTTPHandler):
+class DialectHTTPHandler(JSONHTTPHandler):
     """Ariadne's HTTP handler, plus what must happen before any GraphQL work: the
     document measured against the limits, the storefront key checked; and the dialect's
     statuses, JSON-only bodies and (when enabled) array batches."""
@@ -201,33 +198,6 @@ class DialectHTTPHandler(GraphQLHTTPHandler):
         assert self.error_formatter is not None
         formatted = [self.error_formatter(error, False) for error in errors]
         return JSONResponse(self._shape({"errors": formatted}), status_code=400)
-
-    async def extract_data_from_request(self, request: Request) -> Any:
-        """JSON bodies and GET queries only: neither platform takes multipart uploads."""
-        content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        try:
-            # A GET carries its operation in the URL, whatever its Content-Type says: Apollo
-            # Client (PWA Studio's `useGETForQueries`) sends `application/json`, no body.
-            if request.method == "GET" and request.query_params.get("query"):
-                return self.extract_data_from_get_request(request)
-            if content_type != DATA_TYPE_JSON:
-                refuse("body_not_json")
-                raise HttpBadRequestError(f"Posted content must be of type {DATA_TYPE_JSON}")
-            return await self.extract_data_from_json_request(request)
-        except RecursionError:
-            refuse("max_nesting")
-            raise HttpBadRequestError(_TOO_DEEP_BODY) from None
-
-    async def extract_data_from_json_request(self, request: Request) -> Any:
-        # orjson: a fifth of the stdlib's time, and nesting past 1,024 levels is an error
-        # of its own rather than a RecursionError.
-        try:
-            return orjson.loads(await request.body())
-        except orjson.JSONDecodeError as error:
-            if error.msg == "depth limit exceeded":
-                refuse("max_nesting")
-                raise HttpBadRequestError(_TOO_DEEP_BODY) from None
-            raise HttpBadRequestError("Request body is not a valid JSON") from None
 
     async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
         response = await super().render_explorer(request, explorer)
