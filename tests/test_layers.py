@@ -111,3 +111,17 @@ def test_a_cycle_is_found_however_it_is_imported(tmp_path: Path) -> None:
 def test_at_most_eight_modules_at_the_top_of_app() -> None:
     top = sorted(p.stem for p in (ROOT / "app").glob("*.py") if p.name != "__init__.py")
     assert len(top) <= 8, top
+
+
+# Modules allowed past 300 lines, each with its reason. app/settings.py is being reworked
+# (each setting defined once, with the README's table generated from it); split it then.
+LONGER = {"app/settings.py"}
+
+
+def test_no_module_over_300_lines() -> None:
+    longer = {
+        str(path.relative_to(ROOT)): lines
+        for path in modules().values()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 300
+    }
+    assert set(longer) <= LONGER, longer
