@@ -20,34 +20,36 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from app import tracing
-from app.auth import STORE_CODE, client_ip
 from app.db import Database, DatabaseUnavailable, ReplicaReads, database_at
-from app.demo import remove_demo_database, with_demo_database
-from app.dialects import BAGISTO, MAGENTO, Dialect
-from app.documents import Documents
-from app.drain import Drain
+from app.domain.fair_share import FairShare, RowBudget
 from app.errors import ErrorKind
-from app.executor import ExecutionStats
-from app.explorer import ASSETS_PATH
-from app.explorer import assets as explorer_assets
-from app.fair_share import FairShare, RowBudget
-from app.graphql import create_graphql
-from app.guard import Guard, unavailable
-from app.index import index_routes
-from app.limits import list_fields
-from app.metrics import Metrics
-from app.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
-from app.observability import RequestLog
-from app.openapi import openapi_route
-from app.readiness import Readiness
-from app.responses import JSONResponse
-from app.rest import rest_routes
+from app.graphql.documents import Documents
+from app.graphql.endpoint import create_graphql
+from app.graphql.execution.runner import ExecutionStats
+from app.graphql.limits import list_fields
+from app.graphql.views import View, build_views
+from app.http.dialects import BAGISTO, MAGENTO, Dialect
+from app.http.drain import Drain
+from app.http.explorer import ASSETS_PATH
+from app.http.explorer import assets as explorer_assets
+from app.http.guard import Guard, unavailable
+from app.http.index import index_routes
+from app.http.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
+from app.http.readiness import Readiness
+from app.http.request_context import STORE_CODE, client_ip
+from app.http.responses import JSONResponse
+from app.observability import tracing
+from app.observability.logs import RequestLog
+from app.observability.metrics import Metrics
+from app.observability.tracing import TraceRequests
+from app.ops.demo import remove_demo_database, with_demo_database
+from app.ops.startup import announce, check_database
+from app.rest.openapi import openapi_route
+from app.rest.routes import rest_routes
 from app.settings import Network, Settings
 from app.sources import Source, create_source
 from app.sources.magento_stores import StoreScope
-from app.startup import announce, check_database
-from app.storefront import (
+from app.storefront.keys import (
     Counters,
     KeyCache,
     MemoryCounters,
@@ -55,8 +57,6 @@ from app.storefront import (
     RateLimiter,
     StorefrontKeys,
 )
-from app.tracing import TraceRequests
-from app.views import View, build_views
 from resolvers import bindables
 
 logger = logging.getLogger("downloads_api")
@@ -110,7 +110,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     counters: Counters = MemoryCounters()
     if settings.redis_url:
         # Imported only when configured: the Redis client costs each worker ~6 MB.
-        from app import shared_state
+        from app.storefront import redis_backing as shared_state
 
         shared = shared_state.connect(settings.redis_url)
         breaker = shared_state.Breaker()

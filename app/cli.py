@@ -16,10 +16,10 @@ from importlib.metadata import version
 
 import uvicorn
 
-from app.check import Finding, check, report, where_is
 from app.db import database_at
-from app.demo import DEMO_WARNING, with_demo_database
-from app.observability import configure_logging
+from app.observability.logs import configure_logging
+from app.ops.check import Finding, check, report, where_is
+from app.ops.demo import DEMO_WARNING, with_demo_database
 from app.settings import Settings, SettingsError, load_settings
 from app.sources import SOURCES
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             reload=args.reload,
             proxy_headers=True,
-            access_log=False,  # the service logs each request itself (app/observability.py)
+            access_log=False,  # the service logs each request itself (app/observability/logs.py)
             log_config=None,  # and uvicorn's records go through its handler
         )
     return 0

@@ -1,8 +1,8 @@
 """What resolvers and REST handlers work with: one request's context, free of HTTP.
 
-`RequestContext` is built fresh for every request (app/auth.py reads it off the request)
-and holds what answering needs: the source, the settings, the base of download URLs and
-the customer, looked up at most once, only when something asks.
+`RequestContext` is built fresh for every request (app/http/request_context.py reads it off
+the request) and holds what answering needs: the source, the settings, the base of download
+URLs and the customer, looked up at most once, only when something asks.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from app.db import DatabaseUnavailable
+from app.domain.once import Once
+from app.domain.pagination import PageRequest
+from app.domain.purchases import PurchaseList
 from app.errors import ApiError, ErrorKind, refuse
 from app.models import Order, Purchase
-from app.once import Once
-from app.pagination import PageRequest
-from app.purchases import PurchaseList
 from app.settings import Settings
 from app.sources import Source, StatusFilter
 
@@ -28,7 +28,7 @@ class RequestContext:
     source: Source
     settings: Settings
     # What download paths are appended to: the store's link base on a source with store
-    # views (app/auth.py), else PUBLIC_BASE_URL or the request's own base URL.
+    # views (app/http/request_context.py), else PUBLIC_BASE_URL or the request's own base URL.
     base_url: str
     # The bearer token that came with the request, if any.
     token: str | None
@@ -49,13 +49,14 @@ class RequestContext:
 
     def purchase(self, purchase_id: int) -> Awaitable[Purchase | None]:
         """One of the customer's purchases, None when they have none with that id. Looked
-        up once a request: an answer with an error is worked out twice (app/executor.py),
-        and `node(id:)` and `customerDownloadableProduct(id:)` may ask for the same one."""
+        up once a request: an answer with an error is worked out twice
+        (app/graphql/execution/runner.py), and `node(id:)` and `customerDownloadableProduct(id:)`
+        may ask for the same one."""
         return self._once(self._purchases, self.source.purchase, purchase_id)
 
     async def purchase_list(self, status: StatusFilter, request: PageRequest) -> PurchaseList:
         """The customer's purchases under a filter, each query run at most once a request
-        (an answer with an error is worked out twice, app/executor.py)."""
+        (an answer with an error is worked out twice, app/graphql/execution/runner.py)."""
         customer_id = await self.customer_id()
         key = (status, request)
         found = self._lists.get(key)

@@ -6,9 +6,9 @@ A bad setting stops the process here with one line that names the variable.
 import os
 import sys
 
-from app import tracing
 from app.application import create_app
-from app.observability import configure_logging
+from app.observability import tracing
+from app.observability.logs import configure_logging
 from app.settings import SettingsError, load_settings
 
 try:

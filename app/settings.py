@@ -72,7 +72,7 @@ class Settings:
     # Seconds to wait for a connection, and for one statement (the server cancels it).
     database_connect_timeout: float = 5.0
     database_statement_timeout: float = 5.0
-    # Seconds between SIGTERM (when /ready turns 503) and the server's stop (app/drain.py).
+    # Seconds between SIGTERM (when /ready turns 503) and the server's stop (app/http/drain.py).
     shutdown_drain_seconds: float = 0.0
     # A name in app.sources.SOURCES.
     source: str = "bagisto"
@@ -86,7 +86,7 @@ class Settings:
     # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (docs/behaviour.md §5).
     max_page_size: int = 1000
     # Rows of large pages (over 100) a worker completes at a time; more wait their turn
-    # (app/fair_share.py).
+    # (app/domain/fair_share.py).
     max_rows_in_flight: int = 1000
     storefront_key_cache_seconds: float = 60.0
     max_query_depth: int = 20
@@ -116,14 +116,14 @@ class Settings:
     cors_allow_origins: tuple[str, ...] = ("*",)
     # Client addresses /metrics answers (others get 403); empty: any.
     metrics_allow: tuple[Network, ...] = ()
-    # Operation names that always get a metrics label of their own (app/metrics.py).
+    # Operation names that always get a metrics label of their own (app/observability/metrics.py).
     metrics_operations: tuple[str, ...] = ()
     # Where storefront key lookups and rate-limit counts are shared by all processes.
     redis_url: str | None = None
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
-    # "compiled" runs cached operations from a plan (app/executor.py), falling back to
-    # graphql-core for what a plan does not cover; "core" runs graphql-core alone.
+    # "compiled" runs cached operations from a plan (app/graphql/execution/runner.py), falling back
+    # to graphql-core for what a plan does not cover; "core" runs graphql-core alone.
     graphql_executor: Literal["compiled", "core"] = "compiled"
     # What one worker keeps of the documents it has seen (parsed, validated, planned,
     # introspection answers), in bytes: the least recently used go past it.

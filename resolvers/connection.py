@@ -5,10 +5,10 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from app.domain.pagination import encode_cursor
+from app.domain.purchases import PurchaseList
 from app.models import Purchase
-from app.pagination import encode_cursor
-from app.purchases import PurchaseList
-from app.views import Resolvers
+from resolvers.bindable import Resolvers
 
 # Magento's plain list (/graphql) and Bagisto's cursor connection (/api/graphql): both
 # answer a `PurchaseList`, each reading what its platform's clients ask for.

@@ -5,7 +5,7 @@ from typing import Any
 from graphql import GraphQLAbstractType, GraphQLResolveInfo
 
 from app.models import Order, Purchase
-from app.views import Resolvers
+from resolvers.bindable import Resolvers
 
 node = Resolvers("Node")
 

@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 from graphql import GraphQLResolveInfo
 
-from app.formats import iso8601
 from app.models import Order
-from app.views import Resolvers
+from app.notation import iso8601
+from resolvers.bindable import Resolvers
 
 order = Resolvers("CustomerOrder")
 

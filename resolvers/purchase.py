@@ -3,10 +3,10 @@ from __future__ import annotations
 from graphql import GraphQLResolveInfo
 
 from app.context import RequestContext
-from app.formats import iso8601, magento_date
+from app.domain.purchases import IRI_PREFIX
 from app.models import Purchase
-from app.purchases import IRI_PREFIX
-from app.views import Resolvers
+from app.notation import iso8601, magento_date
+from resolvers.bindable import Resolvers
 
 purchase = Resolvers("CustomerDownloadableProduct")
 

@@ -5,11 +5,11 @@ import re
 from graphql import GraphQLResolveInfo
 
 from app.context import RequestContext
+from app.domain.pagination import PageRequest
+from app.domain.purchases import PurchaseList, parse_status, purchase_id
 from app.errors import not_found
 from app.models import Order, Purchase
-from app.pagination import PageRequest
-from app.purchases import PurchaseList, parse_status, purchase_id
-from app.views import Resolvers
+from resolvers.bindable import Resolvers
 
 query = Resolvers("Query")
 

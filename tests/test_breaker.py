@@ -1,4 +1,4 @@
-"""The circuit breaker in front of Redis (app/shared_state.py), on a clock of the test's
+"""The circuit breaker in front of Redis (app/storefront/redis_backing.py), on a clock of the test's
 own: no Redis needed."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import logging
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from app.shared_state import Breaker, Unavailable
+from app.storefront.redis_backing import Breaker, Unavailable
 
 
 class Redis:

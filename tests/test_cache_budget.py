@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, execute, validate
 
-from app.codegen import compile_plan
-from app.documents import Documents
-from app.executor import compiled_execution_context
-from app.planner import build_plan
-from app.sized_cache import SizedCache
-from app.views import build_views
+from app.graphql.documents import Documents
+from app.graphql.execution.codegen import compile_plan
+from app.graphql.execution.planner import build_plan
+from app.graphql.execution.runner import compiled_execution_context
+from app.graphql.sized_cache import SizedCache
+from app.graphql.views import build_views
 from resolvers import bindables
 from tests.corpus import client_documents
 from tests.test_executor import schema as things_schema

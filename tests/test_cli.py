@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app import demo
 from app.cli import main
+from app.ops import demo
 from app.settings import VARIABLES
 
 

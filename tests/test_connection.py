@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.pagination import encode_cursor
+from app.domain.pagination import encode_cursor
 from tests.helpers import DEFAULT, Api, Default, data_of
 
 # Jane's purchases, newest first: offset 0 is purchase 15.

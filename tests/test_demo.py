@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.application import create_app
-from app.demo import FOLDER_PREFIX
+from app.ops.demo import FOLDER_PREFIX
 from app.settings import VARIABLES, Settings
 from fixtures import bagisto, magento
 from tests.helpers import Api, data_of

@@ -56,7 +56,7 @@ def test_the_same_query_is_parsed_and_validated_once(
         validations.append(args)
         return validate(*args)
 
-    monkeypatch.setattr("app.documents.validate", counting_validate)
+    monkeypatch.setattr("app.graphql.documents.validate", counting_validate)
 
     for _ in range(5):
         data_of(api.bagisto("{ customerDownloadableProducts { totalCount } }"))

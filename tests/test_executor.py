@@ -26,10 +26,10 @@ from ariadne import (
 )
 from graphql import ExecutionResult, execute, parse
 
-from app.documents import Documents
-from app.execution import CHUNK
-from app.executor import compiled_execution_context
-from app.planner import reads_info_argument
+from app.graphql.documents import Documents
+from app.graphql.execution.chunked import CHUNK
+from app.graphql.execution.resolver_code import reads_info_argument
+from app.graphql.execution.runner import compiled_execution_context
 from resolvers.purchase import resolve_download_url, resolve_iri
 
 SDL = """
@@ -274,7 +274,7 @@ def test_a_long_list_lets_other_tasks_run() -> None:
         assert result.data is not None and len(result.data["things"]) == CHUNK * 5
         return ticks
 
-    # The first run is graphql-core's, which app/execution.py has complete long lists a
+    # The first run is graphql-core's, which app/graphql/execution/chunked.py has complete long lists a
     # chunk at a time too; the second runs from the plan.
     assert asyncio.run(measure()) >= 4
     assert asyncio.run(measure()) >= 4

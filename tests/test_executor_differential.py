@@ -35,9 +35,9 @@ from hypothesis_graphql import queries
 from starlette.testclient import TestClient
 
 from app.application import create_app
-from app.execution import ChunkedExecutionContext
+from app.graphql.execution.chunked import ChunkedExecutionContext
+from app.graphql.views import build_views
 from app.settings import Settings, SettingsError, load_settings
-from app.views import build_views
 from resolvers import bindables
 from tests import fake
 from tests.corpus import WRITTEN, Case, cases, client_documents, suite_documents

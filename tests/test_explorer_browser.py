@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from app.explorer import EXAMPLES, KEY_PLACEHOLDER, STATIC, TITLES, TOKEN_PLACEHOLDER
+from app.http.explorer import EXAMPLES, KEY_PLACEHOLDER, STATIC, TITLES, TOKEN_PLACEHOLDER
 from app.settings import Settings
 from fixtures import demo as store
 from tests.node import ROOT, node_modules, run_node, service

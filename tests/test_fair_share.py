@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 
 from app.application import create_app
 from app.db import DatabaseUnavailable
+from app.domain.fair_share import RowBudget, take_rows
 from app.errors import UNAVAILABLE_MESSAGE
-from app.fair_share import RowBudget, take_rows
 from app.settings import Settings
 from tests import fake
 

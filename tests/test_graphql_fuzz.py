@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, queries
 from starlette.testclient import TestClient
 
-from app.views import View, build_views
+from app.graphql.views import View, build_views
 from resolvers import bindables
 from tests.helpers import Api
 

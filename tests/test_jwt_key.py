@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.sources.magento import jwt_key
+from app.sources.magento_tokens import jwt_key
 from fixtures import magento
 
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from graphql import get_introspection_query, parse
 
-from app.limits import Limits, Measure, list_fields, measure
-from app.views import build_views
+from app.graphql.limits import Limits, Measure, list_fields, measure
+from app.graphql.views import build_views
 from resolvers import bindables
 
 LISTS = list_fields(build_views(bindables).values())

@@ -12,9 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.application import create_app
-from app.observability import configure_logging
+from app.observability.logs import configure_logging
+from app.ops.startup import where
 from app.settings import Settings
-from app.startup import where
 from tests import fake
 
 LOGGERS = ("downloads_api", "uvicorn", "uvicorn.error", "uvicorn.access")

@@ -11,7 +11,8 @@ from functools import partial
 import pytest
 from starlette.testclient import TestClient
 
-from app.sources.magento import MagentoSettings, jwt_key
+from app.sources.magento import MagentoSettings
+from app.sources.magento_tokens import jwt_key
 from fixtures import magento
 from fixtures.magento import magento_jwt
 from tests.expected import magento_link_base

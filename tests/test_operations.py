@@ -16,7 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import fixtures
-from app.metrics import MAX_LABELS_PER_CUSTOMER, MAX_OPERATION_LABELS, OperationLabels
+from app.observability.metrics import MAX_LABELS_PER_CUSTOMER, MAX_OPERATION_LABELS, OperationLabels
 from app.settings import Settings
 from tests.helpers import Api, data_of
 from tests.live import ROOT, serving

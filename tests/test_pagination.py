@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
+from app.domain.pagination import PageRequest, decode_cursor, encode_cursor
 from app.errors import ApiError
-from app.pagination import PageRequest, decode_cursor, encode_cursor
 
 
 @pytest.mark.parametrize(

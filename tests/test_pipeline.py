@@ -21,8 +21,8 @@ from starlette.testclient import TestClient
 
 from app.application import create_app
 from app.db import DatabaseUnavailable
-from app.dialects import BAGISTO, BAGISTO_REST, MAGENTO
 from app.errors import ErrorKind
+from app.http.dialects import BAGISTO, BAGISTO_REST, MAGENTO
 from app.settings import Settings
 from tests import fake
 
@@ -185,7 +185,7 @@ def test_a_literal_too_long_for_int_is_the_clients_error_not_ours(
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"].startswith("Expected value of type 'Int'")
-    # Ariadne's own logger is silenced (app/graphql.py): only ours would reach the log.
+    # Ariadne's own logger is silenced (app/graphql/endpoint.py): only ours would reach the log.
     assert not [r for r in caplog.records if r.name == "downloads_api" and r.levelname == "ERROR"]
 
 

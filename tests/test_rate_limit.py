@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from app.application import create_app
-from app.auth import client_network
+from app.http.request_context import client_network
 from app.settings import Settings
-from app.storefront import MemoryCounters, RateLimiter
+from app.storefront.keys import MemoryCounters, RateLimiter
 from fixtures import bagisto
 from tests import fake
 from tests.helpers import Api, data_of

@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from app.settings import Settings
-from app.shared_state import MAX_BACKOFF
+from app.storefront.redis_backing import MAX_BACKOFF
 from fixtures import bagisto
 from tests.live import free_port, serving
 from tests.test_scale_out import environment, wait_for_a_fresh_window

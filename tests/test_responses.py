@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from app.responses import JSONResponse
+from app.http.responses import JSONResponse
 
 REST = "/api/shop/customer-downloadable-products"
 

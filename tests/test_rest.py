@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.errors import UNAVAILABLE_MESSAGE
-from app.openapi import default_document, render
+from app.rest.items import ITEM_FIELDS, ORDER_FIELDS
+from app.rest.openapi import default_document, render
 from app.sources.bagisto import BagistoSource
-from app.wire import ITEM_FIELDS, ORDER_FIELDS
 from fixtures import bagisto
 from tests.helpers import Api, data_of
 
@@ -561,7 +561,7 @@ def test_rest_agrees_with_graphql_field_by_field(
 
 
 def test_committed_openapi_document_is_the_generated_one() -> None:
-    # Regenerate with: python -m app.openapi > docs/openapi.json
+    # Regenerate with: python -m app.rest.openapi > docs/openapi.json
     assert (ROOT / "docs" / "openapi.json").read_text() == render(default_document())
 
 

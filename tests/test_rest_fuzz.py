@@ -10,8 +10,8 @@ import schemathesis
 from schemathesis import GenerationMode
 
 from app.application import create_app
-from app.openapi import OPENAPI_PATH
-from app.rest import COLLECTION_PATH, ITEM_PATH
+from app.rest.openapi import OPENAPI_PATH
+from app.rest.routes import COLLECTION_PATH, ITEM_PATH
 from app.settings import Settings
 from fixtures import bagisto
 

@@ -32,9 +32,10 @@ from graphql import (
 )
 from starlette.testclient import TestClient
 
+from app.graphql.views import View, build_views, print_views, snapshot, view_document
 from app.models import Order, Purchase
-from app.views import Resolvers, View, build_views, print_views, snapshot, view_document
 from resolvers import bindables
+from resolvers.bindable import Resolvers
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "docs" / "schema"
@@ -126,7 +127,7 @@ def test_each_path_introspects_as_its_committed_snapshot(client: TestClient, vie
 
     assert served == (SNAPSHOTS / view.snapshot).read_text(), (
         f"{view.path} no longer serves docs/schema/{view.snapshot}: if the change is "
-        "meant, run `python -m app.views docs/schema` and commit the snapshot"
+        "meant, run `python -m app.graphql.views docs/schema` and commit the snapshot"
     )
 
 

@@ -115,7 +115,7 @@ def test_storefront_key_cache_can_be_turned_off(make_api: Callable[..., Api]) ->
 )
 def test_an_answer_with_an_error_looks_each_row_up_once(counted_api: Api, query: str) -> None:
     # An error abandons the compiled plan and graphql-core works the answer out again
-    # (app/executor.py): the lookups it repeats must not reach the database twice.
+    # (app/graphql/execution/runner.py): the lookups it repeats must not reach the database twice.
     for _ in range(3):  # the first two runs build the plan
         before = statements(counted_api)
         response = counted_api.bagisto(query)

@@ -12,8 +12,8 @@ from graphql.language import Lexer, TokenKind
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
 
-import app.documents
-from app.documents import Documents, token_past
+import app.graphql.documents
+from app.graphql.documents import Documents, token_past
 from tests.hostile import documents as hostile_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +94,7 @@ def test_a_document_past_the_limit_gets_graphql_cores_error_without_a_parse(
     def no_parse(*_: object, **__: object) -> None:
         pytest.fail("graphql-core was asked to parse a document past the token limit")
 
-    monkeypatch.setattr(app.documents, "parse", no_parse)
+    monkeypatch.setattr(app.graphql.documents, "parse", no_parse)
     with pytest.raises(GraphQLError) as refused:
         documents.get(query)
 

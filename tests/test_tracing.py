@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from app import tracing
+from app.observability import tracing
 from tests.helpers import Api, data_of
 from tests.live import ROOT
 

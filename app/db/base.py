@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import pymysql as pymysql_dialect
 from sqlalchemy.sql import ClauseElement
 
-from app.tracing import statement_span
+from app.observability.tracing import statement_span
 
 Row = Mapping[str, Any]
 T = TypeVar("T")

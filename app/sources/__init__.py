@@ -14,6 +14,7 @@ from app.sources.base import (
     NO_MATCH,
     NoMatch,
     Source,
+    SourceChoice,
     SourceSettings,
     StatusFilter,
     StorefrontKeyStore,
@@ -23,7 +24,6 @@ from app.sources.table import TableSource
 
 if TYPE_CHECKING:
     from app.db import Database, Reads
-    from app.settings import Settings
 
 SOURCES: dict[str, type[TableSource]] = {
     "bagisto": BagistoSource,
@@ -35,6 +35,7 @@ __all__ = [
     "SOURCES",
     "NoMatch",
     "Source",
+    "SourceChoice",
     "SourceSettings",
     "StatusFilter",
     "StorefrontKeyStore",
@@ -42,5 +43,9 @@ __all__ = [
 ]
 
 
-def create_source(settings: Settings, database: Database, replica: Reads | None = None) -> Source:
-    return SOURCES[settings.source](database, settings, replica)
+def create_source(
+    settings: SourceChoice, database: Database, replica: Reads | None = None
+) -> Source:
+    """The source the settings name, given its own settings (app.settings.Settings is a
+    SourceChoice; the sources take only their own settings and never import app.settings)."""
+    return SOURCES[settings.source](database, settings.source_settings, replica)

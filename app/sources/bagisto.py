@@ -16,14 +16,14 @@ import sqlalchemy as sa
 
 from app.db import Prepared, Row
 from app.errors import refuse
-from app.formats import whole_number
 from app.models import Purchase, StorefrontKey
+from app.notation import whole_number
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns
 
 if TYPE_CHECKING:
-    from app.settings import Environment
+    from app.sources.base import Environment
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, Protocol, Self
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypeVar
 
 import sqlalchemy as sa
 
 from app.models import Order, Purchase, StorefrontKey
 
 if TYPE_CHECKING:
-    from app.settings import Environment
     from app.sources.magento_stores import StoreScope
+
+
+T = TypeVar("T")
 
 
 class NoMatch:
@@ -26,6 +28,20 @@ NO_MATCH = NoMatch()
 StatusFilter = str | None | NoMatch
 
 
+class Environment(Protocol):
+    """How a source reads its own variables: app.settings.Environment, which checks each name
+    against app.settings.VARIABLES and refuses an unusable value in the operator's words. A
+    protocol here, so that the sources do not import the settings that list them."""
+
+    def __call__(self, name: str, cast: Callable[[str], T], default: str) -> T: ...
+
+    def text(self, name: str, default: str = "") -> str: ...
+
+    def whole_number(self, name: str, default: int, minimum: int = 0) -> int: ...
+
+    def number(self, name: str, default: float, *, at_most: float | None = None) -> float: ...
+
+
 class SourceSettings(Protocol):
     """A platform's own settings, read from its own environment variables (a frozen
     dataclass in the source's module; its defaults are the platform's)."""
@@ -38,6 +54,16 @@ class SourceSettings(Protocol):
 
     def warnings(self) -> list[str]:
         """What an operator should hear about these values, at start and from `check`."""
+
+
+class SourceChoice(Protocol):
+    """Which source the settings name, and its own settings (app.settings.Settings)."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def source_settings(self) -> SourceSettings: ...
 
 
 class StorefrontKeyStore(Protocol):

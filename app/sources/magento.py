@@ -1,4 +1,5 @@
-"""Magento 2.4: `downloadable_link_purchased(_item)` and `sales_order`; opaque and JWT tokens.
+"""Magento 2.4: `downloadable_link_purchased(_item)` and `sales_order`; opaque and JWT tokens
+(checked in app/sources/magento_tokens.py).
 
 One purchase per `downloadable_link_purchased_item` row, as Magento lists them; rows in
 `pending_payment`, `payment_review` or no status are never shown (Magento's own query
@@ -7,28 +8,31 @@ drops them). Column facts: docs/platforms.md §2.1, §2.3.
 
 from __future__ import annotations
 
-import hmac
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
 from posixpath import basename
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 from urllib.parse import quote
 
-import jwt
 import sqlalchemy as sa
 
-from app.db import Prepared, Row
-from app.errors import refuse
+from app.db import Row
 from app.models import Purchase
-from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
+from app.sources.common import order_keys, purchase_keys, read_order, read_purchase
 from app.sources.magento_stores import TABLES as STORE_TABLES
 from app.sources.magento_stores import StoreScope
+from app.sources.magento_tokens import (
+    CUSTOMER_USER_TYPE,
+    customer_for_token,
+    jwt_key,
+    oauth_tokens,
+    revocations,
+)
 from app.sources.table import PurchaseTables, TableSource, order_columns
 
 if TYPE_CHECKING:
-    from app.settings import Environment
+    from app.sources.base import Environment
 
 purchased = sa.table(
     "downloadable_link_purchased",
@@ -74,23 +78,6 @@ orders = sa.table(
     sa.column("updated_at", sa.DateTime),
 )
 
-oauth_tokens = sa.table(
-    "oauth_token",
-    sa.column("token", sa.String),
-    sa.column("customer_id", sa.Integer),
-    sa.column("user_type", sa.Integer),
-    sa.column("revoked", sa.Integer),
-    sa.column("created_at", sa.DateTime),
-)
-
-revocations = sa.table(
-    "jwt_auth_revoked",
-    sa.column("user_type_id", sa.Integer),
-    sa.column("user_id", sa.Integer),
-    sa.column("revoke_before", sa.BigInteger),
-)
-
-CUSTOMER_USER_TYPE = 3  # Magento\Authorization\Model\UserContextInterface::USER_TYPE_CUSTOMER
 LISTED_STATUSES = ("pending", "available", "expired")
 _MAX_ID = 2**32 - 1  # item_id is INT UNSIGNED
 
@@ -113,14 +100,6 @@ _COLUMNS = [
     purchased.c.product_name,
     *order_columns(orders),
 ]
-
-
-def jwt_key(crypt_key: str) -> bytes:
-    """The HS256 key Magento signs customer JWTs with: the last key of `crypt/key`, used as
-    written and padded with `&` on both sides to 2048 bytes (SecretBasedJwksFactory)."""
-    key = re.split(r"\s+", crypt_key.strip())[-1].encode()
-    missing = max(0, 2048 - len(key))
-    return b"&" * (missing // 2) + key + b"&" * (missing - missing // 2)
 
 
 # One row per link bought: Magento lists items, each with its purchase's order.
@@ -231,59 +210,9 @@ class MagentoSource(TableSource):
         return jwt_key(crypt_key) if crypt_key else None
 
     async def customer_for_token(self, token: str) -> int | None:
-        if token.count(".") == 2:
-            return await self._customer_for_jwt(token)
-        return await self._customer_for_opaque_token(token)
-
-    async def _customer_for_opaque_token(self, token: str) -> int | None:
-        row = await self.database.fetch_one(OPAQUE_TOKEN, token=token)
-        # The column's collation may ignore case; the token must match exactly.
-        if row is None or not hmac.compare_digest(str(row["token"]).encode(), token.encode()):
-            refuse("token_unknown")
-            return None
-        if row["revoked"]:
-            refuse("token_revoked")
-            return None
-        if row["user_type"] != CUSTOMER_USER_TYPE or row["customer_id"] is None:
-            refuse("token_not_customer")  # an admin's or an integration's
-            return None
-        if self.token_lifetime and as_utc(row["created_at"]) + self.token_lifetime <= datetime.now(
-            UTC
-        ):
-            refuse("token_expired")
-            return None
-        return int(row["customer_id"])
-
-    async def _customer_for_jwt(self, token: str) -> int | None:
-        if self.jwt_key is None:
-            refuse("jwt_without_crypt_key")
-            return None
-        try:
-            claims = jwt.decode(
-                token,
-                self.jwt_key,
-                algorithms=["HS256"],  # never `none`, never what the header asks for
-                options={"require": ["uid", "utypid", "iat", "exp"], "verify_iat": False},
-            )
-        except jwt.ExpiredSignatureError:
-            refuse("token_expired")
-            return None
-        except jwt.PyJWTError:
-            refuse("token_invalid")
-            return None
-        uid, user_type, issued = claims["uid"], claims["utypid"], claims["iat"]
-        if user_type != CUSTOMER_USER_TYPE:
-            refuse("token_not_customer")  # an admin's or an integration's
-            return None
-        if not _positive_int(uid) or not _number(issued):
-            refuse("token_invalid")
-            return None
-        revoke_before = await self.database.fetch_value(REVOKED_BEFORE, uid=uid)
-        # Magento's RevokedValidator: a token issued at or before revoke_before is revoked.
-        if revoke_before is not None and issued <= revoke_before:
-            refuse("token_revoked")
-            return None
-        return int(uid)
+        return await customer_for_token(
+            self.database, token, lifetime=self.token_lifetime, key=self.jwt_key
+        )
 
     def counted(self) -> dict[str, sa.FromClause]:
         return {
@@ -296,29 +225,3 @@ class MagentoSource(TableSource):
             .where(oauth_tokens.c.user_type == CUSTOMER_USER_TYPE, oauth_tokens.c.revoked == 0)
             .subquery(),
         }
-
-
-# Any row: the log tells a revoked or an admin's token from an unknown one.
-OPAQUE_TOKEN = Prepared(
-    sa.select(
-        oauth_tokens.c.token,
-        oauth_tokens.c.customer_id,
-        oauth_tokens.c.created_at,
-        oauth_tokens.c.revoked,
-        oauth_tokens.c.user_type,
-    ).where(oauth_tokens.c.token == sa.bindparam("token"))
-)
-REVOKED_BEFORE = Prepared(
-    sa.select(revocations.c.revoke_before).where(
-        revocations.c.user_type_id == CUSTOMER_USER_TYPE,
-        revocations.c.user_id == sa.bindparam("uid"),
-    )
-)
-
-
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from app.db import Database, DatabaseUnavailable, Row
 from app.errors import ApiError, ErrorKind
-from app.tracing import untraced
+from app.observability.tracing import untraced
 
 logger = logging.getLogger("downloads_api")
 

@@ -18,7 +18,6 @@ from app.sources.base import NoMatch, SourceSettings, StatusFilter, StorefrontKe
 from app.sources.common import count_rows, read_order
 
 if TYPE_CHECKING:
-    from app.settings import Settings
     from app.sources.magento_stores import StoreScope
 
 
@@ -124,13 +123,13 @@ class TableSource(ABC):
     own_settings: ClassVar[type[SourceSettings]]
 
     def __init__(
-        self, database: Database, settings: Settings, replica: Reads | None = None
+        self, database: Database, own: SourceSettings, replica: Reads | None = None
     ) -> None:
         # Credentials are read from the primary, so that a token issued (or revoked) a
         # moment ago counts at once; purchases from the replica, when there is one.
         self.database = database
         self.reads: Reads = replica or database
-        self.own = settings.source_settings
+        self.own = own
 
     @property
     def storefront_keys(self) -> StorefrontKeyStore | None:

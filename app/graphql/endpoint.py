@@ -1,0 +1,294 @@
+"""The GraphQL endpoints: one Ariadne app per path, each with its view of the schema and
+its dialect. Before any GraphQL work a request's document is measured against the limits
+and the guard has its word; afterwards the dialect decides the status."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from ariadne.asgi import GraphQL
+from ariadne.exceptions import HttpError
+from ariadne.explorer import Explorer, ExplorerHttp405
+from graphql import GraphQLError, GraphQLSchema
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.context import RequestContext
+from app.errors import ApiError, refuse
+from app.graphql.documents import Document, Documents
+from app.graphql.error_format import collecting_kinds, error_formatter, kinds_raised
+from app.graphql.execution.chunked import ChunkedExecutionContext
+from app.graphql.execution.runner import ExecutionStats, compiled_execution_context
+from app.graphql.limits import TOO_DEEP_MESSAGE, Limits
+from app.graphql.request_data import (
+    JSONHTTPHandler,
+    introspection_only,
+    note_operation,
+    note_requested,
+    unparsed_reason,
+)
+from app.http.dialects import Dialect
+from app.http.explorer import HEADERS as EXPLORER_HEADERS
+from app.http.explorer import ServiceExplorer
+from app.http.guard import Guard, error_response
+from app.http.request_context import request_context
+from app.http.responses import JSONResponse
+from app.settings import Settings
+from app.sources import Source
+from app.storefront.keys import KeyCheck
+
+_NO_QUERY = "A GET request carries its operation in the query parameter, and none was given."
+
+# Ariadne logs every GraphQL error with its traceback, expected ones included (a bad
+# token, a missing id). The error formatter (app/graphql/error_format.py) logs what deserves
+# it, once.
+_ariadne_logger = logging.getLogger("downloads_api.ariadne")
+_ariadne_logger.addHandler(logging.NullHandler())
+_ariadne_logger.propagate = False
+
+
+class DialectHTTPHandler(JSONHTTPHandler):
+    """Ariadne's HTTP handler, plus what must happen before any GraphQL work: the
+    document measured against the limits, the storefront key checked; and the dialect's
+    statuses, JSON-only bodies and (when enabled) array batches."""
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        guard: Guard,
+        documents: Documents,
+        limits: Limits,
+        *,
+        batch_size: int,
+    ) -> None:
+        super().__init__()
+        self.dialect = dialect
+        self.guard = guard
+        self.documents = documents
+        self.limits = limits
+        self.batch_size = batch_size
+
+    async def handle_request(self, request: Request) -> Response:
+        if request.method == "GET" and not request.query_params.get("query"):
+            return await self._get_without_query(request)
+        return await super().handle_request(request)
+
+    async def _get_without_query(self, request: Request) -> Response:
+        """GraphQL over HTTP: a GET without a query is a 400 in JSON (a health probe, a
+        persisted-query client), unless a browser asks for a page and the explorer is on."""
+        browser = "text/html" in request.headers.get("Accept", "")
+        if browser and self.introspection and isinstance(self.explorer, ServiceExplorer):
+            return await self.render_explorer(request, self.explorer)
+        refuse("query_missing")
+        return _bad_request(_NO_QUERY)
+
+    async def graphql_http_server(self, request: Request) -> Response:
+        try:
+            return await self._serve(request)
+        except RecursionError:  # e.g. variables nested as deep as the document allows
+            return _bad_request(TOO_DEEP_MESSAGE)
+
+    async def _serve(self, request: Request) -> Response:
+        try:
+            data = await self.extract_data_from_request(request)
+        except HttpError as error:
+            refuse("request_invalid")
+            return _bad_request(error.message or "Bad request")
+        if isinstance(data, list) and self.batch_size:
+            return await self._run_batch(request, data)
+
+        prepared = self._prepare(request, data)
+        if isinstance(prepared, Response):
+            return prepared
+        context = await self._context(request, data)
+        if isinstance(context, Response):
+            return context
+        introspection = introspection_only(prepared, data)
+        answer = self._answer_key(data) if introspection else None
+        if answer is not None and prepared is not None:
+            body = prepared.derived.get(answer)
+            if body is not None:
+                note_operation(request, prepared, data, ran=True, customer_id=None)
+                return Response(body, media_type="application/json")
+        # Only introspection needs no key (docs/behaviour.md §2).
+        check = (
+            KeyCheck() if introspection else await self.guard.admit(request, self.dialect, context)
+        )
+        if isinstance(check, Response):
+            return check
+        with collecting_kinds():
+            success, result = await self.execute_graphql_query(
+                request,
+                data,
+                context_value=context,
+                query_document=None if prepared is None else prepared.node,
+            )
+            customer_id = context.customer_id.settled()
+            note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
+            response = await self.create_json_response(request, result, success)
+        if answer and prepared and response.status_code == 200 and "errors" not in result:
+            # Kept as the bytes sent: their size is what they cost.
+            body = bytes(response.body)
+            self.documents.attach(prepared, answer, body, sys.getsizeof(body))
+        response.headers.update(check.headers)
+        return response
+
+    async def _run_batch(self, request: Request, batch: list[Any]) -> Response:
+        if not batch or len(batch) > self.batch_size:
+            refuse("batch_size")
+            return _bad_request(
+                f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
+            )
+        documents = []
+        for data in batch:
+            prepared = self._prepare(request, data)
+            if isinstance(prepared, Response):
+                return prepared
+            documents.append(prepared)
+        context = await self._context(request, batch)  # one customer lookup
+        if isinstance(context, Response):
+            return context
+        check = (
+            KeyCheck()
+            if all(map(introspection_only, documents, batch))
+            else await self.guard.admit(request, self.dialect, context, cost=len(batch))
+        )
+        if isinstance(check, Response):
+            return check
+        results, statuses = [], []
+        for data, document in zip(batch, documents, strict=True):
+            with collecting_kinds():
+                success, result = await self.execute_graphql_query(
+                    request,
+                    data,
+                    context_value=context,
+                    query_document=None if document is None else document.node,
+                )
+                statuses.append(self._status(result, success))
+            customer_id = context.customer_id.settled()
+            note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
+            results.append(self._shape(result))
+        status = 503 if 503 in statuses else 200
+        return JSONResponse(results, status_code=status, headers=check.headers)
+
+    def _prepare(self, request: Request, data: Any) -> Document | Response | None:
+        """The request's document, parsed and within the limits; None when the request
+        has no query to parse (execution says why); or the 400 refusing it."""
+        query = data.get("query") if isinstance(data, dict) else None
+        if not isinstance(query, str):
+            return None
+        try:
+            document = self.documents.get(query)
+        except GraphQLError as error:
+            note_requested(request, None, data)
+            refuse(unparsed_reason(query, error, self.documents.max_length))
+            return self._refuse([error])
+        note_requested(request, document, data)
+        errors = self.limits.errors(document.node, document.measures)
+        if errors:
+            refuse(errors[0].limit)
+        return self._refuse(errors) if errors else document
+
+    def _refuse(self, errors: Sequence[GraphQLError]) -> Response:
+        """A 400 for a document refused before it runs, as Ariadne words validation errors."""
+        assert self.error_formatter is not None
+        formatted = [self.error_formatter(error, False) for error in errors]
+        return JSONResponse(self._shape({"errors": formatted}), status_code=400)
+
+    async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
+        response = await super().render_explorer(request, explorer)
+        if response.status_code == HTTPStatus.OK:
+            response.headers.update(EXPLORER_HEADERS)
+        return response
+
+    async def create_json_response(
+        self, request: Request, result: dict[str, Any], success: bool
+    ) -> Response:
+        return JSONResponse(self._shape(result), status_code=self._status(result, success))
+
+    def _status(self, result: dict[str, Any], success: bool) -> int:
+        """The dialect's status for the kinds of error raised, else GraphQL's own rule."""
+        status = self.dialect.status(kinds_raised())
+        if status is None:
+            status = HTTPStatus.OK if success or result.get("data") is not None else 400
+        if status == 400:
+            refuse("query_invalid")  # graphql-core's validation, or an unknown operation
+        return status
+
+    def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
+        """The key an introspection-only operation's answer is kept under, with its
+        document (so with its whole text), or None when the answer may depend on more
+        than the schema (variables). Answers depend on the schema, so on the path."""
+        name = data.get("operationName")
+        if data.get("variables") or not (name is None or isinstance(name, str)):
+            return None
+        return "answer", self, name
+
+    def _shape(self, result: dict[str, Any]) -> dict[str, Any]:
+        if self.dialect.errors_first and "errors" in result:
+            return {"errors": result["errors"], **result}
+        return result
+
+    async def _context(self, request: Request, data: Any) -> RequestContext | Response:
+        """The request's context, or the refusal of its store or currency in the dialect's
+        words: Magento's request validators run before anything else (docs/behaviour.md §9)."""
+        try:
+            context: RequestContext = await self.get_context_for_request(request, data)
+        except ApiError as error:
+            return error_response(self.dialect, error.kind, error.message)
+        return context
+
+
+def create_graphql(
+    schema: GraphQLSchema,
+    dialect: Dialect,
+    *,
+    source: Source,
+    settings: Settings,
+    guard: Guard,
+    documents: Documents,
+    execution: ExecutionStats | None = None,
+) -> GraphQL:
+    async def context(request: Request, _data: Any) -> RequestContext:
+        return await request_context(request, source, settings)
+
+    return GraphQL(
+        schema,
+        context_value=context,
+        query_parser=documents.parser,
+        query_validator=documents.validator,
+        http_handler=DialectHTTPHandler(
+            dialect,
+            guard,
+            documents,
+            Limits(
+                max_depth=settings.max_query_depth,
+                max_complexity=settings.max_query_complexity,
+                max_aliases=settings.max_query_aliases,
+                max_root_fields=settings.max_root_fields,
+                max_lists=settings.max_list_selections,
+            ),
+            batch_size=settings.batch_size,
+        ),
+        error_formatter=error_formatter(dialect, suggestions=settings.introspection),
+        execute_get_queries=True,
+        execution_context_class=(
+            compiled_execution_context(documents, execution)
+            if settings.graphql_executor == "compiled"
+            else ChunkedExecutionContext
+        ),
+        introspection=settings.introspection,
+        explorer=ServiceExplorer(dialect.name, storefront_keys=source.storefront_keys is not None)
+        if settings.explorer
+        else ExplorerHttp405(),
+        debug=False,
+        logger="downloads_api.ariadne",
+    )
+
+
+def _bad_request(message: str) -> Response:
+    return JSONResponse({"errors": [{"message": message}]}, status_code=400)

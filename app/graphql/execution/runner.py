@@ -1,0 +1,147 @@
+"""A graphql-core `ExecutionContext` that runs each cached document's operation from its
+plan (the spec: docs/executor.md).
+
+Plugged in through `execution_context_class` (Ariadne passes it to graphql-core's
+`execute`), so parsing, validation, variable coercion, error formatting and the HTTP
+handler stay graphql-core's and Ariadne's. Only `execute_operation` changes: it finds the
+operation's plan among what is kept with its document (app/graphql/documents.py: keyed on the
+whole text and the operation's name, never on a node that compares equal across
+documents), built by app/graphql/execution/planner.py the second time the document runs, and
+produces the data from it, calling every resolver that is not a default one exactly as graphql-core
+would (same source, `info`, arguments; sync or async, awaitables gathered concurrently).
+
+The plan is used only while everything goes right. Anything graphql-core would report
+or treat specially (a resolver raising, null in a non-null field, a value a scalar
+cannot serialise, an awaitable where a plan expects a value, a condition variable that
+is not true or false) sends the operation to graphql-core from the start: its answer,
+errors, their order and paths are then graphql-core's own. Resolvers here only read, and
+a request's costly steps (authentication, page and count queries) are memoised per
+request, so running again costs little on that rare path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Awaitable
+from typing import Any, ClassVar, cast
+
+from graphql import OperationDefinitionNode, default_field_resolver
+from graphql.execution import ExecutionContext
+
+from app.graphql.documents import Documents
+from app.graphql.execution.chunked import ChunkedExecutionContext
+from app.graphql.execution.codegen import compile_plan
+from app.graphql.execution.plan import Plan
+from app.graphql.execution.plan_run import Abandon, PlanRun
+from app.graphql.execution.planner import Unplanned, build_plan
+
+logger = logging.getLogger("downloads_api")
+
+_STATE_BYTES = 256  # an operation's `_Planned` before it has a plan
+
+
+class ExecutionStats:
+    """How operations ran, for the metrics: `outcomes["plan"]` from a plan, any other key
+    on graphql-core for that reason; `built` plans compiled."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.built = 0
+
+
+class _Planned:
+    """What is known of one operation of one document: its plan once built, or why it has
+    none (then it is never planned again while its document is cached)."""
+
+    __slots__ = ("plan", "reason")
+
+    def __init__(self) -> None:
+        self.plan: Plan | None = None
+        self.reason: str | None = None
+
+
+def compiled_execution_context(
+    documents: Documents, stats: ExecutionStats | None = None
+) -> type[ExecutionContext]:
+    """An `ExecutionContext` class keeping its plans with the documents of `documents`,
+    counting in `stats` how operations ran."""
+    counted = ExecutionStats() if stats is None else stats
+
+    # graphql-core's executor, long lists in chunks (app/graphql/execution/chunked.py), when a plan
+    # cannot serve the request.
+    class CompiledExecutionContext(ChunkedExecutionContext):
+        stats: ClassVar[ExecutionStats] = counted
+
+        def execute_operation(self, operation: OperationDefinitionNode, root_value: Any) -> Any:
+            plan = self._plan(operation)
+            if plan is None:
+                return super().execute_operation(operation, root_value)
+            variables = self.variable_values
+            for name in plan.conditions:
+                value = variables.get(name)
+                if value is not True and value is not False:  # graphql-core's error is due
+                    self.stats.outcomes["conditions"] += 1
+                    return super().execute_operation(operation, root_value)
+            return self._execute_plan(plan, operation, root_value)
+
+        def _plan(self, operation: OperationDefinitionNode) -> Plan | None:
+            """The operation's plan, or None (having counted why) when it has none."""
+            reason = self._unplannable()
+            document = None if reason else documents.holding(operation)
+            if document is None:
+                self.stats.outcomes[reason or "uncached"] += 1
+                return None
+            key = ("plan", self.schema, operation.name.value if operation.name else None)
+            planned: _Planned | None = document.derived.get(key)
+            if planned is None:
+                # A plan costs about two validations to build (most of it compiling its
+                # functions): only documents that come back get one.
+                documents.attach(document, key, _Planned(), _STATE_BYTES)
+                self.stats.outcomes["first_sight"] += 1
+                return None
+            if planned.plan is None and planned.reason is None:
+                planned.plan, planned.reason = self._build(operation)
+                if planned.plan is not None:
+                    self.stats.built += 1
+                    if not documents.attach(document, key, planned, planned.plan.size):
+                        planned.plan, planned.reason = None, "budget"
+            if planned.plan is None:
+                assert planned.reason is not None
+                self.stats.outcomes[planned.reason] += 1
+            return planned.plan
+
+        def _unplannable(self) -> str | None:
+            if self.middleware_manager or self.field_resolver is not default_field_resolver:
+                return "executor"
+            return None
+
+        def _build(self, operation: OperationDefinitionNode) -> tuple[Plan | None, str | None]:
+            """Never raises: whatever goes wrong leaves the document to graphql-core."""
+            try:
+                plan = build_plan(self.schema, self.fragments, operation)
+                compile_plan(plan, documents.code)
+            except Unplanned as unplanned:
+                return None, str(unplanned)
+            except Exception:
+                logger.exception("could not plan an operation; graphql-core runs it")
+                return None, "error"
+            return plan, None
+
+        async def _execute_plan(
+            self, plan: Plan, operation: OperationDefinitionNode, root_value: Any
+        ) -> Any:
+            run = PlanRun(self)
+            try:
+                data = await run.execute(plan.root, root_value)
+            except Abandon:
+                self.stats.outcomes["abandoned"] += 1
+            else:
+                self.stats.outcomes["plan"] += 1
+                return data
+            result = super().execute_operation(operation, root_value)
+            if self.is_awaitable(result):
+                return await cast(Awaitable[Any], result)
+            return result
+
+    return CompiledExecutionContext

@@ -1,0 +1,28 @@
+"""Values as they are written: timestamps as each platform prints them (docs/behaviour.md §4;
+all UTC), and the whole numbers clients write. Beside `models`, under every layer: the sources
+read with it too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def iso8601(value: datetime | None) -> str | None:
+    """Bagisto: `2025-06-15T10:30:00+00:00`."""
+    return None if value is None else value.isoformat(timespec="seconds")
+
+
+def magento_date(value: datetime | None) -> str | None:
+    """Magento: `2025-06-15 10:30:00`."""
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def whole_number(text: str, maximum: int) -> int | None:
+    """The value of `text` when it is ASCII digits (leading zeros allowed) naming at most
+    `maximum`, else None. The length is checked first: int() of thousands of digits is
+    slow, and past 4,300 of them an error."""
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(maximum)):
+        return None
+    value = int(digits)
+    return value if value <= maximum else None

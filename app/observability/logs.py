@@ -1,0 +1,179 @@
+"""One log line per request (with its metrics, app/observability/metrics.py) and a request id.
+
+Logs never carry tokens, keys or query text: method, path (no query string), GraphQL
+operation name, status, duration, request id and why a request was refused (app/errors.py).
+Every line names its process (`pid`), the worker that wrote it.
+LOG_FORMAT=json writes one JSON object a line (for log shippers), LOG_FORMAT=text a plain
+line (for people) with control characters escaped, so that no client can forge a line.
+uvicorn's own records go through the same handler; its access log is off (it would log
+query strings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sys
+import time
+from contextvars import ContextVar
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import close_box, open_box
+from app.observability.metrics import Metrics
+
+logger = logging.getLogger("downloads_api")
+access_logger = logging.getLogger("downloads_api.access")
+
+_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+# A caller's own id is kept when it is short and plain; anything else is replaced.
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id() -> str:
+    """The id of the request being served (the log and the error answer share it)."""
+    return _request_id.get()
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or request_id(),
+            "pid": os.getpid(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+# What may not appear raw in a text line: C0 and C1 controls (CR and LF start a new line),
+# Unicode's line and paragraph separators, and the backslash that starts an escape.
+_UNSAFE_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+class TextFormatter(logging.Formatter):
+    """One line a record, with its worker's pid and its request's id ("-" outside one); a
+    traceback follows indented, so it cannot pass for a record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = _UNSAFE_TEXT.sub(_escape, record.getMessage())
+        rid = getattr(record, "request_id", None) or request_id()
+        line = (
+            f"{self.formatTime(record)} {record.levelname} {record.name}"
+            f" [{os.getpid()}] {rid}: {message}"
+        )
+        if record.exc_info:
+            line += "\n" + "\n".join(
+                "  " + _UNSAFE_TEXT.sub(_escape, part)
+                for part in self.formatException(record.exc_info).splitlines()
+            )
+        return line
+
+
+def configure_logging(log_format: str, level: str = "INFO") -> None:
+    """Our records and uvicorn's, in one format on standard error; uvicorn's access log off,
+    however uvicorn was started (it runs this when it imports app.main)."""
+    # Neither format writes the thread or process of a record: not worth looking up for
+    # every request (the logging module's documented optimisation).
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    handler.formatter.converter = time.gmtime  # type: ignore[union-attr]
+    for name in ("downloads_api", "uvicorn"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+    logging.getLogger("uvicorn.error").handlers.clear()  # its records reach "uvicorn"
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    # uvicorn's protocols log requests only when this logger has handlers somewhere.
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False
+    uvicorn_access.disabled = True
+
+
+class RequestLog:
+    """ASGI middleware: a request id for every HTTP request, one log line and the request
+    metrics when it is answered."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        # 128 random bits in hex, as uuid4().hex reads, without building a UUID object.
+        rid = given if _CLIENT_REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
+        token = _request_id.set(rid)
+        refusal, box_token = open_box()
+        scope.setdefault("state", {})
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                if 400 <= status < 500:
+                    # A refusal waits for nothing, so a flood of them would take every
+                    # turn of the event loop from requests waiting on the database: it
+                    # goes to the back of the queue once before it is answered.
+                    await asyncio.sleep(0)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            # Metrics count the operations that ran; the log names a refused one too.
+            operation = scope["state"].get("operation_name") or ""
+            logged = operation or scope["state"].get("operation_requested") or ""
+            label = self.metrics.operation_label(operation, scope["state"].get("customer_id"))
+            reason = refusal[0] if refusal else None
+            self.metrics.requests.labels(path, label, str(status)).inc()
+            self.metrics.latency.labels(path).observe(elapsed)
+            self.metrics.after_request()
+            access_logger.info(
+                "%s %s %s %d %.1fms%s",
+                scope["method"],
+                scope["path"],
+                logged or "-",
+                status,
+                elapsed * 1000,
+                f" {reason}" if reason else "",
+                extra={
+                    "request_id": rid,
+                    "fields": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "operation": logged or None,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "reason": reason,
+                    },
+                },
+            )
+            close_box(box_token)
+            _request_id.reset(token)

@@ -1,0 +1,87 @@
+"""The start-up line: what this process serves from where, the settings that are
+missing for it to work as an operator most likely expects, and, once, whether its
+database can be served, in `downloads-api check`'s words."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from app.db import Database, DatabaseUnavailable
+from app.ops.demo import DEMO_WARNING
+from app.ops.diagnosis import diagnosis, probe
+from app.settings import Settings
+
+logger = logging.getLogger("downloads_api")
+
+
+def where(url: str | None) -> str | None:
+    """A database or Redis URL without its credentials: "host:port/name"."""
+    if not url:
+        return None
+    if url.startswith("sqlite"):
+        return url.split("?", 1)[0]
+    parsed = make_url(url.replace("rediss://", "redis://", 1).replace("unix://", "redis://", 1))
+    host = parsed.host or "localhost"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{host}{port}/{parsed.database or ''}"
+
+
+def announce(settings: Settings, *, embedded_demo: bool) -> None:
+    fields: dict[str, Any] = {
+        "source": settings.source,
+        "database": "embedded demo" if embedded_demo else where(settings.database_url),
+        "replica": where(settings.database_replica_url),
+        "redis": where(settings.redis_url),
+        "introspection": settings.introspection,
+        "explorer": settings.explorer and settings.introspection,
+    }
+    logger.info(
+        "serving the %s source from %s (replica: %s, redis: %s, introspection: %s, explorer: %s)",
+        *(
+            ("none" if v is None else "on" if v is True else "off" if v is False else v)
+            for v in fields.values()
+        ),
+        extra={"fields": fields},
+    )
+    if embedded_demo and multiprocessing.parent_process() is None:
+        # Once: a worker of `serve --workers N` (or --reload) leaves it to the parent.
+        logger.warning(DEMO_WARNING)
+    if not embedded_demo and settings.public_base_url is None:
+        logger.warning(
+            "PUBLIC_BASE_URL is not set: download links point at this service, which does "
+            "not serve the files; set it to the storefront's address"
+        )
+    for warning in settings.source_settings.warnings():
+        logger.warning(warning)
+
+
+async def check_database(
+    databases: Sequence[Database],
+    urls: Sequence[str | None],
+    tables: Sequence[sa.TableClause],
+    seconds: float,
+) -> None:
+    """Can the configured user read every table the source reads? Said once, at start-up,
+    within about `seconds` a database (the service starts either way: /ready answers 503
+    until the database can be served)."""
+    for database, url in zip(databases, urls, strict=False):
+        table = None
+        try:
+            async with asyncio.timeout(seconds + 1):  # the driver's own limit comes first
+                await database.ping()
+                for table in tables:
+                    await database.fetch_all(probe(table))
+        except DatabaseUnavailable as error:
+            name = table.name if table is not None else None
+            logger.warning(
+                "the database %s cannot be served: %s", where(url), diagnosis(error, url, name)
+            )
+        except TimeoutError:
+            logger.warning("the database %s did not answer at start-up", where(url))
