@@ -4,11 +4,11 @@ plan (the spec: docs/executor.md).
 Plugged in through `execution_context_class` (Ariadne passes it to graphql-core's
 `execute`), so parsing, validation, variable coercion, error formatting and the HTTP
 handler stay graphql-core's and Ariadne's. Only `execute_operation` changes: it finds the
-operation's plan among what is kept with its document (app/graphql/documents.py: keyed on the
-whole text and the operation's name, never on a node that compares equal across
-documents), built by app/graphql/execution/planner.py the second time the document runs, and
-produces the data from it, calling every resolver that is not a default one exactly as graphql-core
-would (same source, `info`, arguments; sync or async, awaitables gathered concurrently).
+operation's plan among what is kept with its document (app/graphql/documents.py: keyed on
+the whole text and the operation's name, never on a node that compares equal across
+documents), built by planner.py the second time the document runs, and produces the data
+from it, calling every resolver that is not a default one exactly as graphql-core would
+(same source, `info`, arguments; sync or async, awaitables gathered concurrently).
 
 The plan is used only while everything goes right. Anything graphql-core would report
 or treat specially (a resolver raising, null in a non-null field, a value a scalar
@@ -68,8 +68,8 @@ def compiled_execution_context(
     counting in `stats` how operations ran."""
     counted = ExecutionStats() if stats is None else stats
 
-    # graphql-core's executor, long lists in chunks (app/graphql/execution/chunked.py), when a plan
-    # cannot serve the request.
+    # graphql-core's executor, long lists in chunks (chunked.py), when a plan cannot serve
+    # the request.
     class CompiledExecutionContext(ChunkedExecutionContext):
         stats: ClassVar[ExecutionStats] = counted
 
