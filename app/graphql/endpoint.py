@@ -13,6 +13,7 @@ from typing import Any
 from ariadne.asgi import GraphQL
 from ariadne.exceptions import HttpError
 from ariadne.explorer import Explorer, ExplorerHttp405
+from ariadne.types import ErrorFormatter
 from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +21,7 @@ from starlette.responses import Response
 from app.context import RequestContext
 from app.errors import ApiError, refuse
 from app.graphql.documents import Document, Documents
-from app.graphql.error_format import collecting_kinds, error_formatter, kinds_raised
+from app.graphql.error_format import error_formatter, keep_raised, kind_of
 from app.graphql.execution.chunked import ChunkedExecutionContext
 from app.graphql.execution.runner import ExecutionStats, compiled_execution_context
 from app.graphql.limits import TOO_DEEP_MESSAGE, Limits
@@ -64,9 +65,11 @@ class DialectHTTPHandler(JSONHTTPHandler):
         limits: Limits,
         *,
         batch_size: int,
+        format_error: ErrorFormatter,
     ) -> None:
         super().__init__()
         self.dialect = dialect
+        self.format_error = format_error  # the dialect's words (Ariadne's keep the errors)
         self.guard = guard
         self.documents = documents
         self.limits = limits
@@ -120,16 +123,15 @@ class DialectHTTPHandler(JSONHTTPHandler):
         )
         if isinstance(check, Response):
             return check
-        with collecting_kinds():
-            success, result = await self.execute_graphql_query(
-                request,
-                data,
-                context_value=context,
-                query_document=None if prepared is None else prepared.node,
-            )
-            customer_id = context.customer_id.settled()
-            note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
-            response = await self.create_json_response(request, result, success)
+        success, result = await self.execute_graphql_query(
+            request,
+            data,
+            context_value=context,
+            query_document=None if prepared is None else prepared.node,
+        )
+        customer_id = context.customer_id.settled()
+        note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
+        response = await self.create_json_response(request, result, success)
         if answer and prepared and response.status_code == 200 and "errors" not in result:
             # Kept as the bytes sent: their size is what they cost.
             body = bytes(response.body)
@@ -161,17 +163,17 @@ class DialectHTTPHandler(JSONHTTPHandler):
             return check
         results, statuses = [], []
         for data, document in zip(batch, documents, strict=True):
-            with collecting_kinds():
-                success, result = await self.execute_graphql_query(
-                    request,
-                    data,
-                    context_value=context,
-                    query_document=None if document is None else document.node,
-                )
-                statuses.append(self._status(result, success))
+            success, result = await self.execute_graphql_query(
+                request,
+                data,
+                context_value=context,
+                query_document=None if document is None else document.node,
+            )
             customer_id = context.customer_id.settled()
             note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
-            results.append(self._shape(result))
+            status, body = self._answer(result, success)
+            statuses.append(status)
+            results.append(body)
         status = 503 if 503 in statuses else 200
         return JSONResponse(results, status_code=status, headers=check.headers)
 
@@ -195,8 +197,7 @@ class DialectHTTPHandler(JSONHTTPHandler):
 
     def _refuse(self, errors: Sequence[GraphQLError]) -> Response:
         """A 400 for a document refused before it runs, as Ariadne words validation errors."""
-        assert self.error_formatter is not None
-        formatted = [self.error_formatter(error, False) for error in errors]
+        formatted = [self.format_error(error, False) for error in errors]
         return JSONResponse(self._shape({"errors": formatted}), status_code=400)
 
     async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
@@ -208,21 +209,25 @@ class DialectHTTPHandler(JSONHTTPHandler):
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool
     ) -> Response:
-        return JSONResponse(self._shape(result), status_code=self._status(result, success))
+        status, body = self._answer(result, success)
+        return JSONResponse(body, status_code=status)
 
-    def _status(self, result: dict[str, Any], success: bool) -> int:
-        """The dialect's status for the kinds of error raised, else GraphQL's own rule."""
-        status = self.dialect.status(kinds_raised())
+    def _answer(self, result: dict[str, Any], success: bool) -> tuple[int, dict[str, Any]]:
+        """The status from the errors as raised (`keep_raised`): the dialect's for their
+        kinds, else GraphQL's own rule; and the body, with them in the dialect's words."""
+        raised: list[GraphQLError] = result.get("errors") or []
+        status = self.dialect.status(kind for error in raised if (kind := kind_of(error)))
         if status is None:
             status = HTTPStatus.OK if success or result.get("data") is not None else 400
         if status == 400:
             refuse("query_invalid")  # graphql-core's validation, or an unknown operation
-        return status
+        if raised:
+            result = {**result, "errors": [self.format_error(error, False) for error in raised]}
+        return status, self._shape(result)
 
     def _answer_key(self, data: dict[str, Any]) -> tuple[str, Any, str | None] | None:
-        """The key an introspection-only operation's answer is kept under, with its
-        document (so with its whole text), or None when the answer may depend on more
-        than the schema (variables). Answers depend on the schema, so on the path."""
+        """The key an introspection-only operation's answer is kept under with its document
+        (per path: its schema's), or None when it may depend on more (variables)."""
         name = data.get("operationName")
         if data.get("variables") or not (name is None or isinstance(name, str)):
             return None
@@ -273,8 +278,9 @@ def create_graphql(
                 max_lists=settings.max_list_selections,
             ),
             batch_size=settings.batch_size,
+            format_error=error_formatter(dialect, suggestions=settings.introspection),
         ),
-        error_formatter=error_formatter(dialect, suggestions=settings.introspection),
+        error_formatter=keep_raised,
         execute_get_queries=True,
         execution_context_class=(
             compiled_execution_context(documents, execution)

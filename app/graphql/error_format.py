@@ -1,14 +1,15 @@
-"""How a GraphQL error reads: in the dialect's words, with nothing a client must not
-see; and the kinds of error raised while one operation is answered, from which the
-dialect decides its HTTP status."""
+"""GraphQL errors as raised and as read: the kind of each (from which the dialect decides
+an answer's HTTP status, app/graphql/endpoint.py), and its wording in the dialect's words,
+with nothing a client must not see.
+
+Ariadne is handed `keep_raised` as its error formatter, so the errors come back from it
+as they were raised; the endpoint derives the status from them, then words them with
+`error_formatter`. Nothing is noted on the side while an operation runs."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from ariadne.types import ErrorFormatter
@@ -22,21 +23,25 @@ from app.observability.logs import request_id
 logger = logging.getLogger("downloads_api")
 
 _SUGGESTION = re.compile(r" ?Did you mean .+\?$")
-_raised: ContextVar[list[ErrorKind]] = ContextVar("raised")
 
 
-@contextmanager
-def collecting_kinds() -> Iterator[None]:
-    """Around the answer to one operation: `kinds_raised()` then says what it raised."""
-    token = _raised.set([])
-    try:
-        yield
-    finally:
-        _raised.reset(token)
+def keep_raised(error: GraphQLError, debug: bool = False) -> Any:
+    """Ariadne's error formatter: the error itself, for the endpoint to judge and word."""
+    return error
 
 
-def kinds_raised() -> list[ErrorKind]:
-    return _raised.get([])
+def kind_of(error: GraphQLError) -> ErrorKind | None:
+    """The kind of an error raised while the operation ran; None for a client's own
+    mistake found before anything ran (syntax, validation, variables), which GraphQL's
+    own rule answers."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError) or error.path is None:
+        return None
+    if isinstance(original, ApiError):
+        return original.kind
+    if isinstance(original, DatabaseUnavailable):
+        return ErrorKind.UNAVAILABLE
+    return ErrorKind.INTERNAL
 
 
 def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
@@ -44,8 +49,8 @@ def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
 
     def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         formatted = dict(error.formatted)
-        original = error.original_error
-        if original is None or isinstance(original, GraphQLError) or error.path is None:
+        kind = kind_of(error)
+        if kind is None:
             # Syntax, validation and variable coercion errors (no field path: nothing ran),
             # written for clients even when a parser's own exception is behind them (an
             # Int literal of 5,000 digits); but "Did you mean ...?" would tell the schema
@@ -53,15 +58,15 @@ def error_formatter(dialect: Dialect, *, suggestions: bool) -> ErrorFormatter:
             if not suggestions:
                 formatted["message"] = _SUGGESTION.sub("", str(formatted["message"]))
             return formatted
+        original = error.original_error
+        message = ""
         if isinstance(original, ApiError):
-            kind, message = original.kind, original.message
-        elif isinstance(original, DatabaseUnavailable):
-            kind, message = ErrorKind.UNAVAILABLE, UNAVAILABLE_MESSAGE
+            message = original.message
+        elif kind is ErrorKind.UNAVAILABLE:
+            message = UNAVAILABLE_MESSAGE
             logger.warning("database unavailable: %s", original)
         else:
             logger.error("unexpected error [%s]", request_id(), exc_info=original)
-            kind, message = ErrorKind.INTERNAL, ""
-        kinds_raised().append(kind)
         formatted["message"], extensions = dialect.wording(kind, message)
         if kind is ErrorKind.INTERNAL:
             extensions["requestId"] = request_id()
