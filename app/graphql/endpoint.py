@@ -123,16 +123,9 @@ class DialectHTTPHandler(JSONHTTPHandler):
         )
         if isinstance(check, Response):
             return check
-        success, result = await self.execute_graphql_query(
-            request,
-            data,
-            context_value=context,
-            query_document=None if prepared is None else prepared.node,
-        )
-        customer_id = context.customer_id.settled()
-        note_operation(request, prepared, data, ran="data" in result, customer_id=customer_id)
-        response = await self.create_json_response(request, result, success)
-        if answer and prepared and response.status_code == 200 and "errors" not in result:
+        status, answered = await self._run(request, data, prepared, context)
+        response = JSONResponse(answered, status_code=status)
+        if answer and prepared and status == 200 and "errors" not in answered:
             # Kept as the bytes sent: their size is what they cost.
             body = bytes(response.body)
             self.documents.attach(prepared, answer, body, sys.getsizeof(body))
@@ -161,21 +154,28 @@ class DialectHTTPHandler(JSONHTTPHandler):
         )
         if isinstance(check, Response):
             return check
-        results, statuses = [], []
-        for data, document in zip(batch, documents, strict=True):
-            success, result = await self.execute_graphql_query(
-                request,
-                data,
-                context_value=context,
-                query_document=None if document is None else document.node,
-            )
-            customer_id = context.customer_id.settled()
-            note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
-            status, body = self._answer(result, success)
-            statuses.append(status)
-            results.append(body)
-        status = 503 if 503 in statuses else 200
-        return JSONResponse(results, status_code=status, headers=check.headers)
+        answers = [
+            await self._run(request, data, document, context)
+            for data, document in zip(batch, documents, strict=True)
+        ]
+        status = 503 if any(status == 503 for status, _ in answers) else 200
+        return JSONResponse(
+            [body for _, body in answers], status_code=status, headers=check.headers
+        )
+
+    async def _run(
+        self, request: Request, data: Any, document: Document | None, context: RequestContext
+    ) -> tuple[int, dict[str, Any]]:
+        """One operation, executed: its status and body (`_answer`)."""
+        success, result = await self.execute_graphql_query(
+            request,
+            data,
+            context_value=context,
+            query_document=None if document is None else document.node,
+        )
+        customer_id = context.customer_id.settled()
+        note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
+        return self._answer(result, success)
 
     def _prepare(self, request: Request, data: Any) -> Document | Response | None:
         """The request's document, parsed and within the limits; None when the request
