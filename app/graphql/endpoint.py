@@ -206,12 +206,6 @@ class DialectHTTPHandler(JSONHTTPHandler):
             response.headers.update(EXPLORER_HEADERS)
         return response
 
-    async def create_json_response(
-        self, request: Request, result: dict[str, Any], success: bool
-    ) -> Response:
-        status, body = self._answer(result, success)
-        return JSONResponse(body, status_code=status)
-
     def _answer(self, result: dict[str, Any], success: bool) -> tuple[int, dict[str, Any]]:
         """The status from the errors as raised (`keep_raised`): the dialect's for their
         kinds, else GraphQL's own rule; and the body, with them in the dialect's words."""

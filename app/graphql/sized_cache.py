@@ -47,7 +47,7 @@ class SizedCache:
             return
         self._entries[key] = (value, size)
         self.bytes += size
-        self._evict(keep=key)
+        self._evict()
 
     def grow(self, key: Hashable, value: Any, size: int) -> bool:
         """Counts `size` more bytes for the entry holding `value` (its owner attached
@@ -59,7 +59,7 @@ class SizedCache:
         self._entries[key] = (value, entry[1] + size)
         self._entries.move_to_end(key)
         self.bytes += size
-        self._evict(keep=key)
+        self._evict()
         return True
 
     def discard(self, key: Hashable) -> None:
@@ -67,12 +67,10 @@ class SizedCache:
         if entry is not None:
             self.bytes -= entry[1]
 
-    def _evict(self, keep: Hashable) -> None:
+    def _evict(self) -> None:
+        # The entry just stored or grown is the newest and fits alone: it is never reached.
         while self.bytes > self.budget:
-            oldest = next(iter(self._entries))
-            if oldest == keep:  # never reached: `keep` alone fits, and it is the newest
-                break
-            self.discard(oldest)
+            self.discard(next(iter(self._entries)))
 
     def __len__(self) -> int:
         return len(self._entries)
