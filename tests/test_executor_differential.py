@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import hypothesis
@@ -101,18 +102,22 @@ class Pair:
         return outcomes, actual.text
 
 
-def start(executor: str) -> Iterator[TestClient]:
+def app_on(executor: str) -> TestClient:
     settings = Settings(public_base_url="https://shop.example.com", graphql_executor=executor)  # type: ignore[arg-type]
-    with TestClient(create_app(settings, source=source())) as client:
-        yield client
+    return TestClient(create_app(settings, source=source()))
+
+
+@contextmanager
+def started_pair() -> Iterator[Pair]:
+    """An app on each executor, each with the in-memory source's same rows."""
+    with app_on("core") as core, app_on("compiled") as compiled:
+        yield Pair(core, compiled)
 
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[Pair]:
-    core, compiled = start("core"), start("compiled")
-    yield Pair(next(core), next(compiled))
-    for client in (core, compiled):
-        next(client, None)
+    with started_pair() as pair:
+        yield pair
 
 
 def _run_all(pair: Pair, path: str, documents: list[tuple[str, str]]) -> Counter[str]:
@@ -183,18 +188,17 @@ def test_documents_that_share_an_operation_each_get_their_own_answer(
 ) -> None:
     operation, real, forged = SHARED_OPERATION[path]
     order = [forged, real] if attacker_first else [real, forged]
-    core, compiled = start("core"), start("compiled")
-    pair = Pair(next(core), next(compiled))
     answers = {}
 
-    for fragment in order * 2:
-        outcomes, answers[fragment] = pair.send(path, Case(path, operation + fragment, None, None))
-        assert outcomes[1:] == ["plan", "plan"]
+    with started_pair() as pair:
+        for fragment in order * 2:
+            case = Case(path, operation + fragment, None, None)
+            outcomes, answers[fragment] = pair.send(path, case)
+            assert outcomes[1:] == ["plan", "plan"]
+        built = pair.stats.built
 
     assert answers[real] != answers[forged]
-    assert pair.stats.built == 2
-    for client in (core, compiled):
-        next(client, None)
+    assert built == 2
 
 
 @pytest.mark.parametrize("path", PATHS)
