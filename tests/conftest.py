@@ -6,6 +6,7 @@ not answer, the run stops with a message saying how to start it: no test skips.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES as REGISTERED
 from tests import expected
-from tests.helpers import Api
+from tests.helpers import AccessLog, Api
 
 SERVER_URL = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
 
@@ -37,18 +38,25 @@ or point TEST_MARIADB_URL at a server where the user may create databases.
 """
 
 
-def _connect_to_server() -> pymysql.Connection:
+def root(*, autocommit: bool = True) -> pymysql.Connection:
+    """A connection to the test server (TEST_MARIADB_URL) as the user that may create
+    databases and users."""
     from sqlalchemy.engine import make_url
 
     url = make_url(SERVER_URL.replace("mysql://", "mysql+pymysql://", 1))
+    return pymysql.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 3306,
+        user=url.username or "root",
+        password=url.password or "",
+        connect_timeout=5,
+        autocommit=autocommit,
+    )
+
+
+def _connect_to_server() -> pymysql.Connection:
     try:
-        return pymysql.connect(
-            host=url.host or "127.0.0.1",
-            port=url.port or 3306,
-            user=url.username or "root",
-            password=url.password or "",
-            connect_timeout=5,
-        )
+        return root(autocommit=False)
     except pymysql.err.OperationalError as error:
         pytest.exit(f"{error}\n{START_HINT}", returncode=3)
 
@@ -202,3 +210,21 @@ def unscoped_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[...,
     """Like `own_api`, without TEST_MAGENTO_STORE's `Store` header: for tests that say
     which store they ask for."""
     yield from _own_apis(settings, demo, store=False)
+
+
+@pytest.fixture
+def access() -> Iterator[AccessLog]:
+    """The access lines logged during the test."""
+    handler = AccessLog()
+    logger = logging.getLogger("downloads_api.access")
+    logger.addHandler(handler)
+    # Another test's logging.config.dictConfig (uvicorn's, in-process) may have disabled it.
+    level, disabled = logger.level, logger.disabled
+    logger.setLevel(logging.INFO)  # (setLevel, unlike assigning, clears the level cache)
+    logger.disabled = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.disabled = disabled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from enum import Enum
 from types import ModuleType
 from typing import Any, Literal
@@ -90,3 +91,18 @@ def graphql_handler(client: TestClient, path: str) -> Any:
     """The app's GraphQL HTTP handler at `path` (app/graphql/endpoint.py's DialectHTTPHandler)."""
     route = next(r for r in client.app.routes if getattr(r, "path", None) == path)  # type: ignore[attr-defined]
     return route.endpoint.__self__.http_handler
+
+
+class AccessLog(logging.Handler):
+    """The access lines logged while it is attached (the `access` fixture): each line's
+    fields, and its text under "line"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.entries.append({**getattr(record, "fields", {}), "line": record.getMessage()})
+
+    def last(self) -> dict[str, Any]:
+        return self.entries[-1]

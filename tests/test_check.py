@@ -8,20 +8,15 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 
-import pymysql
 import pytest
 
 import fixtures
 from app.settings import VARIABLES, Settings
 from fixtures import bagisto, magento
-from tests.conftest import SERVER_URL
+from tests.conftest import SERVER_URL, root
 from tests.live import DOWNLOADS_API, ROOT
 
 READER, PASSWORD = f"dlapi_reader_{uuid.uuid4().hex[:8]}", "reader-password"
-
-
-def root() -> pymysql.Connection:
-    return pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from types import ModuleType
 
-import pymysql
 import pytest
 from starlette.testclient import TestClient
 
 from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES
+from tests.conftest import root
 from tests.helpers import storefront_headers
 from tests.test_check import run_check
 
@@ -25,10 +25,6 @@ UNGRANTED = {"bagisto": "orders", "magento": "sales_order"}
 MAGENTO_LIST = "{ customerDownloadableProducts { items { status } } }"
 BAGISTO_LIST = "{ customerDownloadableProducts { edges { node { _id } } } }"
 UNAVAILABLE = "The service is temporarily unavailable. Please try again later."
-
-
-def root() -> pymysql.Connection:
-    return pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
 
 
 @pytest.fixture(scope="module")

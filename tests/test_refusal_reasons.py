@@ -3,47 +3,17 @@ the answer itself is the same as without the log (other tests pin the answers)."
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
 
 from app.sources.magento import MagentoSettings
 from fixtures import bagisto, magento
-from tests.helpers import Api
+from tests.helpers import AccessLog, Api
 
 TOTAL = "{ customerDownloadableProducts { totalCount } }"
 MAGENTO_ITEMS = "{ customerDownloadableProducts { items { date } } }"
-
-
-class Access(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: list[dict[str, object]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.entries.append({**getattr(record, "fields", {}), "line": record.getMessage()})
-
-    def last(self) -> dict[str, object]:
-        return self.entries[-1]
-
-
-@pytest.fixture
-def access() -> Iterator[Access]:
-    handler = Access()
-    logger = logging.getLogger("downloads_api.access")
-    logger.addHandler(handler)
-    # Another test's logging.config.dictConfig (uvicorn's, in-process) may have disabled it.
-    level, disabled = logger.level, logger.disabled
-    logger.setLevel(logging.INFO)  # (setLevel, unlike assigning, clears the level cache)
-    logger.disabled = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.disabled = disabled
 
 
 BAGISTO = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
@@ -72,7 +42,7 @@ MAGENTO = pytest.mark.parametrize("source", ["magento"], indirect=True, scope="s
 )
 @pytest.mark.parametrize("path", ["graphql", "rest"])
 def test_bagisto_refusals_are_logged_with_their_reason(
-    api: Api, access: Access, token: str | None, key: str | None, reason: str | None, path: str
+    api: Api, access: AccessLog, token: str | None, key: str | None, reason: str | None, path: str
 ) -> None:
     if path == "graphql":
         api.bagisto(TOTAL, token=token, key=key)
@@ -91,7 +61,9 @@ def test_bagisto_refusals_are_logged_with_their_reason(
 
 
 @BAGISTO
-def test_a_rate_limited_key_is_logged_as_such(own_api: Callable[..., Api], access: Access) -> None:
+def test_a_rate_limited_key_is_logged_as_such(
+    own_api: Callable[..., Api], access: AccessLog
+) -> None:
     api = own_api()  # its own rate-limit counts
     reasons = []
     for _ in range(4):  # the key allows 3 an hour
@@ -117,7 +89,7 @@ def test_a_rate_limited_key_is_logged_as_such(own_api: Callable[..., Api], acces
     ],
 )
 def test_magento_refusals_are_logged_with_their_reason(
-    api: Api, demo: ModuleType, access: Access, token: str | None, reason: str | None
+    api: Api, demo: ModuleType, access: AccessLog, token: str | None, reason: str | None
 ) -> None:
     api.magento(MAGENTO_ITEMS, token=token)
 
@@ -126,7 +98,7 @@ def test_magento_refusals_are_logged_with_their_reason(
 
 @MAGENTO
 def test_a_jwt_without_the_crypt_key_is_logged_as_such(
-    own_api: Callable[..., Api], access: Access
+    own_api: Callable[..., Api], access: AccessLog
 ) -> None:
     own_api(source_settings=MagentoSettings(crypt_key=None)).magento(
         MAGENTO_ITEMS, token=magento.JANE_TOKEN

@@ -4,8 +4,7 @@ in-memory source: the `unit` tier."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx2
@@ -15,35 +14,11 @@ from starlette.testclient import TestClient
 from app.application import create_app
 from app.settings import Settings
 from tests import fake
+from tests.helpers import AccessLog
 
 KEY = {"X-STOREFRONT-KEY": fake.SHOP_KEY}
 DEEP = "query Deep { customerDownloadableProducts { edges { node { order { _id } } } } }"
 LIST = "query Mine { customerDownloadableProducts { totalCount } }"
-
-
-class Access(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.entries.append(getattr(record, "fields", {}))
-
-
-@pytest.fixture
-def access() -> Iterator[Access]:
-    handler = Access()
-    logger = logging.getLogger("downloads_api.access")
-    level, disabled = logger.level, logger.disabled
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.disabled = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.disabled = disabled
 
 
 def client(**changes: Any) -> TestClient:
@@ -108,7 +83,7 @@ LIMITS = {"max_query_depth": 2, "max_query_complexity": 5, "max_query_aliases": 
     ],
 )
 def test_a_refusal_is_logged_with_its_reason_and_the_operation_asked_for(
-    access: Access,
+    access: AccessLog,
     send: Callable[[TestClient], httpx2.Response],
     status: int,
     reason: str,
@@ -122,7 +97,7 @@ def test_a_refusal_is_logged_with_its_reason_and_the_operation_asked_for(
     assert (entry["reason"], entry["operation"]) == (reason, operation)
 
 
-def test_a_made_up_operation_name_is_not_logged(access: Access) -> None:
+def test_a_made_up_operation_name_is_not_logged(access: AccessLog) -> None:
     with client() as c:
         c.post("/api/graphql", json={"query": LIST, "operationName": "Op\r\nforged"}, headers=KEY)
 

@@ -9,21 +9,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-import pymysql
 import pytest
 
 import fixtures
 from app.settings import Settings
 from tests import expected
-from tests.conftest import SERVER_URL
+from tests.conftest import SERVER_URL, root
 from tests.helpers import Api
 from tests.stores import FR, ITEMS, jane, link, listed
 
 pytestmark = pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
-
-
-def root() -> pymysql.Connection:
-    return pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.errors import ApiError, ErrorKind
-from app.sources.magento_stores import Stores, build
+from app.sources.magento_stores import UNSCOPED, Stores, build
 
 WEBSITES = [
     {"website_id": 0, "default_group_id": 0, "is_default": 0},
@@ -154,4 +154,5 @@ def test_no_allowed_currency_configured_is_magentos_default_usd() -> None:
 def test_no_default_store_view_serves_on_base_url() -> None:
     read = build(STORES, GROUPS, [], [])
 
+    assert read.default is UNSCOPED  # not the first store view it found
     assert read.current(None, None).links_on("https://request.test") == "https://request.test"
