@@ -6,11 +6,13 @@ replaced by SQLAlchemy's async engine without touching the sources.
 
 from __future__ import annotations
 
-from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Reads, Row
+from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Reads, Row, probe
 from app.db.mysql import (
     CONVERSIONS,
     MISCONFIGURED,
+    MISSING,
     MYSQL_SESSION_INIT,
+    NOT_GRANTED,
     MySQLDatabase,
     mysql_session_init,
 )
@@ -20,7 +22,9 @@ from app.db.sqlite import SQLiteDatabase
 __all__ = [
     "CONVERSIONS",
     "MISCONFIGURED",
+    "MISSING",
     "MYSQL_SESSION_INIT",
+    "NOT_GRANTED",
     "Database",
     "DatabaseUnavailable",
     "Prepared",
@@ -30,6 +34,7 @@ __all__ = [
     "Row",
     "database_at",
     "mysql_session_init",
+    "probe",
 ]
 
 

@@ -193,3 +193,9 @@ class Database(Reads):
                 yield
         except (TimeoutError, OSError) as exc:
             raise DatabaseUnavailable(type(exc).__name__) from exc
+
+
+def probe(table: sa.TableClause) -> sa.Select[Any]:
+    """Every column the service reads, no rows: a statement that fails exactly when a grant
+    or a column is missing, and costs nothing when none is."""
+    return sa.select(*table.columns).select_from(table).limit(0)

@@ -84,6 +84,9 @@ MISCONFIGURED = {
     1146: "a table the service reads is missing",
     1054: "a column the service reads is missing",
 }
+# Of those, the refusals whose message names a table or column.
+NOT_GRANTED = frozenset({1142, 1143})
+MISSING = frozenset({1146, 1054})
 # The table or column a server's message names: "for table `shop`.`orders`" (MariaDB),
 # "for table 'orders'" (MySQL), "for column 'status' in table 'orders'", "Table 'shop.orders'
 # doesn't exist", "Unknown column 'status' in 'field list'".
@@ -245,7 +248,11 @@ def _translate_errors() -> Iterator[None]:
     except pymysql.err.MySQLError as exc:
         code = _code(exc)
         if code in MISCONFIGURED:
-            named = _named(str(exc.args[1])) if len(exc.args) > 1 and code > 1050 else ""
+            named = (
+                _named(str(exc.args[1]))
+                if len(exc.args) > 1 and code in NOT_GRANTED | MISSING
+                else ""
+            )
             detail = f"{MISCONFIGURED[code]}: {named}" if named else MISCONFIGURED[code]
             raise DatabaseUnavailable(f"MySQL error {code}: {detail}", code) from exc
         if not isinstance(exc, pymysql.err.OperationalError | pymysql.err.InterfaceError):

@@ -14,7 +14,6 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,23 +23,18 @@ from app.db.base import Database, DatabaseUnavailable, Read, Reads
 logger = logging.getLogger("downloads_api")
 
 
+# Seconds between two looks at a replica that is out.
+PROBE_EVERY = 1.0
+
+
 class ReplicaReads(Reads):
-    def __init__(
-        self,
-        replica: Database,
-        primary: Database,
-        *,
-        probe_every: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, replica: Database, primary: Database) -> None:
         self.replica = replica
         self.primary = primary
         # A read the replica leaves unanswered goes to the primary within the deadline of
         # a stalled database (the connect timeout plus a second): the replica has the
         # connect timeout to answer, not the statement's time limit plus a second.
         replica.client_timeout = min(replica.client_timeout or math.inf, replica.connect_timeout)
-        self.probe_every = probe_every
-        self.clock = clock
         self._out_since: float | None = None
         self._probe: asyncio.Task[None] | None = None
 
@@ -86,7 +80,7 @@ class ReplicaReads(Reads):
         """The replica failed a read: start an outage, unless one has started already."""
         if not self.serving:
             return
-        self._out_since = self.clock()
+        self._out_since = time.monotonic()
         logger.warning("the read replica is unavailable (%s): reading from the primary", error)
         self._probe = asyncio.create_task(self._probe_until_back())
 
@@ -97,13 +91,13 @@ class ReplicaReads(Reads):
 
     async def _probe_until_back(self) -> None:
         while True:
-            await asyncio.sleep(self.probe_every)
+            await asyncio.sleep(PROBE_EVERY)
             try:
                 await self.replica.ping()
             except DatabaseUnavailable:
                 continue
             assert self._out_since is not None
-            seconds = self.clock() - self._out_since
+            seconds = time.monotonic() - self._out_since
             self._out_since = None
             logger.info("the read replica serves again, after %.0f s", seconds)
             return

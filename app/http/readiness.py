@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
-from app.db import Database, DatabaseUnavailable, ReplicaReads
+from app.db import Database, DatabaseUnavailable, ReplicaReads, probe
 
 logger = logging.getLogger("downloads_api")
 
@@ -38,9 +38,7 @@ class Readiness:
     ) -> None:
         self.primary = primary
         self.replica = replica
-        # Every column, none of the rows: a statement that fails exactly when a grant is
-        # missing, and costs nothing when it is not.
-        self.probes = [sa.select(*table.columns).select_from(table).limit(0) for table in tables]
+        self.probes = [probe(table) for table in tables]
         self.seconds = seconds
         self.clock = clock
         self._ready_until = float("-inf")

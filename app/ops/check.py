@@ -15,15 +15,12 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app.db import Database, DatabaseUnavailable
+from app.db import MISSING, NOT_GRANTED, Database, DatabaseUnavailable, probe
 from app.ops.diagnosis import (
     GRANTEE,
-    MISSING,
-    NOT_GRANTED,
     database_name,
     database_or_grant,
     diagnosis,
-    probe,
 )
 from app.settings import Settings
 from app.sources import SOURCES, create_source
@@ -95,8 +92,7 @@ def where_is(settings: Settings) -> str:
     """The database the settings name, without its password."""
     if settings.database_url is None:
         return "the embedded demo database"
-    url = make_url(settings.database_url.replace("mysql://", "mysql+pymysql://", 1))
-    return url.render_as_string(hide_password=True).replace("mysql+pymysql://", "mysql://")
+    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 async def check(settings: Settings, database: Database, *, demo: bool = False) -> list[Finding]:

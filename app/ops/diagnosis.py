@@ -5,12 +5,11 @@ user may not use, after asking the server which ones it may)."""
 from __future__ import annotations
 
 import difflib
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app.db import DatabaseUnavailable, database_at
+from app.db import MISSING, DatabaseUnavailable, database_at
 from app.settings import Settings
 
 # The connection's user as information_schema's GRANTEE columns write it: 'name'@'host'.
@@ -28,24 +27,15 @@ _GRANTED_DATABASES = sa.text(
     f" WHERE GRANTEE = {GRANTEE}"
 )
 
-# Server error codes (app/db/mysql.py names them for the log).
-NOT_GRANTED = frozenset({1142, 1143})
-MISSING = frozenset({1146, 1054})
-
-
-def probe(table: sa.TableClause) -> sa.Select[Any]:
-    """Every column the service reads, no rows: fails exactly as the service would."""
-    return sa.select(*table.columns).select_from(table).limit(0)
-
 
 def database_name(url: str | None) -> str | None:
     if not url or url.startswith("sqlite"):
         return None
-    return make_url(url.replace("mysql://", "mysql+pymysql://", 1)).database
+    return make_url(url).database
 
 
 def _address(url: str | None) -> str:
-    parsed = make_url((url or "").replace("mysql://", "mysql+pymysql://", 1))
+    parsed = make_url(url or "")
     return f"{parsed.host}:{parsed.port or 3306}"
 
 
@@ -85,11 +75,10 @@ def diagnosis(error: DatabaseUnavailable, url: str | None, table: str | None = N
 async def database_or_grant(settings: Settings, error: DatabaseUnavailable) -> str:
     """The server may not tell a user of a database it may not use whether there is one:
     the databases the user has grants in tell a misspelled name from a missing grant."""
-    url = make_url(str(settings.database_url).replace("mysql://", "mysql+pymysql://", 1))
+    url = make_url(str(settings.database_url))
     name = url.database
-    server = url.set(database="").render_as_string(hide_password=False)
     database = database_at(
-        server.replace("mysql+pymysql://", "mysql://", 1),
+        url.set(database="").render_as_string(hide_password=False),
         connect_timeout=settings.database_connect_timeout,
     )
     try:

@@ -13,9 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app.db import Database, DatabaseUnavailable
+from app.db import Database, DatabaseUnavailable, probe
 from app.ops.demo import DEMO_WARNING
-from app.ops.diagnosis import diagnosis, probe
+from app.ops.diagnosis import diagnosis
 from app.settings import Settings
 
 logger = logging.getLogger("downloads_api")
