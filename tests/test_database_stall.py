@@ -84,7 +84,7 @@ def test_every_caller_gives_up_within_the_connect_timeout_and_closes_its_socket(
 
 
 @pytest.mark.live
-def test_requests_and_ready_answer_503_within_the_connect_timeout() -> None:
+def test_requests_and_ready_answer_503_within_the_connect_timeout_plus_a_second() -> None:
     """A served process whose database listens and is never read (the kernel completes
     each TCP handshake all the same)."""
     with socket.create_server(("127.0.0.1", 0), backlog=64) as listening:
