@@ -196,7 +196,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        announce(settings, embedded_demo=embedded_demo)
+        announce(settings, embedded_demo=embedded_demo, store_views=source.stores is not None)
         for db in databases:
             await db.connect()
         urls = (settings.database_url, settings.database_replica_url)

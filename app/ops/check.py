@@ -22,6 +22,7 @@ from app.ops.diagnosis import (
     database_or_grant,
     diagnosis,
 )
+from app.ops.startup import settings_warnings
 from app.settings import Settings
 from app.sources import SOURCES, create_source
 from app.sources.magento_stores import Stores
@@ -244,21 +245,8 @@ async def _write_privileges(database: Database) -> Finding:
 
 
 def _settings(settings: Settings, *, demo: bool, store_views: bool) -> list[Finding]:
-    notes = []
-    if settings.public_base_url is None and not demo:
-        which = (
-            "the download links of store views whose configuration sets no base URL"
-            if store_views
-            else "download links"
-        )
-        notes.append(
-            Finding(
-                "note",
-                f"PUBLIC_BASE_URL is not set: {which} will point at this service, not at the shop",
-            )
-        )
-    notes += [Finding("note", warning) for warning in settings.source_settings.warnings()]
-    return notes
+    warnings = settings_warnings(settings, demo=demo, store_views=store_views)
+    return [Finding("note", warning) for warning in warnings]
 
 
 def report(source: str, where: str, findings: list[Finding]) -> str:

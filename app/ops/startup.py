@@ -33,7 +33,7 @@ def where(url: str | None) -> str | None:
     return f"{host}{port}/{parsed.database or ''}"
 
 
-def announce(settings: Settings, *, embedded_demo: bool) -> None:
+def announce(settings: Settings, *, embedded_demo: bool, store_views: bool) -> None:
     fields: dict[str, Any] = {
         "source": settings.source,
         "database": "embedded demo" if embedded_demo else where(settings.database_url),
@@ -53,13 +53,24 @@ def announce(settings: Settings, *, embedded_demo: bool) -> None:
     if embedded_demo and multiprocessing.parent_process() is None:
         # Once: a worker of `serve --workers N` (or --reload) leaves it to the parent.
         logger.warning(DEMO_WARNING)
-    if not embedded_demo and settings.public_base_url is None:
-        logger.warning(
-            "PUBLIC_BASE_URL is not set: download links point at this service, which does "
-            "not serve the files; set it to the storefront's address"
-        )
-    for warning in settings.source_settings.warnings():
+    for warning in settings_warnings(settings, demo=embedded_demo, store_views=store_views):
         logger.warning(warning)
+
+
+def settings_warnings(settings: Settings, *, demo: bool, store_views: bool) -> list[str]:
+    """What an operator most likely means to set and has not: the start-up log's warnings
+    and `downloads-api check`'s notes."""
+    warnings = []
+    if settings.public_base_url is None and not demo:
+        which = (
+            "the download links of store views whose configuration sets no base URL"
+            if store_views
+            else "download links"
+        )
+        warnings.append(
+            f"PUBLIC_BASE_URL is not set: {which} will point at this service, not at the shop"
+        )
+    return [*warnings, *settings.source_settings.warnings()]
 
 
 async def check_database(
