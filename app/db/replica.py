@@ -45,36 +45,40 @@ class ReplicaReads(Reads):
 
     async def run(self, read: Read) -> list[Any]:
         if self.serving:
-            # Waited for, never cancelled: a read cancelled half-way could hand its
-            # connection back to the pool half-read, and handing one back can itself wait
-            # (on the pool's lock, which a connection being opened to a frozen replica
-            # holds). One left behind finishes by its own deadlines.
-            attempt = asyncio.ensure_future(self.replica.run(read))
-            attempt.add_done_callback(_retrieve)
-            await asyncio.wait((attempt,), timeout=self.replica.connect_timeout)
-            if not attempt.done():
-                self.out(DatabaseUnavailable("no answer within the connect timeout"))
-            elif (error := attempt.exception()) is None:
-                rows: list[Any] = attempt.result()
+            rows = await self._ask(read)
+            if rows is not None:
                 return rows
-            elif isinstance(error, DatabaseUnavailable):
-                self.out(error)
-            else:
-                raise error
         return await self.primary.run(read)
 
     async def check(self, probes: list[sa.Select[Any]]) -> bool:
-        """Whether the replica answers every probe; during an outage, no without asking
-        (the background probe asks)."""
-        if not self.serving:
-            return False
-        try:
-            for probe in probes:
-                await self.replica.fetch_all(probe)
-        except DatabaseUnavailable as error:
-            self.out(error)
-            return False
+        """Whether the replica answers every probe, each within the connect timeout as a
+        read would; during an outage, no without asking (the background probe asks)."""
+        for probe in probes:
+            if not self.serving or await self._ask(Read("all", probe, {})) is None:
+                return False
         return True
+
+    async def _ask(self, read: Read) -> list[Any] | None:
+        """The replica's rows, within the connect timeout; None, an outage begun, when it
+        gives none."""
+        # Waited for, never cancelled: a read cancelled half-way could hand its connection
+        # back to the pool half-read, and handing one back can itself wait (on the pool's
+        # lock, which a connection being opened to a frozen replica holds). One left
+        # behind finishes by its own deadlines.
+        attempt = asyncio.ensure_future(self.replica.run(read))
+        attempt.add_done_callback(_retrieve)
+        await asyncio.wait((attempt,), timeout=self.replica.connect_timeout)
+        if not attempt.done():
+            self.out(DatabaseUnavailable("no answer within the connect timeout"))
+            return None
+        error = attempt.exception()
+        if error is None:
+            rows: list[Any] = attempt.result()
+            return rows
+        if isinstance(error, DatabaseUnavailable):
+            self.out(error)
+            return None
+        raise error
 
     def out(self, error: DatabaseUnavailable) -> None:
         """The replica failed a read: start an outage, unless one has started already."""
