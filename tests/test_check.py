@@ -7,6 +7,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,16 +20,23 @@ from tests.live import DOWNLOADS_API, ROOT
 READER, PASSWORD = f"dlapi_reader_{uuid.uuid4().hex[:8]}", "reader-password"
 
 
+@contextmanager
+def database_user(name: str) -> Iterator[str]:
+    """A user with no grant yet, dropped afterwards."""
+    with root().cursor() as cursor:
+        cursor.execute(f"CREATE USER '{name}'@'%' IDENTIFIED BY '{PASSWORD}'")
+    try:
+        yield name
+    finally:
+        with root().cursor() as cursor:
+            cursor.execute(f"DROP USER '{name}'@'%'")
+
+
 @pytest.fixture(scope="module")
 def reader() -> Iterator[str]:
     """A user that may only read, as the README tells operators to create."""
-    with root().cursor() as cursor:
-        cursor.execute(f"CREATE USER '{READER}'@'%' IDENTIFIED BY '{PASSWORD}'")
-    try:
-        yield READER
-    finally:
-        with root().cursor() as cursor:
-            cursor.execute(f"DROP USER '{READER}'@'%'")
+    with database_user(READER) as name:
+        yield name
 
 
 def grant_read(database: str) -> None:
@@ -49,8 +57,12 @@ def run_check(url: str, settings: Settings) -> subprocess.CompletedProcess[str]:
     )
 
 
+def as_user(user: str, database_url: str) -> str:
+    return database_url.replace("root@", f"{user}:{PASSWORD}@", 1)
+
+
 def as_reader(database_url: str) -> str:
-    return database_url.replace("root@", f"{READER}:{PASSWORD}@", 1)
+    return as_user(READER, database_url)
 
 
 def test_correct_database_read_only_user(
@@ -151,18 +163,8 @@ def test_demo_modules_agree_with_the_sources_tables() -> None:
 @pytest.fixture
 def stranger() -> Iterator[str]:
     """A user of its own for one test, with no grant yet."""
-    name = f"dlapi_stranger_{uuid.uuid4().hex[:8]}"
-    with root().cursor() as cursor:
-        cursor.execute(f"CREATE USER '{name}'@'%' IDENTIFIED BY '{PASSWORD}'")
-    try:
+    with database_user(f"dlapi_stranger_{uuid.uuid4().hex[:8]}") as name:
         yield name
-    finally:
-        with root().cursor() as cursor:
-            cursor.execute(f"DROP USER '{name}'@'%'")
-
-
-def as_user(user: str, database_url: str) -> str:
-    return database_url.replace("root@", f"{user}:{PASSWORD}@", 1)
 
 
 def test_a_misspelled_database_is_told_from_a_missing_grant(
