@@ -24,6 +24,11 @@ class MariaDBInstance:
         self.directory = Path(tempfile.mkdtemp(prefix="downloads-api-mariadb-"))
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # A temporary directory of its own: at start, mariadbd deletes the `#sql*` files it
+        # finds in its tmpdir, which would be the shared test server's temporary tables in
+        # flight had it used /tmp (they failed with "Error on delete of /tmp/#sql-temptable").
+        self.tmpdir = self.directory / "tmp"
+        self.tmpdir.mkdir()
         subprocess.run(
             [
                 INSTALL_DB,
@@ -32,6 +37,7 @@ class MariaDBInstance:
                 "--user=root",
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
+                f"--tmpdir={self.tmpdir}",
             ],
             check=True,
             capture_output=True,
@@ -55,6 +61,7 @@ class MariaDBInstance:
                 "--user=root",
                 "--skip-name-resolve",
                 "--innodb-buffer-pool-size=16M",
+                f"--tmpdir={self.tmpdir}",
             ],
             stdout=subprocess.DEVNULL,
             stderr=self._log,
