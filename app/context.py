@@ -54,14 +54,19 @@ class RequestContext:
         may ask for the same one."""
         return self._once(self._purchases, self.source.purchase, purchase_id)
 
-    async def purchase_list(self, status: StatusFilter, request: PageRequest) -> PurchaseList:
+    async def purchase_list(
+        self, status: StatusFilter, request: PageRequest, *, with_total: bool = False
+    ) -> PurchaseList:
         """The customer's purchases under a filter, each query run at most once a request
-        (an answer with an error is worked out twice, app/graphql/execution/runner.py)."""
+        (an answer with an error is worked out twice, app/graphql/execution/runner.py);
+        `with_total`: the count will be asked for too (`PurchaseList`)."""
         customer_id = await self.customer_id()
         key = (status, request)
         found = self._lists.get(key)
         if found is None:
-            found = PurchaseList(self.source, customer_id, status=status, request=request)
+            found = PurchaseList(
+                self.source, customer_id, status=status, request=request, with_total=with_total
+            )
             self._lists[key] = found
         return found
 

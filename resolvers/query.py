@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import re
 
-from graphql import GraphQLResolveInfo
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from app.context import RequestContext
 from app.domain.pagination import PageRequest
@@ -43,7 +49,32 @@ async def resolve_customer_downloadable_products(
             default_size=settings.default_page_size,
             max_size=settings.max_page_size,
         ),
+        with_total=_selects(info, "totalCount"),
     )
+
+
+def _selects(info: GraphQLResolveInfo, name: str) -> bool:
+    """Whether the field's selection names `name`, directly or through fragments (whatever
+    their conditions: a count read and not shown costs only the count)."""
+    seen: set[str] = set()
+
+    def within(selections: SelectionSetNode | None) -> bool:
+        for selection in selections.selections if selections else ():
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                if within(selection.selection_set):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = selection.name.value
+                if fragment not in seen and fragment in info.fragments:
+                    seen.add(fragment)
+                    if within(info.fragments[fragment].selection_set):
+                        return True
+        return False
+
+    return any(within(node.selection_set) for node in info.field_nodes)
 
 
 @query.field("customerDownloadableProduct")

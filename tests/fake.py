@@ -96,6 +96,12 @@ class FakeSource:
         self._fail()
         return len(self._mine(customer_id, status))
 
+    async def counted_page(
+        self, customer_id: int, *, status: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[Purchase], int]:
+        page = await self.purchases(customer_id, status=status, offset=offset, limit=limit)
+        return page, await self.count_purchases(customer_id, status=status)
+
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
         self._fail()
         mine = self._mine(customer_id, None)

@@ -54,13 +54,24 @@ def parse_status(status: str | None, allowed: Sequence[str]) -> StatusFilter:
 
 
 class PurchaseList:
+    """`with_total`: the count is asked for beside the page, and a page that needs no count
+    to find its window then brings it in the same statement (`Source.counted_page`)."""
+
     def __init__(
-        self, source: Source, customer_id: int, *, status: StatusFilter, request: PageRequest
+        self,
+        source: Source,
+        customer_id: int,
+        *,
+        status: StatusFilter,
+        request: PageRequest,
+        with_total: bool = False,
     ) -> None:
         self.source = source
         self.customer_id = customer_id
         self.status = status
         self.request = request
+        counted = with_total and not request.needs_total
+        self._counted = Once(self._counted_page) if counted else None
         self.total = Once(self._count)
         self.page = Once(self._page)
         self.everything = Once(self._everything)
@@ -74,14 +85,29 @@ class PurchaseList:
         return purchases
 
     async def _count(self) -> int:
+        if self._counted is not None:
+            return (await self._counted())[1]
         return await self.source.count_purchases(self.customer_id, status=self.status)
 
     async def _page(self) -> Page:
+        if self._counted is not None:
+            return (await self._counted())[0]
         total = await self.total() if self.request.needs_total else None
         start, stop = self.request.window(total)
         # One row past the window tells whether a next page exists without a count.
         rows = await self.source.purchases(
             self.customer_id, status=self.status, offset=start, limit=stop - start + 1
         )
-        await take_rows(len(rows))
-        return Page(start=start, purchases=rows[: stop - start], has_next=len(rows) > stop - start)
+        return await _page(start, stop, rows)
+
+    async def _counted_page(self) -> tuple[Page, int]:
+        start, stop = self.request.window()
+        rows, total = await self.source.counted_page(
+            self.customer_id, status=self.status, offset=start, limit=stop - start + 1
+        )
+        return await _page(start, stop, rows), total
+
+
+async def _page(start: int, stop: int, rows: Sequence[Purchase]) -> Page:
+    await take_rows(len(rows))
+    return Page(start=start, purchases=rows[: stop - start], has_next=len(rows) > stop - start)

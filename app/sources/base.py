@@ -105,6 +105,12 @@ class Source(Protocol):
 
     async def count_purchases(self, customer_id: int, *, status: StatusFilter) -> int: ...
 
+    async def counted_page(
+        self, customer_id: int, *, status: StatusFilter, offset: int, limit: int
+    ) -> tuple[Sequence[Purchase], int]:
+        """A newest-first page, as `purchases` reads it, and `count_purchases`, in one
+        round trip."""
+
     async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None: ...
 
     async def order(self, customer_id: int, order_id: int) -> Order | None:
