@@ -38,6 +38,7 @@ def parse(argv: list[str] | None) -> RunConfig:
     add("--soak", type=float, default=default.soak, help="seconds; 300 for the target, 0: none")
     add("--soak-concurrency", type=int, default=default.soak_concurrency)
     add("--hostile", type=float, default=default.hostile, help="seconds a phase; 0: none")
+    add("--profile", type=int, default=default.profile, help="seconds of py-spy a list; 0: none")
     add("--pool-size", type=int, default=default.pool_size, help="max_size of every pool")
     add("--scenarios", type=_names, default=(), help="e.g. list-small,item (default: all)")
     add("--anchors", type=_names, default=default.anchors, help="floor and/or peer")
@@ -48,7 +49,9 @@ def parse(argv: list[str] | None) -> RunConfig:
         "--quick", action="store_true", help="2 s points, 1 round, c=32, 20 s soak, no hostile step"
     )
     if "--quick" in (sys.argv[1:] if argv is None else argv):
-        parser.set_defaults(duration=2.0, rounds=1, concurrency=(32,), soak=20.0, hostile=0.0)
+        parser.set_defaults(
+            duration=2.0, rounds=1, concurrency=(32,), soak=20.0, hostile=0.0, profile=4
+        )
     args = parser.parse_args(argv)
     unknown = set(args.anchors) - {"floor", "peer"}
     if unknown:
@@ -61,6 +64,7 @@ def parse(argv: list[str] | None) -> RunConfig:
         soak=args.soak,
         soak_concurrency=args.soak_concurrency,
         hostile=args.hostile,
+        profile=args.profile,
         pool_size=args.pool_size,
         scenarios=args.scenarios,
         anchors=args.anchors,
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     config = parse(argv)
     results = Bench(config).run()
     config.results.mkdir(parents=True, exist_ok=True)
-    (config.results / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (config.results / "latest.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(render(results))
     log(f"wrote {config.results}/latest.json; server logs in {LOGS}")
     return 0

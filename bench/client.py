@@ -11,7 +11,6 @@ from bench.scenarios import HttpRequest
 @dataclass(frozen=True)
 class Answer:
     status: int
-    headers: dict[str, str]
     body: bytes
 
 
@@ -21,6 +20,6 @@ def send(port: int, request: HttpRequest, timeout: float = 30.0) -> Answer:
         body = None if request.body is None else request.body.encode()
         connection.request(request.method, request.path, body=body, headers=request.headers)
         response = connection.getresponse()
-        return Answer(response.status, dict(response.getheaders()), response.read())
+        return Answer(response.status, response.read())
     finally:
         connection.close()

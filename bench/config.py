@@ -46,6 +46,7 @@ class RunConfig:
     soak: float = 60.0  # seconds of the RSS growth run (300: the 5 minutes; 0: none)
     soak_concurrency: int = 128
     hostile: float = 10.0  # seconds a phase of the hostile-traffic step (0: none)
+    profile: int = 10  # seconds py-spy samples the service per list scenario (0: none)
     pool_size: int = 10  # max_size of every pool (aiomysql's default)
     scenarios: tuple[str, ...] = ()  # empty: all
     anchors: tuple[str, ...] = ("floor", "peer")  # what the service is compared with

@@ -1,7 +1,8 @@
 """The bench's Bagisto store, generated deterministically (same seed, same rows).
 
 100,000 purchased download links over 20,000 customers: most customers have a few,
-and three have known counts the scenarios use (5,000, 3 and 20). Orders hold one to
+and the scenarios' customers have known counts (four with 5,000, eight with 3, eight
+with 20). Orders hold one to
 three purchases, and each purchase has its own order item, as Bagisto writes them for
 a downloadable product with one link. Ids grow with time across all customers, so one
 customer's purchases are scattered through the table as they are in a real store.
@@ -24,11 +25,22 @@ CUSTOMERS = 20_000
 PURCHASES = 100_000
 SEED = 20250615
 
-# Customers the scenarios use, and how many purchases each has.
-LARGE_CUSTOMER = 7_001  # 5,000 purchases
-SMALL_CUSTOMER = 7_002  # 3 purchases
-MAGENTO_CUSTOMER = 7_003  # 20 purchases
-FIXED_COUNTS = {LARGE_CUSTOMER: 5_000, SMALL_CUSTOMER: 3, MAGENTO_CUSTOMER: 20}
+# Customers the scenarios use, several of each kind, so that no answer benefits from one
+# hot row: each scenario's requests go to them in turn. The first of each is the one the
+# hostile step and the soak single out.
+LARGE_CUSTOMERS = (7_001, 7_011, 7_021, 7_031)  # 5,000 purchases each
+SMALL_CUSTOMERS = tuple(range(7_002, 7_082, 10))  # 3 purchases each
+MAGENTO_CUSTOMERS = tuple(range(7_003, 7_083, 10))  # 20 purchases each
+LARGE_CUSTOMER, SMALL_CUSTOMER, MAGENTO_CUSTOMER = (
+    LARGE_CUSTOMERS[0],
+    SMALL_CUSTOMERS[0],
+    MAGENTO_CUSTOMERS[0],
+)
+FIXED_COUNTS = {
+    **dict.fromkeys(LARGE_CUSTOMERS, 5_000),
+    **dict.fromkeys(SMALL_CUSTOMERS, 3),
+    **dict.fromkeys(MAGENTO_CUSTOMERS, 20),
+}
 
 STOREFRONT_KEY = storefront_key("bench-shop")
 # Requests per hour the key may make. The service counts every request against it (that
@@ -142,31 +154,17 @@ def build() -> Dataset:
     registered = START - timedelta(days=30)
     data.rows["customers"] = [
         (
-            c,
-            f"First{c}",
-            f"Last{c}",
-            f"customer{c}@example.com",
-            1,
-            2,
-            1,
-            1,
-            0,
-            registered,
-            registered,
+            *(c, f"First{c}", f"Last{c}", f"customer{c}@example.com"),
+            *(1, 2, 1, 1, 0),
+            *[registered] * 2,
         )
         for c in range(1, CUSTOMERS + 1)
     ]
     data.rows["personal_access_tokens"] = [
         (
-            c,
-            CUSTOMER_MODEL,
-            c,
-            "customer-login",
+            *(c, CUSTOMER_MODEL, c, "customer-login"),
             hashlib.sha256(token_for(c).partition("|")[2].encode()).hexdigest(),
-            '["*"]',
-            None,
-            registered,
-            registered,
+            *('["*"]', None, registered, registered),
         )
         for c in range(1, CUSTOMERS + 1)
     ]
@@ -212,25 +210,18 @@ def build() -> Dataset:
             elif bought and used == bought:
                 link_status = "expired"
             is_url = ext == "url"
-            file_name = f"{sku}.{ext}"
+            file = None if is_url else f"{sku}.{ext}"
             purchases.append(
                 (
-                    purchase_id,
-                    product,
-                    title,
-                    f"https://cdn.example.com/{sku}" if is_url else None,
-                    None if is_url else f"downloadable/{file_name}",
-                    None if is_url else file_name,
-                    "url" if is_url else "file",
-                    bought,
-                    used,
-                    link_status,
-                    customer,
-                    order_id,
-                    purchase_id,
-                    canceled,
-                    placed,
-                    placed,
+                    *(
+                        purchase_id,
+                        product,
+                        title,
+                        f"https://cdn.example.com/{sku}" if is_url else None,
+                    ),
+                    *(file and f"downloadable/{file}", file, "url" if is_url else "file"),
+                    *(bought, used, link_status, customer, order_id, purchase_id, canceled),
+                    *(placed, placed),
                 )
             )
             if customer in FIXED_COUNTS:

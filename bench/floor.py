@@ -159,26 +159,20 @@ def _remaining(row: Row) -> int | None:
     return None if bought == 0 else max(0, bought - (row[8] or 0) - (row[9] or 0))
 
 
+# The order's fields in the page statement's columns from 17 on (bench/statements.py).
+_ORDER: tuple[str, ...] = ("incrementId", "status", "grandTotal", "baseGrandTotal", "subTotal")
+_ORDER += ("orderCurrencyCode", "baseCurrencyCode", "channelName", "customerEmail")
+_ORDER += ("customerFirstName", "customerLastName", "createdAt", "updatedAt")
+_MONEY, _TIMES = {"grandTotal", "baseGrandTotal", "subTotal"}, {"createdAt", "updatedAt"}
+
+
 def _order(row: Row) -> dict[str, Any] | None:
     if row[16] is None:
         return None
-    return {
-        "id": f"{ORDER_IRI}{row[16]}",
-        "_id": row[16],
-        "incrementId": row[17],
-        "status": row[18],
-        "grandTotal": _money(row[19]),
-        "baseGrandTotal": _money(row[20]),
-        "subTotal": _money(row[21]),
-        "orderCurrencyCode": row[22],
-        "baseCurrencyCode": row[23],
-        "channelName": row[24],
-        "customerEmail": row[25],
-        "customerFirstName": row[26],
-        "customerLastName": row[27],
-        "createdAt": _time(row[28]),
-        "updatedAt": _time(row[29]),
-    }
+    order: dict[str, Any] = {"id": f"{ORDER_IRI}{row[16]}", "_id": row[16]}
+    for name, value in zip(_ORDER, row[17:30], strict=True):
+        order[name] = _money(value) if name in _MONEY else _time(value) if name in _TIMES else value
+    return order
 
 
 def node(row: Row) -> dict[str, Any]:

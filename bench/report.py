@@ -128,22 +128,12 @@ def verdicts(results: Results) -> list[tuple[str, str, bool | None]]:
             None if peak is None else peak <= MAX_RSS_MB,
         )
     )
-    if soak:
-        growth = soak["rss_growth_mb"]
-        text = f"{fmt(growth, 1)} MB over {soak['seconds']:g} s"
-        grown: bool | None = growth <= MAX_GROWTH_MB
-        if soak["seconds"] < SOAK_TARGET_SECONDS:  # not the target's run: no verdict
-            text += " (shorter than the target's 5 minutes: indicative)"
-            grown = None
-        found.append((f"no RSS growth over {SOAK_TARGET_SECONDS / 60:g} minutes", text, grown))
-    else:
-        found.append(
-            (
-                f"no RSS growth over {SOAK_TARGET_SECONDS / 60:g} minutes",
-                "no soak in this run",
-                None,
-            )
-        )
+    growth = None if soak is None else soak["rss_growth_mb"]
+    text = f"{fmt(growth, 1)} MB over {soak['seconds']:g} s" if soak else "no soak in this run"
+    grown = None if growth is None else growth <= MAX_GROWTH_MB
+    if soak and soak["seconds"] < SOAK_TARGET_SECONDS:  # not the target's run: no verdict
+        text, grown = text + " (shorter than the target's 5 minutes: indicative)", None
+    found.append((f"no RSS growth over {SOAK_TARGET_SECONDS / 60:g} minutes", text, grown))
     beside = results.get("hostile")
     text = ", ".join(f"{n} {fmt(v['p99_ratio'])}" for n, v in (beside or {}).items())
     ok = (
@@ -155,6 +145,17 @@ def verdicts(results: Results) -> list[tuple[str, str, bool | None]]:
         (f"p99 beside hostile traffic ≤ {MAX_HOSTILE_RATIO:g} x alone", text or "not run", ok)
     )
     return found
+
+
+def profile_table(results: Results) -> str:
+    """CPU ms per request by activity, each list scenario a column (bench/profile.py)."""
+    found: dict[str, dict[str, float]] = results.get("profile") or {}
+    first = next(iter(found.values()), {})
+    costliest = sorted(first, key=first.__getitem__, reverse=True)
+    rows = [(a, *(fmt(p.get(a), 3) for p in found.values())) for a in costliest]
+    total = ("total", *(fmt(sum(p.values()), 3) for p in found.values()))
+    heading = "Where the service's CPU goes, ms a request (py-spy, c=32):\n\n"
+    return heading + table(("activity", *found), [*rows, total]) if found else ""
 
 
 def render(results: Results) -> str:
@@ -186,6 +187,7 @@ def render(results: Results) -> str:
             " answered each scenario with the service's bytes before it was timed.",
             table(("target", "measured", "verdict"), verdict_rows),
             f"Peak RSS (VmHWM) over the matrix, MB: {hwm}. {soak_line}",
+            profile_table(results),
         ]
     )
 

@@ -18,6 +18,7 @@ from bench.dataset import Dataset, build
 from bench.load import Wrk, ensure_wrk
 from bench.machine import describe
 from bench.measure import Point, measure, median_point
+from bench.profile import profile
 from bench.scenarios import Scenario, scenarios, soak_requests
 from bench.seed import create_users, database_exists, seed
 from bench.servers import RssSampler, Server, memory_mb, uvicorn
@@ -40,7 +41,7 @@ class AnswersDiffer(Exception):
 class Bench:
     def __init__(self, config: RunConfig) -> None:
         self.config = config
-        self.results: dict[str, Any] = {"config": _plain(asdict(config))}
+        self.results: dict[str, Any] = {"config": asdict(config)}
         shutil.rmtree(LOGS, ignore_errors=True)
         LOGS.mkdir(parents=True)
 
@@ -79,6 +80,7 @@ class Bench:
             points = [p for s in selected for p in self.scenario_points(servers, s, wrk_binary)]
             self.results["points"] = [asdict(p) for p in points]
             self.results["hwm_mb"] = {s.name: memory_mb(s.pid, "VmHWM") for s in servers}
+            self.profile(servers[0], selected, wrk_binary)
         finally:
             for server in servers:
                 server.stop()
@@ -109,17 +111,19 @@ class Bench:
         service, *anchors = servers
         checks: dict[str, dict[str, Any]] = {}
         for scenario in selected:
-            ours = send(service.port, scenario.request)
-            checks[scenario.name] = {"status": ours.status, "bytes": len(ours.body)}
-            for anchor in anchors:
-                theirs = send(anchor.port, scenario.request)
-                same = ours.status == theirs.status == 200 and ours.body == theirs.body
-                checks[scenario.name][f"same_as_{anchor.name}"] = same
-                if not same:
-                    raise AnswersDiffer(
-                        f"{scenario.name}: {anchor.name} answered {theirs.status}"
-                        f" {theirs.body[:300]!r}, the service {ours.status} {ours.body[:300]!r}"
-                    )
+            for request in scenario.requests:
+                ours = send(service.port, request)
+                checks[scenario.name] = {"status": ours.status, "bytes": len(ours.body)}
+                for anchor in anchors:
+                    theirs = send(anchor.port, request)
+                    same = ours.status == theirs.status == 200 and ours.body == theirs.body
+                    checks[scenario.name][f"same_as_{anchor.name}"] = same
+                    if not same:
+                        raise AnswersDiffer(
+                            f"{scenario.name}: {anchor.name} answered {theirs.status}"
+                            f" {theirs.body[:300]!r}, the service {ours.status}"
+                            f" {ours.body[:300]!r}"
+                        )
         self.results["checks"] = checks
         log(f"answers checked: the same bytes from {', '.join(a.name for a in anchors)}")
 
@@ -129,7 +133,7 @@ class Bench:
         """Each concurrency, `rounds` times, the servers back to back in a rotating order
         so that drift on the shared machine hits all alike; each figure the median."""
         points: list[Point] = []
-        wrk = Wrk(wrk_binary, [scenario.request])
+        wrk = Wrk(wrk_binary, scenario.requests)
         try:
             for concurrency in self.config.concurrencies:
                 measured: dict[str, list[Point]] = {s.name: [] for s in servers}
@@ -154,6 +158,23 @@ class Bench:
         finally:
             wrk.close()
         return points
+
+    def profile(self, service: Server, selected: list[Scenario], wrk_binary: str) -> None:
+        """Where the service's CPU goes in the list scenarios (bench/profile.py)."""
+        if self.config.profile <= 0:
+            return
+        found = {}
+        for scenario in (s for s in selected if s.name.startswith("list")):
+            wrk = Wrk(wrk_binary, scenario.requests)
+            try:
+                found[scenario.name] = profile(service, wrk, self.config.profile)
+            finally:
+                wrk.close()
+            if found[scenario.name] is None:
+                log("no profile: py-spy is not installed (pip install -e '.[bench]')")
+                return
+            log(f"profiled the service under {scenario.name}")
+        self.results["profile"] = found
 
     def soak(self, wrk_binary: str) -> None:
         """A fresh service under a mix of every scenario's shape over many customers at
@@ -207,11 +228,3 @@ def ensure_peer() -> None:
     if not (PEER / "node_modules").is_dir():
         log("installing the peer's packages: npm ci")
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER, check=True)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, Path) else value

@@ -13,8 +13,9 @@ from typing import Any
 
 from bench.dataset import (
     LARGE_CUSTOMER,
-    MAGENTO_CUSTOMER,
-    SMALL_CUSTOMER,
+    LARGE_CUSTOMERS,
+    MAGENTO_CUSTOMERS,
+    SMALL_CUSTOMERS,
     STOREFRONT_KEY,
     Dataset,
     token_for,
@@ -40,7 +41,8 @@ class HttpRequest:
 class Scenario:
     name: str
     description: str
-    request: HttpRequest
+    # One request per customer, sent in turn: several customers' tokens and rows.
+    requests: list[HttpRequest]
 
 
 def graphql(path: str, name: str, variables: dict[str, Any] | None, customer: int) -> HttpRequest:
@@ -71,27 +73,31 @@ def items_request(customer: int) -> HttpRequest:
 
 def scenarios(data: Dataset) -> list[Scenario]:
     """The measured scenarios, in report order: the four the targets name."""
-    large_ids = data.purchase_ids[LARGE_CUSTOMER]
+
+    def middle(customer: int) -> int:
+        ids = data.purchase_ids[customer]
+        return ids[len(ids) // 2]
+
     return [
         Scenario(
             "list-small",
             "Bagisto list, first: 10, every node field, pageInfo, totalCount; 3 purchases",
-            list_request(SMALL_CUSTOMER),
+            [list_request(customer) for customer in SMALL_CUSTOMERS],
         ),
         Scenario(
             "list-large",
-            "the same query for the customer with 5,000 purchases",
-            list_request(LARGE_CUSTOMER),
+            "the same query for customers with 5,000 purchases",
+            [list_request(customer) for customer in LARGE_CUSTOMERS],
         ),
         Scenario(
             "item",
-            "customerDownloadableProduct(id: IRI), every field; 5,000-purchase customer",
-            item_request(LARGE_CUSTOMER, large_ids[len(large_ids) // 2]),
+            "customerDownloadableProduct(id: IRI), every field; 5,000-purchase customers",
+            [item_request(customer, middle(customer)) for customer in LARGE_CUSTOMERS],
         ),
         Scenario(
             "magento-items",
-            "POST /graphql, Magento's items query; customer with 20 purchases",
-            items_request(MAGENTO_CUSTOMER),
+            "POST /graphql, Magento's items query; customers with 20 purchases",
+            [items_request(customer) for customer in MAGENTO_CUSTOMERS],
         ),
     ]
 

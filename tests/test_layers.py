@@ -124,3 +124,9 @@ def test_no_module_over_300_lines() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 300
     }
     assert set(longer) <= LONGER, longer
+
+
+def test_the_bench_stays_within_two_thousand_lines_of_python() -> None:
+    # Timings and ratios only: what a profiler or the database's statistics do is theirs.
+    lines = sum(len(path.read_text().splitlines()) for path in (ROOT / "bench").glob("*.py"))
+    assert lines <= 2000, lines
