@@ -380,3 +380,60 @@ def test_graphql_executor_setting_picks_the_executor(pair: Pair) -> None:
     for path in PATHS:
         assert graphql_handler(pair.core, path).execution_context_class is ChunkedExecutionContext
         assert graphql_handler(pair.compiled, path).execution_context_class.stats is pair.stats
+
+
+# Per path: a document its storefronts send, with a variable.
+PLANNED = {
+    "/graphql": "query Items($x: Boolean!) { customerDownloadableProducts { items { status date @include(if: $x) } } }",
+    "/api/graphql": "query Page($first: Int!) { customerDownloadableProducts(first: $first) { totalCount edges { node { _id } } } }",
+}  # fmt: skip
+GOOD = {"/graphql": {"x": True}, "/api/graphql": {"first": 2}}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_planned_document_answers_straight_from_its_plan(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    case = Case(path, PLANNED[path], None, GOOD[path])
+
+    with started_pair() as pair:  # its own apps: a document none of them has seen
+        handler = graphql_handler(pair.compiled, path)
+        general = handler.execute_graphql_query
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            calls.append(1)
+            return await general(*args, **kwargs)
+
+        monkeypatch.setattr(handler, "execute_graphql_query", counted)
+        outcomes, _ = pair.send(path, case, runs=4)
+
+    assert outcomes == ["first_sight", "plan", "plan", "plan"]
+    assert len(calls) == 2  # first sight, then the run that built the plan: Ariadne's path
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"variables": [1]}, id="variables-not-an-object"),
+        pytest.param({"variables": {"x": "yes", "first": "two"}}, id="variables-not-coerced"),
+        pytest.param({"variables": {}}, id="variable-missing"),
+        pytest.param({"operationName": 5}, id="name-not-a-string"),
+        pytest.param({"operationName": ""}, id="name-empty"),
+        pytest.param({"operationName": "Other"}, id="name-unknown"),
+    ],
+)
+def test_what_the_direct_path_leaves_to_the_general_one_answers_as_graphql_core(
+    pair: Pair, path: str, body: dict[str, Any]
+) -> None:
+    planned = {"query": PLANNED[path], "variables": GOOD[path]}
+    for _ in range(2):  # the plan is built
+        assert "errors" not in pair.compiled.post(path, json=planned, headers=HEADERS).json()
+    request = {"query": PLANNED[path], **body}
+
+    expected = pair.core.post(path, json=request, headers=HEADERS)
+    actual = pair.compiled.post(path, json=request, headers=HEADERS)
+
+    assert (actual.status_code, actual.content) == (expected.status_code, expected.content)
+    assert "errors" in actual.json()

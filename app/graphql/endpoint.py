@@ -23,7 +23,11 @@ from app.errors import ApiError, refuse
 from app.graphql.documents import Document, Documents
 from app.graphql.error_format import error_formatter, keep_raised, kind_of
 from app.graphql.execution.chunked import ChunkedExecutionContext
-from app.graphql.execution.runner import ExecutionStats, compiled_execution_context
+from app.graphql.execution.runner import (
+    ExecutionStats,
+    RunPlanned,
+    compiled_execution_context,
+)
 from app.graphql.limits import TOO_DEEP_MESSAGE, Limits
 from app.graphql.request_data import (
     JSONHTTPHandler,
@@ -66,8 +70,10 @@ class DialectHTTPHandler(JSONHTTPHandler):
         *,
         batch_size: int,
         format_error: ErrorFormatter,
+        run_planned: RunPlanned | None = None,
     ) -> None:
         super().__init__()
+        self.run_planned = run_planned
         self.dialect = dialect
         self.format_error = format_error  # the dialect's words (Ariadne's keep the errors)
         self.guard = guard
@@ -166,13 +172,17 @@ class DialectHTTPHandler(JSONHTTPHandler):
     async def _run(
         self, request: Request, data: Any, document: Document | None, context: RequestContext
     ) -> tuple[int, dict[str, Any]]:
-        """One operation, executed: its status and body (`_answer`)."""
-        success, result = await self.execute_graphql_query(
-            request,
-            data,
-            context_value=context,
-            query_document=None if document is None else document.node,
-        )
+        """One operation, executed: its status and body (`_answer`). An operation with a
+        plan runs straight from it (`run_planned`), the rest through Ariadne."""
+        result, success = None, True
+        if self.run_planned is not None and document is not None and isinstance(data, dict):
+            assert self.schema is not None  # configured by Ariadne's GraphQL
+            result = await self.run_planned(self.schema, document, data, context)
+        if result is None:
+            node = None if document is None else document.node
+            success, result = await self.execute_graphql_query(
+                request, data, context_value=context, query_document=node
+            )
         customer_id = context.customer_id.settled()
         note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
         return self._answer(result, success)
@@ -255,6 +265,9 @@ def create_graphql(
     async def context(request: Request, _data: Any) -> RequestContext:
         return await request_context(request, source, settings)
 
+    compiled = None
+    if settings.graphql_executor == "compiled":
+        compiled = compiled_execution_context(documents, execution)
     return GraphQL(
         schema,
         context_value=context,
@@ -264,23 +277,14 @@ def create_graphql(
             dialect,
             guard,
             documents,
-            Limits(
-                max_depth=settings.max_query_depth,
-                max_complexity=settings.max_query_complexity,
-                max_aliases=settings.max_query_aliases,
-                max_root_fields=settings.max_root_fields,
-                max_lists=settings.max_list_selections,
-            ),
+            Limits.of(settings),
             batch_size=settings.batch_size,
             format_error=error_formatter(dialect, suggestions=settings.introspection),
+            run_planned=None if compiled is None else compiled.run_planned,
         ),
         error_formatter=keep_raised,
         execute_get_queries=True,
-        execution_context_class=(
-            compiled_execution_context(documents, execution)
-            if settings.graphql_executor == "compiled"
-            else ChunkedExecutionContext
-        ),
+        execution_context_class=ChunkedExecutionContext if compiled is None else compiled,
         introspection=settings.introspection,
         explorer=ServiceExplorer(dialect.name, storefront_keys=source.storefront_keys is not None)
         if settings.explorer

@@ -41,6 +41,8 @@ from graphql import (
     SelectionSetNode,
 )
 
+from app.settings import Settings
+
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 # Selection sets, fragments and spreads nested deeper than this are refused before
 # graphql-core walks them (its validation and execution recurse once per level). Depth
@@ -128,6 +130,16 @@ class Limits:
     max_aliases: int
     max_root_fields: int
     max_lists: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(
+            max_depth=settings.max_query_depth,
+            max_complexity=settings.max_query_complexity,
+            max_aliases=settings.max_query_aliases,
+            max_root_fields=settings.max_root_fields,
+            max_lists=settings.max_list_selections,
+        )
 
     def errors(
         self, document: DocumentNode, measures: Mapping[str | None, Measure]

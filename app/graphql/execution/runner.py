@@ -23,13 +23,20 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, cast
 
-from graphql import OperationDefinitionNode, default_field_resolver
+from graphql import (
+    FragmentDefinitionNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    default_field_resolver,
+    default_type_resolver,
+)
 from graphql.execution import ExecutionContext
+from graphql.execution.values import get_variable_values
 
-from app.graphql.documents import Documents
+from app.graphql.documents import Document, Documents
 from app.graphql.execution.chunked import ChunkedExecutionContext
 from app.graphql.execution.codegen import compile_plan
 from app.graphql.execution.plan import Plan
@@ -51,26 +58,44 @@ class ExecutionStats:
 
 
 class _Planned:
-    """What is known of one operation of one document: its plan once built, or why it has
-    none (then it is never planned again while its document is cached)."""
+    """What is known of one operation of one document: its plan once built (with the
+    document's fragments, as graphql-core collects them for `info`), or why it has none
+    (then it is never planned again while its document is cached)."""
 
-    __slots__ = ("plan", "reason")
+    __slots__ = ("fragments", "plan", "reason")
 
     def __init__(self) -> None:
         self.plan: Plan | None = None
         self.reason: str | None = None
+        self.fragments: dict[str, FragmentDefinitionNode] = {}
+
+
+# The direct path (`run_planned`): the answer from a plan, or None for the general path.
+RunPlanned = Callable[
+    [GraphQLSchema, Document, dict[str, Any], Any], Awaitable[dict[str, Any] | None]
+]
+
+
+class CompiledContext(ExecutionContext):
+    """What `compiled_execution_context` makes: an `ExecutionContext` with a direct path."""
+
+    @classmethod
+    async def run_planned(
+        cls, schema: GraphQLSchema, document: Document, data: dict[str, Any], context: Any
+    ) -> dict[str, Any] | None:
+        raise NotImplementedError
 
 
 def compiled_execution_context(
     documents: Documents, stats: ExecutionStats | None = None
-) -> type[ExecutionContext]:
+) -> type[CompiledContext]:
     """An `ExecutionContext` class keeping its plans with the documents of `documents`,
     counting in `stats` how operations ran."""
     counted = ExecutionStats() if stats is None else stats
 
     # graphql-core's executor, long lists in chunks (chunked.py), when a plan cannot serve
     # the request.
-    class CompiledExecutionContext(ChunkedExecutionContext):
+    class CompiledExecutionContext(ChunkedExecutionContext, CompiledContext):
         stats: ClassVar[ExecutionStats] = counted
 
         def execute_operation(self, operation: OperationDefinitionNode, root_value: Any) -> Any:
@@ -102,6 +127,7 @@ def compiled_execution_context(
                 return None
             if planned.plan is None and planned.reason is None:
                 planned.plan, planned.reason = self._build(operation)
+                planned.fragments = self.fragments
                 if planned.plan is not None:
                     self.stats.built += 1
                     if not documents.attach(document, key, planned, planned.plan.size):
@@ -143,5 +169,57 @@ def compiled_execution_context(
             if self.is_awaitable(result):
                 return await cast(Awaitable[Any], result)
             return result
+
+        @classmethod
+        async def run_planned(
+            cls, schema: GraphQLSchema, document: Document, data: dict[str, Any], context: Any
+        ) -> dict[str, Any] | None:
+            """The direct path: `{"data": ...}` straight from the operation's plan, when it
+            has one and it runs through; None for everything else, which then takes the
+            general path (Ariadne's `graphql()` and `execute`) from the start, and answers
+            with its own words.
+
+            A plan exists only for an operation that passed validation on this schema (the
+            general path builds one the second time an operation gets as far as running),
+            so what is skipped here is what a validated, cached document no longer needs:
+            Ariadne's checks of the request data are repeated (an `operationName` or
+            `variables` of another type, an empty name, goes the general way), the
+            operation is found as graphql-core finds it, and the variables are coerced by
+            graphql-core's own function; an error there goes the general way too."""
+            name, variables = data.get("operationName"), data.get("variables")
+            if not (name is None or (isinstance(name, str) and name)):
+                return None
+            if not (variables is None or isinstance(variables, dict)):
+                return None
+            operation = document.operation(name)
+            if operation is None:
+                return None
+            key = ("plan", schema, operation.name.value if operation.name else None)
+            planned: _Planned | None = document.derived.get(key)
+            plan = None if planned is None else planned.plan
+            if planned is None or plan is None:
+                return None
+            coerced = get_variable_values(
+                schema, operation.variable_definitions or (), variables or {}, max_errors=50
+            )
+            if isinstance(coerced, list):
+                return None
+            for condition in plan.conditions:
+                value = coerced.get(condition)
+                if value is not True and value is not False:
+                    return None
+            run = PlanRun(
+                cls(
+                    *(schema, planned.fragments, None, context, operation, coerced),
+                    *(default_field_resolver, default_type_resolver, default_field_resolver),
+                    *([], None, None),
+                )
+            )
+            try:
+                answer = await run.execute(plan.root, None)
+            except Abandon:
+                return None  # the general path runs the plan again, and counts the outcome
+            cls.stats.outcomes["plan"] += 1
+            return {"data": answer}
 
     return CompiledExecutionContext
