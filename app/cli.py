@@ -22,12 +22,15 @@ from app.ops.check import Finding, check, report, where_is
 from app.ops.demo import DEMO_WARNING, with_demo_database
 from app.settings import Settings, SettingsError, load_settings
 from app.sources import SOURCES
+from app.sources.variables import declared
 
 _CHECK_READS = (
     "DATABASE_URL (required: the database to check), DATABASE_REPLICA_URL (checked too"
     " when set), SOURCE (bagisto or magento: which tables to look for),"
     " DATABASE_CONNECT_TIMEOUT, PUBLIC_BASE_URL, and the source's own: "
-    + ", ".join(name for source in SOURCES.values() for name in source.own_settings.variables)
+    + ", ".join(
+        variable.name for source in SOURCES.values() for variable in declared(source.own_settings)
+    )
 )
 
 

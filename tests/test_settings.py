@@ -6,10 +6,18 @@ from __future__ import annotations
 import pytest
 
 from app import settings
-from app.settings import VARIABLES, Environment, Settings, SettingsError, load_settings
+from app.settings import (
+    VARIABLES,
+    Environment,
+    Settings,
+    SettingsError,
+    Variable,
+    load_settings,
+)
 from app.sources import SOURCES
 from app.sources.bagisto import BagistoSettings
 from app.sources.magento import MagentoSettings
+from app.sources.variables import whole_number
 
 
 def test_nothing_set_gives_the_defaults() -> None:
@@ -213,7 +221,7 @@ def test_a_variable_read_but_not_listed_fails_loudly() -> None:
     environment = Environment({"UNLISTED": "1"})
 
     with pytest.raises(LookupError, match="UNLISTED is read but not listed"):
-        environment.whole_number("UNLISTED", 0)
+        environment.get(Variable("UNLISTED", whole_number(), 0, "declared, never tied to a field"))
 
 
 def test_a_variable_listed_but_never_read_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
