@@ -3,6 +3,9 @@ a value is refused (operators read them when the service will not start)."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from app import settings
@@ -14,10 +17,13 @@ from app.settings import (
     Variable,
     load_settings,
 )
+from app.settings.described import END, START, markdown_table, with_table
 from app.sources import SOURCES
 from app.sources.bagisto import BagistoSettings
 from app.sources.magento import MagentoSettings
-from app.sources.variables import whole_number
+from app.sources.variables import fields_read_from, whole_number
+
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_nothing_set_gives_the_defaults() -> None:
@@ -229,3 +235,39 @@ def test_a_variable_listed_but_never_read_fails_loudly(monkeypatch: pytest.Monke
 
     with pytest.raises(LookupError, match=r"never read: \['FORGOTTEN'\]"):
         load_settings({})
+
+
+def test_every_field_is_read_from_a_declared_variable() -> None:
+    # A field without a variable would keep its default whatever the environment says.
+    kinds = [Settings, *(source.own_settings for source in SOURCES.values())]
+    for kind in kinds:
+        unread = {field.name for field in dataclasses.fields(kind)} - set(fields_read_from(kind))
+        assert unread == ({"source_settings"} if kind is Settings else set()), kind
+    assert len(set(VARIABLES)) == len(VARIABLES)
+
+
+def test_the_readme_table_is_the_one_the_declarations_make() -> None:
+    readme = README.read_text(encoding="utf-8")
+    table = readme.partition(START)[2].partition(END)[0]
+
+    # To bring it up to date: `downloads-api settings --readme README.md`.
+    assert table.strip() == markdown_table().strip()
+    assert with_table(readme) == readme
+
+
+def test_the_table_has_a_row_per_variable_with_its_default_as_written() -> None:
+    rows = markdown_table().splitlines()[2:]
+
+    assert [row.split(" | ")[0] for row in rows] == [f"| `{name}`" for name in VARIABLES]
+    assert (
+        "| `DATABASE_CONNECT_TIMEOUT` | seconds to wait for a database connection before answering 503 | `5` |"
+        in rows
+    )
+    assert rows[VARIABLES.index("INTROSPECTION")].endswith(" | `true` |")
+    assert rows[VARIABLES.index("REDIS_URL")].endswith(" | none |")
+    assert rows[VARIABLES.index("CORS_ALLOW_ORIGINS")].endswith(" | `*` |")
+
+
+def test_a_text_without_the_markers_is_not_rewritten() -> None:
+    with pytest.raises(ValueError, match="no table between"):
+        with_table("# README\n\n| variable | meaning | default |\n")
