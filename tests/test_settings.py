@@ -17,11 +17,11 @@ from app.settings import (
     Variable,
     load_settings,
 )
-from app.settings.described import END, START, markdown_table, with_table
+from app.settings.described import END, START, changed, markdown_table, with_table
 from app.sources import SOURCES
 from app.sources.bagisto import BagistoSettings
 from app.sources.magento import MagentoSettings
-from app.sources.variables import fields_read_from, whole_number
+from app.sources.variables import fields_read_from, whole_number, without_password
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -271,3 +271,56 @@ def test_the_table_has_a_row_per_variable_with_its_default_as_written() -> None:
 def test_a_text_without_the_markers_is_not_rewritten() -> None:
     with pytest.raises(ValueError, match="no table between"):
         with_table("# README\n\n| variable | meaning | default |\n")
+
+
+def test_changed_settings_are_named_with_secrets_hidden() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": "mysql://reader:hunter2@db:3306/shop",
+            "DATABASE_REPLICA_URL": "mysql://reader:hunter2@replica/shop?min_size=2",
+            "SOURCE": "magento",
+            "MAGENTO_CRYPT_KEY": "0123456789abcdef",
+            "MAX_PAGE_SIZE": "50",
+            "MAX_PAGE_SIZE_X": "not ours",
+            "DATABASE_CONNECT_TIMEOUT": "5",  # the default, written out
+            "INTROSPECTION": "false",
+            "METRICS_ALLOW": "10.0.0.0/8, 127.0.0.1",
+            "REDIS_URL": "unix:///run/redis.sock?password=hunter2&db=1",
+        }
+    )
+
+    assert changed(settings) == {
+        "DATABASE_URL": "mysql://reader:***@db:3306/shop",
+        "DATABASE_REPLICA_URL": "mysql://reader:***@replica/shop?min_size=2",
+        "SOURCE": "magento",
+        "MAGENTO_CRYPT_KEY": "***",
+        "MAX_PAGE_SIZE": "50",
+        "INTROSPECTION": "false",
+        "REDIS_URL": "unix:///run/redis.sock?password=***&db=1",
+        "METRICS_ALLOW": "10.0.0.0/8,127.0.0.1/32",
+    }
+    assert changed(Settings()) == {}
+    assert "0123456789abcdef" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        pytest.param("redis://:pass@cache:6379/0", "redis://:***@cache:6379/0", id="password-only"),
+        pytest.param("mysql://user@db/shop", "mysql://user@db/shop", id="no-password"),
+        pytest.param("mysql://u:p@ss@db/shop", "mysql://u:***@db/shop", id="at-in-password"),
+        pytest.param(
+            "mysql://u:pa/ss@db:3306/shop", "mysql://u:***@db:3306/shop", id="slash-in-password"
+        ),
+        pytest.param(
+            "mysql://db:3306/shop?password=x", "mysql://db:3306/shop?password=***", id="parameter"
+        ),
+        pytest.param(
+            "sqlite:///file:/tmp/x.sqlite3?mode=ro",
+            "sqlite:///file:/tmp/x.sqlite3?mode=ro",
+            id="sqlite",
+        ),
+    ],
+)
+def test_a_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert without_password(url) == shown

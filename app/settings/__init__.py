@@ -1,6 +1,6 @@
 """Configuration: read once from the environment into a frozen `Settings`. Each field is
 read from a variable declared once (app/settings/variables.py, and each source's own in its
-module), from which the README's configuration table is generated too
+module), which the README's configuration table and `downloads-api check` describe too
 (app/settings/described.py)."""
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """The settings described from their declarations: the README's configuration table
-(`downloads-api settings` prints it, `--readme` rewrites it in place)."""
+(`downloads-api settings` prints it, `--readme` rewrites it in place) and, for
+`downloads-api check`, the values that differ from their defaults, secrets hidden."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from app.settings import every_variable
+from app.settings import Settings, every_variable
+from app.sources.variables import fields_read_from
 
 # Around the table in README.md: what lies between them is generated.
 START = "<!-- settings: start (generated: `downloads-api settings --readme README.md`) -->"
@@ -38,3 +40,16 @@ def rewrite(readme: Path) -> bool:
     if fresh != text:
         readme.write_text(fresh, encoding="utf-8")
     return fresh != text
+
+
+def changed(settings: Settings) -> dict[str, str]:
+    """Each setting that differs from its default, by name, in the table's order: its value
+    as an operator writes it, with passwords in URLs and secrets shown as `***`."""
+    own = settings.source_settings
+    values = {v.name: getattr(settings, name) for name, v in fields_read_from(Settings).items()}
+    values |= {v.name: getattr(own, name) for name, v in fields_read_from(own).items()}
+    return {
+        variable.name: variable.shown(values[variable.name])
+        for variable in every_variable()
+        if variable.name in values and values[variable.name] != variable.default
+    }

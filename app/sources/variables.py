@@ -11,10 +11,10 @@ that the sources declare theirs without importing app.settings, which lists them
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 T = TypeVar("T")
 W = TypeVar("W", bound=str)
@@ -43,21 +43,23 @@ def written(value: object) -> str:
     return str(value)
 
 
+# scheme://user:password@: the password runs to the last @ before the query (SQLAlchemy's
+# make_url, which reads DATABASE_URL, lets it hold a /).
+_PASSWORD = re.compile(r"^(?P<user>[^:/?#]+://[^:/@?]*):[^?]*@")
+
+
 def without_password(url: str | None) -> str:
     """A URL as written, with its password (in the authority, or a `password` parameter)
     replaced by `***`."""
     if not url:
         return ""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    credentials, at, host = netloc.rpartition("@")
-    if at and ":" in credentials:
-        netloc = f"{credentials.partition(':')[0]}:***@{host}"
-    query = parts.query
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if any(key == "password" for key, _ in pairs):
-        query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs], safe="*/")
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    base, question, query = url.partition("?")
+    base = _PASSWORD.sub(r"\g<user>:***@", base)
+    parameters = [
+        "password=***" if part.partition("=")[0] == "password" else part
+        for part in query.split("&")
+    ]
+    return f"{base}{question}{'&'.join(parameters)}"
 
 
 @dataclass(frozen=True)
