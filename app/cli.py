@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="downloads-api",
         description="A read-only GraphQL and REST API of the downloadable products customers"
         " bought, over a Bagisto or Magento database. Settings come from environment"
-        " variables (the README's Configuration table).",
+        " variables (`downloads-api settings` lists them, as the README's Configuration table).",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {version('downloads-api')}"
