@@ -5,6 +5,7 @@ module), which the README's configuration table and `downloads-api check` descri
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,14 +111,17 @@ def every_variable() -> tuple[Variable[Any], ...]:
     """Every variable the service reads, in the README table's order: the fields' of
     `Settings`, and where `source_settings` is, each source's own (read only when that source
     is the one configured)."""
+    own = fields_read_from(Settings)
     found: list[Variable[Any]] = []
-    for name in Settings.__dataclass_fields__:
-        if name == "source_settings":
+    for field in dataclasses.fields(Settings):
+        if field.name == "source_settings":
             found += (
-                variable for kind in SOURCES.values() for variable in declared(kind.own_settings)
+                variable
+                for source in SOURCES.values()
+                for variable in declared(source.own_settings)
             )
         else:
-            found.append(fields_read_from(Settings)[name])
+            found.append(own[field.name])
     return tuple(found)
 
 

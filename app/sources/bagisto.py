@@ -20,7 +20,7 @@ from app.notation import whole_number
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns
-from app.sources.variables import AS_WRITTEN, Variable, setting
+from app.sources.variables import Variable, as_written, setting
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(
@@ -167,7 +167,7 @@ PURCHASES = PurchaseTables(
 
 CUSTOMER_MODEL = Variable(
     "CUSTOMER_MODEL",
-    AS_WRITTEN,
+    as_written(),
     "Webkul\\Customer\\Models\\Customer",
     "Bagisto only: `tokenable_type` of customer tokens in `personal_access_tokens`",
 )

@@ -26,8 +26,8 @@ _VARIABLE = "variable"
 class SettingsError(Exception):
     """A configuration value is unusable; the message names the variable.
 
-    Not a ValueError: Starlette's `Config` replaces a cast's ValueError with its own words,
-    and operators should read these."""
+    Not a ValueError: the entry points print these words, one line, and exit 2, while a
+    ValueError from anywhere else is a bug with a traceback."""
 
 
 def written(value: object) -> str:
@@ -125,7 +125,10 @@ def fields_read_from(kind: Any) -> dict[str, Variable[Any]]:
 
 # The casts. Each refuses in the same words for every variable, naming it.
 
-AS_WRITTEN: Cast[str] = Cast(lambda name, text: text)
+
+def as_written() -> Cast[str]:
+    """The text exactly as written."""
+    return Cast(lambda name, text: text)
 
 
 def stripped_or_none() -> Cast[str | None]:
