@@ -1,4 +1,4 @@
-"""`downloads-api`: run the service, or check its database."""
+"""`downloads-api`: run the service, check its database, or list its settings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from importlib.metadata import version
+from pathlib import Path
 
 import uvicorn
 
@@ -21,18 +22,24 @@ from app.observability.logs import configure_logging
 from app.ops.check import Finding, check, report, where_is
 from app.ops.demo import DEMO_WARNING, with_demo_database
 from app.settings import Settings, SettingsError, load_settings
+from app.settings.described import markdown_table, rewrite
 from app.sources import SOURCES
+from app.sources.variables import declared
 
 _CHECK_READS = (
     "DATABASE_URL (required: the database to check), DATABASE_REPLICA_URL (checked too"
     " when set), SOURCE (bagisto or magento: which tables to look for),"
     " DATABASE_CONNECT_TIMEOUT, PUBLIC_BASE_URL, and the source's own: "
-    + ", ".join(name for source in SOURCES.values() for name in source.own_settings.variables)
+    + ", ".join(
+        variable.name for source in SOURCES.values() for variable in declared(source.own_settings)
+    )
 )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "settings":  # describes the settings: needs none of them right
+        return _settings(args.readme)
     try:
         settings = load_settings()  # fail here with one clear line rather than in a worker
     except SettingsError as error:
@@ -65,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="downloads-api",
         description="A read-only GraphQL and REST API of the downloadable products customers"
         " bought, over a Bagisto or Magento database. Settings come from environment"
-        " variables (the README's Configuration table).",
+        " variables (`downloads-api settings` lists them, as the README's Configuration table).",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {version('downloads-api')}"
@@ -99,7 +106,33 @@ def _parser() -> argparse.ArgumentParser:
     check_command.add_argument(
         "--demo", action="store_true", help="check the embedded demo database instead"
     )
+    settings_command = commands.add_parser(
+        "settings",
+        help="list every setting: its variable, meaning and default",
+        description="Print the environment variables the service reads, what each means and"
+        " its default, as a Markdown table: the README's Configuration table, generated from"
+        " the settings' declarations (app/settings/variables.py and each source's module).",
+    )
+    settings_command.add_argument(
+        "--readme",
+        type=Path,
+        metavar="FILE",
+        help="rewrite the table between the settings markers in FILE (README.md) instead",
+    )
     return parser
+
+
+def _settings(readme: Path | None) -> int:
+    if readme is None:
+        print(markdown_table(), end="")
+        return 0
+    try:
+        changed = rewrite(readme)
+    except (OSError, ValueError) as error:
+        print(f"downloads-api settings: {error}", file=sys.stderr)
+        return 2
+    print(f"{readme}: the settings table {'regenerated' if changed else 'was up to date'}")
+    return 0
 
 
 def _positive(text: str) -> int:

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 import pytest
 
 import fixtures
-from app.settings import VARIABLES, Settings
+from app.ops.check import settings_findings
+from app.settings import VARIABLES, Settings, load_settings
 from fixtures import bagisto, magento
 from tests.conftest import SERVER_URL, root
 from tests.live import DOWNLOADS_API, ROOT
@@ -83,6 +84,11 @@ def test_correct_database_read_only_user(
     )
     assert expected in result.stdout
     assert PASSWORD not in result.stdout
+    assert (
+        "  ok    settings other than DATABASE_URL: all at their defaults"
+        if settings.source == "bagisto"
+        else "  ok    settings other than DATABASE_URL: SOURCE=magento (the rest at their defaults)"
+    ) in result.stdout.splitlines()
 
 
 def test_a_missing_column_is_named(reader: str, settings: Settings) -> None:
@@ -158,6 +164,30 @@ def test_demo_modules_agree_with_the_sources_tables() -> None:
         for table in source.tables:
             created = module.metadata.tables[table.name]
             assert {c.name for c in table.columns} <= {c.name for c in created.columns}
+
+
+def test_the_settings_that_differ_from_their_defaults_are_named_secrets_hidden() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": "mysql://reader:hunter2@db/shop",
+            "DATABASE_REPLICA_URL": "mysql://reader:hunter2@replica/shop",
+            "SOURCE": "magento",
+            "MAGENTO_CRYPT_KEY": "0123456789abcdef",
+            "MAX_PAGE_SIZE": "50",
+        }
+    )
+
+    findings = [str(f) for f in settings_findings(settings, demo=False, store_views=True)]
+
+    assert findings == [
+        "  ok    settings other than DATABASE_URL: DATABASE_REPLICA_URL=mysql://reader:***@replica/shop,"
+        " SOURCE=magento, MAGENTO_CRYPT_KEY=***, MAX_PAGE_SIZE=50 (the rest at their defaults)",
+        "  note  PUBLIC_BASE_URL is not set: the download links of store views whose configuration"
+        " sets no base URL will point at this service, not at the shop",
+    ]
+    assert [str(f) for f in settings_findings(Settings(), demo=True, store_views=False)] == [
+        "  ok    settings other than DATABASE_URL: all at their defaults"
+    ]
 
 
 @pytest.fixture

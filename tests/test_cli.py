@@ -12,6 +12,7 @@ import pytest
 from app.cli import main
 from app.ops import demo
 from app.settings import VARIABLES
+from app.settings.described import END, START, markdown_table
 
 
 @pytest.fixture
@@ -69,6 +70,31 @@ def test_check_help_names_the_variables_it_reads(capsys: pytest.CaptureFixture[s
     text = " ".join(capsys.readouterr().out.split())
     for name in ("DATABASE_URL", "DATABASE_REPLICA_URL", "SOURCE", "MAGENTO_CRYPT_KEY", "--demo"):
         assert name in text
+
+
+def test_settings_prints_the_table_whatever_the_environment(
+    environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    environment.setenv("MAX_PAGE_SIZE", "lots")  # would stop `serve` and `check`
+
+    assert main(["settings"]) == 0
+    assert capsys.readouterr().out == markdown_table()
+
+
+def test_settings_rewrites_the_table_between_the_markers_and_nothing_else(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{START}\n| old | table |\n{END}\n\nAfter.\n")
+
+    assert main(["settings", "--readme", str(readme)]) == 0
+    assert readme.read_text() == f"# Title\n\n{START}\n\n{markdown_table()}\n{END}\n\nAfter.\n"
+    assert main(["settings", "--readme", str(readme)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("the settings table was up to date")
+
+    readme.write_text("# No markers\n")
+    assert main(["settings", "--readme", str(readme)]) == 2
+    assert "no table between" in capsys.readouterr().err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

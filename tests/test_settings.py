@@ -3,13 +3,27 @@ a value is refused (operators read them when the service will not start)."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from app import settings
-from app.settings import VARIABLES, Environment, Settings, SettingsError, load_settings
+from app.settings import (
+    VARIABLES,
+    Environment,
+    Settings,
+    SettingsError,
+    Variable,
+    load_settings,
+)
+from app.settings.described import END, START, changed, markdown_table, with_table
 from app.sources import SOURCES
 from app.sources.bagisto import BagistoSettings
 from app.sources.magento import MagentoSettings
+from app.sources.variables import fields_read_from, whole_number, without_password
+
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_nothing_set_gives_the_defaults() -> None:
@@ -213,7 +227,7 @@ def test_a_variable_read_but_not_listed_fails_loudly() -> None:
     environment = Environment({"UNLISTED": "1"})
 
     with pytest.raises(LookupError, match="UNLISTED is read but not listed"):
-        environment.whole_number("UNLISTED", 0)
+        environment.get(Variable("UNLISTED", whole_number(), 0, "declared, never tied to a field"))
 
 
 def test_a_variable_listed_but_never_read_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -221,3 +235,92 @@ def test_a_variable_listed_but_never_read_fails_loudly(monkeypatch: pytest.Monke
 
     with pytest.raises(LookupError, match=r"never read: \['FORGOTTEN'\]"):
         load_settings({})
+
+
+def test_every_field_is_read_from_a_declared_variable() -> None:
+    # A field without a variable would keep its default whatever the environment says.
+    kinds = [Settings, *(source.own_settings for source in SOURCES.values())]
+    for kind in kinds:
+        unread = {field.name for field in dataclasses.fields(kind)} - set(fields_read_from(kind))
+        assert unread == ({"source_settings"} if kind is Settings else set()), kind
+    assert len(set(VARIABLES)) == len(VARIABLES)
+
+
+def test_the_readme_table_is_the_one_the_declarations_make() -> None:
+    readme = README.read_text(encoding="utf-8")
+    table = readme.partition(START)[2].partition(END)[0]
+
+    # To bring it up to date: `downloads-api settings --readme README.md`.
+    assert table.strip() == markdown_table().strip()
+    assert with_table(readme) == readme
+
+
+def test_the_table_has_a_row_per_variable_with_its_default_as_written() -> None:
+    rows = markdown_table().splitlines()[2:]
+
+    assert [row.split(" | ")[0] for row in rows] == [f"| `{name}`" for name in VARIABLES]
+    assert (
+        "| `DATABASE_CONNECT_TIMEOUT` | seconds to wait for a database connection before answering 503 | `5` |"
+        in rows
+    )
+    assert rows[VARIABLES.index("INTROSPECTION")].endswith(" | `true` |")
+    assert rows[VARIABLES.index("REDIS_URL")].endswith(" | none |")
+    assert rows[VARIABLES.index("CORS_ALLOW_ORIGINS")].endswith(" | `*` |")
+
+
+def test_a_text_without_the_markers_is_not_rewritten() -> None:
+    with pytest.raises(ValueError, match="no table between"):
+        with_table("# README\n\n| variable | meaning | default |\n")
+
+
+def test_changed_settings_are_named_with_secrets_hidden() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": "mysql://reader:hunter2@db:3306/shop",
+            "DATABASE_REPLICA_URL": "mysql://reader:hunter2@replica/shop?min_size=2",
+            "SOURCE": "magento",
+            "MAGENTO_CRYPT_KEY": "0123456789abcdef",
+            "MAX_PAGE_SIZE": "50",
+            "MAX_PAGE_SIZE_X": "not ours",
+            "DATABASE_CONNECT_TIMEOUT": "5",  # the default, written out
+            "INTROSPECTION": "false",
+            "METRICS_ALLOW": "10.0.0.0/8, 127.0.0.1",
+            "REDIS_URL": "unix:///run/redis.sock?password=hunter2&db=1",
+        }
+    )
+
+    assert changed(settings) == {
+        "DATABASE_URL": "mysql://reader:***@db:3306/shop",
+        "DATABASE_REPLICA_URL": "mysql://reader:***@replica/shop?min_size=2",
+        "SOURCE": "magento",
+        "MAGENTO_CRYPT_KEY": "***",
+        "MAX_PAGE_SIZE": "50",
+        "INTROSPECTION": "false",
+        "REDIS_URL": "unix:///run/redis.sock?password=***&db=1",
+        "METRICS_ALLOW": "10.0.0.0/8,127.0.0.1/32",
+    }
+    assert changed(Settings()) == {}
+    assert "0123456789abcdef" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        pytest.param("redis://:pass@cache:6379/0", "redis://:***@cache:6379/0", id="password-only"),
+        pytest.param("mysql://user@db/shop", "mysql://user@db/shop", id="no-password"),
+        pytest.param("mysql://u:p@ss@db/shop", "mysql://u:***@db/shop", id="at-in-password"),
+        pytest.param(
+            "mysql://u:pa/ss@db:3306/shop", "mysql://u:***@db:3306/shop", id="slash-in-password"
+        ),
+        pytest.param(
+            "mysql://db:3306/shop?password=x", "mysql://db:3306/shop?password=***", id="parameter"
+        ),
+        pytest.param(
+            "sqlite:///file:/tmp/x.sqlite3?mode=ro",
+            "sqlite:///file:/tmp/x.sqlite3?mode=ro",
+            id="sqlite",
+        ),
+    ],
+)
+def test_a_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert without_password(url) == shown

@@ -3,8 +3,9 @@
 The first thing to run against a real database. It says, in plain words and one line
 each, whether the server answers and takes the credentials, whether every table and
 column the source reads is there, granted, and of a type it can read, whether the
-connection can only read, which settings the source still needs, and what it sees. It
-exits non-zero on any problem, and never prints a traceback.
+connection can only read, which settings differ from their defaults (secrets hidden) and
+which the source still needs, and what it sees. It exits non-zero on any problem, and never
+prints a traceback.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.ops.diagnosis import (
 )
 from app.ops.startup import settings_warnings
 from app.settings import Settings
+from app.settings.described import changed
 from app.sources import SOURCES, create_source
 from app.sources.magento_stores import Stores
 
@@ -131,7 +133,7 @@ async def _check_database(settings: Settings, database: Database, *, demo: bool)
     if not all(finding.ok for finding in findings):
         findings += await _other_source(settings, database)
     findings.append(await _write_privileges(database))
-    findings += _settings(settings, demo=demo, store_views=source.stores is not None)
+    findings += settings_findings(settings, demo=demo, store_views=source.stores is not None)
     census = await source.census()
     if census:
         seen = ", ".join(f"{count} {what}" for what, count in census.items())
@@ -244,9 +246,21 @@ async def _write_privileges(database: Database) -> Finding:
     return Finding("ok", "the user can only read, and the session is read-only")
 
 
-def _settings(settings: Settings, *, demo: bool, store_views: bool) -> list[Finding]:
+def settings_findings(settings: Settings, *, demo: bool, store_views: bool) -> list[Finding]:
+    """The settings that differ from their defaults (but DATABASE_URL, which the report's
+    first line names), passwords and keys hidden; then what the operator most likely means
+    to set and has not."""
+    values = [
+        f"{name}={value}" for name, value in changed(settings).items() if name != "DATABASE_URL"
+    ]
+    described = (
+        f"{', '.join(values)} (the rest at their defaults)" if values else "all at their defaults"
+    )
     warnings = settings_warnings(settings, demo=demo, store_views=store_views)
-    return [Finding("note", warning) for warning in warnings]
+    return [
+        Finding("ok", f"settings other than DATABASE_URL: {described}"),
+        *(Finding("note", warning) for warning in warnings),
+    ]
 
 
 def report(source: str, where: str, findings: list[Finding]) -> str:

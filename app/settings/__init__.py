@@ -1,91 +1,101 @@
-"""Configuration: read once from the environment (the variables and their casts are in
-`environment.py`) into a frozen `Settings`."""
+"""Configuration: read once from the environment into a frozen `Settings`. Each field is
+read from a variable declared once (app/settings/variables.py, and each source's own in its
+module), which the README's configuration table and `downloads-api check` describe too
+(app/settings/described.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from app.settings.environment import (
-    VARIABLES,
-    Environment,
-    Network,
-    SettingsError,
-    networks,
-    origins,
-)
+from app.settings import variables as v
+from app.settings.casts import Network
 from app.sources import SOURCES, SourceSettings
+from app.sources.variables import SettingsError, Variable, declared, fields_read_from, setting
 
-__all__ = ["VARIABLES", "Environment", "Network", "Settings", "SettingsError", "load_settings"]
+__all__ = [
+    "VARIABLES",
+    "Environment",
+    "Network",
+    "Settings",
+    "SettingsError",
+    "Variable",
+    "load_settings",
+]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Settings:
+    """The fields' order is the README table's (`source_settings`: each source's own)."""
+
     # None serves the embedded demo database built from fixtures/.
-    database_url: str | None = None
+    database_url: str | None = setting(v.DATABASE_URL)
     # A read replica for purchase lists and items; credentials stay on the primary.
-    database_replica_url: str | None = None
+    database_replica_url: str | None = setting(v.DATABASE_REPLICA_URL)
     # Seconds to wait for a connection, and for one statement (the server cancels it).
-    database_connect_timeout: float = 5.0
-    database_statement_timeout: float = 5.0
+    database_connect_timeout: float = setting(v.DATABASE_CONNECT_TIMEOUT)
+    database_statement_timeout: float = setting(v.DATABASE_STATEMENT_TIMEOUT)
     # Seconds between SIGTERM (when /ready turns 503) and the server's stop (app/http/drain.py).
-    shutdown_drain_seconds: float = 0.0
+    shutdown_drain_seconds: float = setting(v.SHUTDOWN_DRAIN_SECONDS)
     # A name in app.sources.SOURCES.
-    source: str = "bagisto"
+    source: str = setting(v.SOURCE)
     # Scheme and host download URLs are built on; None uses the request's own.
-    public_base_url: str | None = None
+    public_base_url: str | None = setting(v.PUBLIC_BASE_URL)
     # The source's own settings, of its class `own_settings`: __post_init__ puts in its
     # defaults when none are given.
     source_settings: SourceSettings = None  # type: ignore[assignment]
-    default_page_size: int = 10
+    default_page_size: int = setting(v.DEFAULT_PAGE_SIZE)
     # Bagisto has no cap, and its Next.js storefront reaches page p by asking for
     # first: (p - 1) * limit (limit up to 50) and keeping the end cursor (docs/behaviour.md §5).
-    max_page_size: int = 1000
+    max_page_size: int = setting(v.MAX_PAGE_SIZE)
     # Rows of large pages (over 100) a worker completes at a time; more wait their turn
     # (app/domain/fair_share.py).
-    max_rows_in_flight: int = 1000
-    storefront_key_cache_seconds: float = 60.0
-    max_query_depth: int = 20
-    max_query_complexity: int = 300
+    max_rows_in_flight: int = setting(v.MAX_ROWS_IN_FLIGHT)
+    storefront_key_cache_seconds: float = setting(v.STOREFRONT_KEY_CACHE_SECONDS)
+    max_query_depth: int = setting(v.MAX_QUERY_DEPTH)
+    max_query_complexity: int = setting(v.MAX_QUERY_COMPLEXITY)
     # Parsing stops past this many tokens (graphql-core's parser limit), and never starts
     # past this many characters. graphql-core parses some 100 tokens, or 8,000 characters
     # of a string literal, a millisecond; real clients' documents hold 15 to 60 tokens and
     # GraphiQL's introspection query 160 in 1,700 characters, so a hostile document costs
     # a few milliseconds at most.
-    max_query_tokens: int = 500
-    max_query_length: int = 8192
-    max_query_aliases: int = 30
-    max_root_fields: int = 10
+    max_query_tokens: int = setting(v.MAX_QUERY_TOKENS)
+    max_query_length: int = setting(v.MAX_QUERY_LENGTH)
+    max_query_aliases: int = setting(v.MAX_QUERY_ALIASES)
+    max_root_fields: int = setting(v.MAX_ROOT_FIELDS)
     # How many times one operation may select a list of purchases (`items`, `edges`),
     # counted like complexity: each costs as much as the customer has bought.
-    max_list_selections: int = 2
-    max_body_bytes: int = 64 * 1024
-    max_body_seconds: float = 10.0
+    max_list_selections: int = setting(v.MAX_LIST_SELECTIONS)
+    max_body_bytes: int = setting(v.MAX_BODY_BYTES)
+    max_body_seconds: float = setting(v.MAX_BODY_SECONDS)
     # Operations a JSON array body may hold; 0 refuses arrays (neither platform batches).
-    batch_size: int = 0
-    introspection: bool = True
+    batch_size: int = setting(v.BATCH_SIZE)
+    introspection: bool = setting(v.INTROSPECTION)
     # GraphiQL on GET (shown only while introspection is on).
-    explorer: bool = True
+    explorer: bool = setting(v.EXPLORER)
     # Magento 2.4.9 answers an unauthorized customer with 403; earlier releases with 200.
-    magento_unauthorized_status: int = 200
-    # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
-    cors_allow_origins: tuple[str, ...] = ("*",)
-    # Client addresses /metrics answers (others get 403); empty: any.
-    metrics_allow: tuple[Network, ...] = ()
-    # Operation names that always get a metrics label of their own (app/observability/metrics.py).
-    metrics_operations: tuple[str, ...] = ()
+    magento_unauthorized_status: int = setting(v.MAGENTO_UNAUTHORIZED_STATUS)
     # Where storefront key lookups and rate-limit counts are shared by all processes.
-    redis_url: str | None = None
-    log_format: Literal["json", "text"] = "json"
-    log_level: str = "INFO"
+    redis_url: str | None = setting(v.REDIS_URL)
+    log_format: Literal["json", "text"] = setting(v.LOG_FORMAT)
+    log_level: str = setting(v.LOG_LEVEL)
+    # Origins browsers may call the API from; ("*",) allows any (no cookies are used).
+    cors_allow_origins: tuple[str, ...] = setting(v.CORS_ALLOW_ORIGINS)
+    # Client addresses /metrics answers (others get 403); empty: any.
+    metrics_allow: tuple[Network, ...] = setting(v.METRICS_ALLOW)
+    # Operation names that always get a metrics label of their own (app/observability/metrics.py).
+    metrics_operations: tuple[str, ...] = setting(v.METRICS_OPERATIONS)
     # "compiled" runs cached operations from a plan (app/graphql/execution/runner.py), falling back
     # to graphql-core for what a plan does not cover; "core" runs graphql-core alone.
-    graphql_executor: Literal["compiled", "core"] = "compiled"
+    graphql_executor: Literal["compiled", "core"] = setting(v.GRAPHQL_EXECUTOR)
     # What one worker keeps of the documents it has seen (parsed, validated, planned,
     # introspection answers), in bytes: the least recently used go past it.
-    graphql_cache_bytes: int = 64 * 1024 * 1024
+    graphql_cache_bytes: int = setting(v.GRAPHQL_CACHE_BYTES)
 
     def __post_init__(self) -> None:
         kind = SOURCES[self.source].own_settings
@@ -97,102 +107,65 @@ class Settings:
             )
 
 
+def every_variable() -> tuple[Variable[Any], ...]:
+    """Every variable the service reads, in the README table's order: the fields' of
+    `Settings`, and where `source_settings` is, each source's own (read only when that source
+    is the one configured)."""
+    own = fields_read_from(Settings)
+    found: list[Variable[Any]] = []
+    for field in dataclasses.fields(Settings):
+        if field.name == "source_settings":
+            found += (
+                variable
+                for source in SOURCES.values()
+                for variable in declared(source.own_settings)
+            )
+        else:
+            found.append(own[field.name])
+    return tuple(found)
+
+
+# Their names: deployments and tests go by this list.
+VARIABLES = tuple(variable.name for variable in every_variable())
+
+
+class Environment:
+    """The environment, read one declared variable at a time, each through its cast (which
+    refuses an unusable value in the operator's words). Reading a variable missing from
+    VARIABLES fails: deployments and the README's table go by that list."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        self.read: set[str] = set()
+
+    def get(self, variable: Variable[T]) -> T:
+        if variable.name not in VARIABLES:
+            raise LookupError(f"{variable.name} is read but not listed in app.settings.VARIABLES")
+        self.read.add(variable.name)
+        text = self._environ.get(variable.name)
+        return variable.default if text is None else variable.read(text)
+
+    def fields(self, kind: Any) -> dict[str, Any]:
+        """The fields of a dataclass declared with `setting()`, each read from its variable."""
+        return {name: self.get(variable) for name, variable in fields_read_from(kind).items()}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = Environment(os.environ if environ is None else environ)
-
-    def source_name(raw: str) -> str:
-        name = raw.strip().lower()
-        if name not in SOURCES:
-            raise SettingsError(f"SOURCE must be one of {', '.join(SOURCES)}, got {name!r}")
-        return name
-
-    source = env("SOURCE", source_name, "bagisto")
-
-    database_urls = ("mysql://", "mysql+aiomysql://", "sqlite:")
-    database_refusal = (
-        "{name} must look like mysql://user:password@host:3306/database "
-        "(or sqlite:///path for a local file)"
-    )
-    database_url = env.url(
-        "DATABASE_URL", database_urls, database_refusal.format(name="DATABASE_URL")
-    )
-    database_replica_url = env.url(
-        "DATABASE_REPLICA_URL", database_urls, database_refusal.format(name="DATABASE_REPLICA_URL")
-    )
-    if database_replica_url and not database_url:
+    # SOURCE first: it says which source's own variables are read, and a wrong one is the
+    # first thing to hear of.
+    source = env.get(v.SOURCE)
+    own = SOURCES[source].own_settings
+    settings = Settings(**env.fields(Settings), source_settings=own(**env.fields(own)))
+    if settings.database_replica_url and not settings.database_url:
         raise SettingsError("DATABASE_REPLICA_URL needs DATABASE_URL (the primary) too")
-    public_base_url = env.url(
-        "PUBLIC_BASE_URL",
-        ("http://", "https://"),
-        "PUBLIC_BASE_URL must start with http:// or https://, got {url!r}",
-        trailing="/",
-    )
-    redis_url = env.url(
-        "REDIS_URL",
-        ("redis://", "rediss://", "unix://"),
-        "REDIS_URL must look like redis://host:6379/0, got {url!r}",
-    )
-
-    default_page_size = env.whole_number("DEFAULT_PAGE_SIZE", 10, minimum=1)
-    max_page_size = env.whole_number("MAX_PAGE_SIZE", 1000, minimum=1)
-    max_rows_in_flight = env.whole_number("MAX_ROWS_IN_FLIGHT", 1000, minimum=1)
-    if default_page_size > max_page_size:
+    if settings.default_page_size > settings.max_page_size:
         raise SettingsError("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
-
-    unauthorized_status = env.whole_number("MAGENTO_UNAUTHORIZED_STATUS", 200)
-    if unauthorized_status not in (200, 403):
-        raise SettingsError(
-            f"MAGENTO_UNAUTHORIZED_STATUS must be 200 or 403, got {unauthorized_status}"
-        )
-
-    settings = Settings(
-        database_url=database_url,
-        database_replica_url=database_replica_url,
-        database_connect_timeout=env.number("DATABASE_CONNECT_TIMEOUT", 5.0),
-        database_statement_timeout=env.number("DATABASE_STATEMENT_TIMEOUT", 5.0),
-        shutdown_drain_seconds=env.number("SHUTDOWN_DRAIN_SECONDS", 0.0),
-        source=source,
-        public_base_url=public_base_url,
-        source_settings=SOURCES[source].own_settings.read(env),
-        default_page_size=default_page_size,
-        max_page_size=max_page_size,
-        max_rows_in_flight=max_rows_in_flight,
-        storefront_key_cache_seconds=env.number("STOREFRONT_KEY_CACHE_SECONDS", 60.0),
-        max_query_depth=env.whole_number("MAX_QUERY_DEPTH", 20, minimum=1),
-        max_query_complexity=env.whole_number("MAX_QUERY_COMPLEXITY", 300, minimum=1),
-        max_query_tokens=env.whole_number("MAX_QUERY_TOKENS", 500, minimum=100),
-        max_query_length=env.whole_number("MAX_QUERY_LENGTH", 8192, minimum=1024),
-        max_query_aliases=env.whole_number("MAX_QUERY_ALIASES", 30),
-        max_root_fields=env.whole_number("MAX_ROOT_FIELDS", 10, minimum=1),
-        max_list_selections=env.whole_number("MAX_LIST_SELECTIONS", 2, minimum=1),
-        max_body_bytes=env.whole_number("MAX_BODY_BYTES", 64 * 1024, minimum=1024),
-        max_body_seconds=env.number("MAX_BODY_SECONDS", 10.0),
-        batch_size=env.whole_number("BATCH_SIZE", 0),
-        introspection=env.boolean("INTROSPECTION", True),
-        explorer=env.boolean("EXPLORER", True),
-        magento_unauthorized_status=unauthorized_status,
-        redis_url=redis_url,
-        log_format=env.choice("LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
-        log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
-        graphql_executor=env.choice(  # type: ignore[arg-type]
-            "GRAPHQL_EXECUTOR", ("compiled", "core"), "compiled"
-        ),
-        graphql_cache_bytes=env.whole_number(
-            "GRAPHQL_CACHE_BYTES", 64 * 1024 * 1024, minimum=1024 * 1024
-        ),
-        cors_allow_origins=env("CORS_ALLOW_ORIGINS", origins, "*"),
-        metrics_allow=env("METRICS_ALLOW", networks, ""),
-        metrics_operations=env(
-            "METRICS_OPERATIONS",
-            lambda raw: tuple(name.strip() for name in raw.split(",") if name.strip()),
-            "",
-        ),
-    )
     others = {
-        name
+        variable.name
         for other, kind in SOURCES.items()
         if other != source
-        for name in kind.own_settings.variables
+        for variable in declared(kind.own_settings)
     }
     if unread := set(VARIABLES) - env.read - others:
         raise LookupError(f"listed in app.settings.VARIABLES but never read: {sorted(unread)}")

@@ -10,7 +10,6 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar, Self
 
 import sqlalchemy as sa
 
@@ -21,9 +20,7 @@ from app.notation import whole_number
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.table import PurchaseTables, TableSource, order_columns
-
-if TYPE_CHECKING:
-    from app.sources.base import Environment
+from app.sources.variables import Variable, as_written, setting
 
 # Only the columns the service reads; the real tables have more.
 purchased = sa.table(
@@ -168,15 +165,18 @@ PURCHASES = PurchaseTables(
 )
 
 
+CUSTOMER_MODEL = Variable(
+    "CUSTOMER_MODEL",
+    as_written(),
+    "Webkul\\Customer\\Models\\Customer",
+    "Bagisto only: `tokenable_type` of customer tokens in `personal_access_tokens`",
+)
+
+
 @dataclass(frozen=True)
 class BagistoSettings:
-    variables: ClassVar[tuple[str, ...]] = ("CUSTOMER_MODEL",)
     # The `tokenable_type` of customers' rows in `personal_access_tokens`.
-    customer_model: str = "Webkul\\Customer\\Models\\Customer"
-
-    @classmethod
-    def read(cls, env: Environment) -> Self:
-        return cls(customer_model=env("CUSTOMER_MODEL", str, cls.customer_model))
+    customer_model: str = setting(CUSTOMER_MODEL)
 
     def warnings(self) -> list[str]:
         return []

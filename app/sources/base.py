@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypeVar
+from collections.abc import Sequence
+from dataclasses import Field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 
@@ -11,9 +12,6 @@ from app.models import Order, Purchase, StorefrontKey
 
 if TYPE_CHECKING:
     from app.sources.magento_stores import StoreScope
-
-
-T = TypeVar("T")
 
 
 class NoMatch:
@@ -28,29 +26,12 @@ NO_MATCH = NoMatch()
 StatusFilter = str | None | NoMatch
 
 
-class Environment(Protocol):
-    """How a source reads its own variables: app.settings.Environment, which checks each name
-    against app.settings.VARIABLES and refuses an unusable value in the operator's words. A
-    protocol here, so that the sources do not import the settings that list them."""
-
-    def __call__(self, name: str, cast: Callable[[str], T], default: str) -> T: ...
-
-    def text(self, name: str, default: str = "") -> str: ...
-
-    def whole_number(self, name: str, default: int, minimum: int = 0) -> int: ...
-
-    def number(self, name: str, default: float, *, at_most: float | None = None) -> float: ...
-
-
 class SourceSettings(Protocol):
-    """A platform's own settings, read from its own environment variables (a frozen
-    dataclass in the source's module; its defaults are the platform's)."""
+    """A platform's own settings: a frozen dataclass in the source's module, each field
+    declared with `setting()` from a `Variable` declared there too (its defaults are the
+    platform's). app.settings reads them, the README's table and `check` describe them."""
 
-    variables: ClassVar[tuple[str, ...]]
-
-    @classmethod
-    def read(cls, env: Environment) -> Self:
-        """The settings from the environment, each variable read through `env`."""
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
     def warnings(self) -> list[str]:
         """What an operator should hear about these values, at start and from `check`."""

@@ -8,11 +8,10 @@ drops them). Column facts: docs/platforms.md §2.1, §2.3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 from posixpath import basename
-from typing import TYPE_CHECKING, ClassVar, Self
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -30,9 +29,7 @@ from app.sources.magento_tokens import (
     revocations,
 )
 from app.sources.table import PurchaseTables, TableSource, order_columns
-
-if TYPE_CHECKING:
-    from app.sources.base import Environment
+from app.sources.variables import Variable, number, setting, stripped_or_none
 
 purchased = sa.table(
     "downloadable_link_purchased",
@@ -155,28 +152,46 @@ PURCHASES = PurchaseTables(
 )
 
 
+CRYPT_KEY = Variable(
+    "MAGENTO_CRYPT_KEY",
+    stripped_or_none(),
+    None,
+    (
+        "Magento only: the deployment's `crypt/key` from `app/etc/env.php`, exactly as written"
+        " there (all keys, if rotated); customer JWTs are verified with it"
+    ),
+    "none: JWTs refused",
+    secret=True,
+)
+TOKEN_LIFETIME_HOURS = Variable(
+    "MAGENTO_TOKEN_LIFETIME_HOURS",
+    number(),
+    1.0,
+    (
+        "Magento only: how long an opaque `oauth_token` lives after it was issued (Magento's"
+        " *Customer Token Lifetime*); `0` for ever"
+    ),
+)
+STORE_REFRESH_SECONDS = Variable(
+    "MAGENTO_STORE_REFRESH_SECONDS",
+    number(at_most=60),
+    60.0,
+    (
+        "Magento only: how often store views and their configuration are read again (more than"
+        " 0, at most 60)"
+    ),
+)
+
+
 @dataclass(frozen=True)
 class MagentoSettings:
-    variables: ClassVar[tuple[str, ...]] = (
-        "MAGENTO_CRYPT_KEY",
-        "MAGENTO_TOKEN_LIFETIME_HOURS",
-        "MAGENTO_STORE_REFRESH_SECONDS",
-    )
     # The deployment's `crypt/key` (app/etc/env.php); customer JWTs are refused without it.
-    crypt_key: str | None = field(default=None, repr=False)
+    crypt_key: str | None = setting(CRYPT_KEY)
     # How long an opaque customer token lives after it was issued; 0: for ever.
-    token_lifetime_hours: float = 1.0
+    token_lifetime_hours: float = setting(TOKEN_LIFETIME_HOURS)
     # How often store views and their configuration are read again (docs/behaviour.md §9: a change
     # in Magento's admin shows within a minute).
-    store_refresh_seconds: float = 60.0
-
-    @classmethod
-    def read(cls, env: Environment) -> Self:
-        return cls(
-            crypt_key=env.text("MAGENTO_CRYPT_KEY") or None,
-            token_lifetime_hours=env.number("MAGENTO_TOKEN_LIFETIME_HOURS", 1.0),
-            store_refresh_seconds=env.number("MAGENTO_STORE_REFRESH_SECONDS", 60.0, at_most=60),
-        )
+    store_refresh_seconds: float = setting(STORE_REFRESH_SECONDS)
 
     def warnings(self) -> list[str]:
         if self.crypt_key is not None:
