@@ -54,18 +54,16 @@ class PlanRun:
         try:
             data = self.object_value(plan, root_value, None)
             while self.pending:
+                # One after the other, in this task: a task each would cost a scheduling
+                # round and a context copy, and the fields of one list share their
+                # lookups (app/domain/once.py), so none of them waits for another's.
                 batch, self.pending = self.pending, []
-                if len(batch) == 1:
-                    values: list[Any] = [await batch[0][2]]
-                else:
-                    values = await asyncio.gather(
-                        *(entry[2] for entry in batch), return_exceptions=True
-                    )
-                for (container, key, _, completion, path), value in zip(batch, values, strict=True):
-                    if isinstance(value, BaseException):
-                        if isinstance(value, Exception):
-                            raise Abandon from value
-                        raise value
+                for index, (container, key, awaitable, completion, path) in enumerate(batch):
+                    try:
+                        value = await awaitable
+                    except BaseException:
+                        self.pending += batch[index + 1 :]  # closed below, never started
+                        raise
                     if container is not None:
                         assert completion is not None
                         container[key] = self.complete(completion, value, path)

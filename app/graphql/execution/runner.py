@@ -8,7 +8,8 @@ operation's plan among what is kept with its document (app/graphql/documents.py:
 the whole text and the operation's name, never on a node that compares equal across
 documents), built by planner.py the second time the document runs, and produces the data
 from it, calling every resolver that is not a default one exactly as graphql-core would
-(same source, `info`, arguments; sync or async, awaitables gathered concurrently).
+(same source, `info`, arguments; sync or async, awaitables awaited one after the other in
+the request's own task, where graphql-core gathers them in tasks of their own).
 
 The plan is used only while everything goes right. Anything graphql-core would report
 or treat specially (a resolver raising, null in a non-null field, a value a scalar
