@@ -54,7 +54,7 @@ _BYTES_PER_ERROR = 1024
 class Document:
     """A query text, parsed and measured, and what has been worked out from it since."""
 
-    __slots__ = ("derived", "measures", "node", "text")
+    __slots__ = ("_operations", "derived", "measures", "node", "text")
 
     def __init__(self, text: str, node: DocumentNode, measures: dict[str | None, Measure]) -> None:
         self.text = text
@@ -63,14 +63,23 @@ class Document:
         # What other modules keep for this document (validation per schema, plans,
         # answers), under keys of their own; see `Documents.attach`.
         self.derived: dict[Hashable, Any] = {}
+        # The operation each `operationName` a request sent picks (`operation`): a
+        # request asks several times, and a document has few names.
+        self._operations: dict[str | None, OperationDefinitionNode | None] = {}
 
     def operation(self, name: Any) -> OperationDefinitionNode | None:
         """The operation a request with this `operationName` runs, or None when there is
         no such one (execution then says why)."""
+        key = name if isinstance(name, str) and name else None
+        if key in self._operations:
+            return self._operations[key]
         operations = [d for d in self.node.definitions if isinstance(d, OperationDefinitionNode)]
-        if isinstance(name, str) and name:
-            operations = [o for o in operations if o.name is not None and o.name.value == name]
-        return operations[0] if len(operations) == 1 else None
+        if key is not None:
+            operations = [o for o in operations if o.name is not None and o.name.value == key]
+        found = operations[0] if len(operations) == 1 else None
+        if key is None or found is not None:  # unknown names are not kept: any text may come
+            self._operations[key] = found
+        return found
 
     def measure_of(self, name: Any) -> Measure | None:
         operation = self.operation(name)
