@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx2
 
 from app.settings import VARIABLES
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DOWNLOADS_API = str(Path(sys.executable).parent / "downloads-api")
 
 

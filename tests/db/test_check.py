@@ -15,7 +15,7 @@ import fixtures
 from app.settings import VARIABLES, Settings
 from fixtures import bagisto, magento
 from tests.conftest import SERVER_URL, root
-from tests.live import DOWNLOADS_API, ROOT
+from tests.served import DOWNLOADS_API, ROOT
 
 READER, PASSWORD = f"dlapi_reader_{uuid.uuid4().hex[:8]}", "reader-password"
 

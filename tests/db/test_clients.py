@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from base64 import b64encode
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -22,8 +21,8 @@ from app.sources import SOURCES
 from fixtures import bagisto, demo
 from tests import expected
 from tests.helpers import data_of
+from tests.paths import CLIENTS
 
-CLIENTS = Path(__file__).resolve().parent / "clients"
 MANIFEST = json.loads((CLIENTS / "clients.json").read_text())["clients"]
 BY_NAME = {client["name"]: client for client in MANIFEST}
 OTHER_PATH = {"/graphql": "/api/graphql", "/api/graphql": "/graphql"}

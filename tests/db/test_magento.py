@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -17,9 +16,10 @@ import fixtures
 from app.settings import Settings
 from tests import expected
 from tests.helpers import Api, data_of, storefront_headers
-from tests.live import serving
+from tests.paths import SPEC
+from tests.served import serving
 
-MAGENTO_QUERY = (Path(__file__).parent / "spec" / "magento-list.graphql").read_text()
+MAGENTO_QUERY = (SPEC / "magento-list.graphql").read_text()
 
 UNAUTHORIZED = {
     "errors": [

@@ -16,8 +16,8 @@ from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES
 from tests.conftest import root
+from tests.db.test_check import run_check
 from tests.helpers import storefront_headers
-from tests.test_check import run_check
 
 USER, PASSWORD = f"dlapi_partial_{uuid.uuid4().hex[:8]}", "partial-password"
 # The table each source reads on every purchase list, left ungranted.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -18,6 +17,7 @@ from app.rest.openapi import default_document, render
 from app.sources.bagisto import BagistoSource
 from fixtures import bagisto
 from tests.helpers import Api, data_of
+from tests.paths import ROOT
 
 # The demo ids and credentials below are Bagisto's (usefixtures: the parametrization needs
 # every test to ask for `source`, even those that need no database).
@@ -26,7 +26,6 @@ pytestmark = [
     pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session"),
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
 LIST = "/api/shop/customer-downloadable-products"
 JANE = [15, 13, 12, 11, 10, 9, 7, 6, 5, 3, 2, 1]
 JOHN = [16, 14, 8, 4]

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests import expected
 from tests.helpers import Api, data_of
-
-SPEC = Path(__file__).parent / "spec"
+from tests.paths import SPEC
 
 
 def document(name: str) -> str:

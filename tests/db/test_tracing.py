@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind
 
 from app.observability import tracing
 from tests.helpers import Api, data_of
-from tests.live import ROOT
+from tests.served import ROOT
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"

@@ -13,7 +13,7 @@ import pytest
 
 from app.settings import Settings
 from fixtures import bagisto
-from tests.live import serving
+from tests.served import serving
 
 pytestmark = [
     pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session"),

@@ -23,8 +23,8 @@ import fixtures
 from app.settings import Settings
 from tests import hostile
 from tests.helpers import storefront_headers
-from tests.live import Served, serving
-from tests.test_scale_out import wait_for_a_fresh_window
+from tests.live.test_scale_out import wait_for_a_fresh_window
+from tests.served import Served, serving
 
 pytestmark = pytest.mark.live
 

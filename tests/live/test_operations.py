@@ -19,7 +19,7 @@ import fixtures
 from app.observability.metrics import MAX_LABELS_PER_CUSTOMER, MAX_OPERATION_LABELS, OperationLabels
 from app.settings import Settings
 from tests.helpers import Api, data_of
-from tests.live import ROOT, serving
+from tests.served import ROOT, serving
 
 
 def live_settings(settings: Settings) -> dict[str, str]:

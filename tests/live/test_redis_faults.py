@@ -21,8 +21,8 @@ import redis
 from app.settings import Settings
 from app.storefront.redis_backing import MAX_BACKOFF
 from fixtures import bagisto
-from tests.live import free_port, serving
-from tests.test_scale_out import environment, wait_for_a_fresh_window
+from tests.live.test_scale_out import environment, wait_for_a_fresh_window
+from tests.served import free_port, serving
 
 pytestmark = [
     pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session"),

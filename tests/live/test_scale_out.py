@@ -16,7 +16,7 @@ import redis
 
 from app.settings import Settings
 from fixtures import bagisto
-from tests.live import serving
+from tests.served import serving
 
 pytestmark = [
     pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session"),

@@ -19,8 +19,8 @@ import pytest
 import fixtures
 from app.settings import Settings
 from fixtures import bagisto
-from tests.live import Served, serving
 from tests.mariadb_instance import MariaDBInstance
+from tests.served import Served, serving
 
 pytestmark = pytest.mark.live
 

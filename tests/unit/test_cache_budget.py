@@ -24,7 +24,7 @@ from app.graphql.sized_cache import SizedCache
 from app.graphql.views import build_views
 from resolvers import bindables
 from tests.corpus import client_documents
-from tests.test_executor import schema as things_schema
+from tests.unit.test_executor import schema as things_schema
 
 pytestmark = pytest.mark.unit
 

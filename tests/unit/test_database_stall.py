@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from app.db import DatabaseUnavailable, database_at
 from app.db.mysql import _server_time_limit
 from fixtures import bagisto
-from tests.live import serving
+from tests.served import serving
 
 CONNECT_TIMEOUT = 0.5
 CALLERS = 8

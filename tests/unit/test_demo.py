@@ -15,10 +15,10 @@ from app.ops.demo import FOLDER_PREFIX
 from app.settings import VARIABLES, Settings
 from fixtures import bagisto, magento
 from tests.helpers import Api, data_of
-from tests.live import serving
+from tests.paths import ROOT, SPEC
+from tests.served import serving
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = (ROOT / "tests" / "spec" / "bagisto-list.graphql").read_text()
+SEED = (SPEC / "bagisto-list.graphql").read_text()
 
 
 def test_embedded_demo_answers_the_seed_query() -> None:

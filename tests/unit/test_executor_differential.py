@@ -42,8 +42,8 @@ from app.settings import Settings, SettingsError, load_settings
 from resolvers import bindables
 from tests import fake
 from tests.corpus import WRITTEN, Case, cases, client_documents, suite_documents
+from tests.db.test_responses import starlette_bytes
 from tests.helpers import graphql_handler
-from tests.test_responses import starlette_bytes
 
 pytestmark = pytest.mark.unit
 

@@ -2,7 +2,7 @@
 dialect sends, compared with a golden file, and the guard in front of every path. No
 database, Redis, browser or Node: the `unit` tier.
 
-After a deliberate change of wording, `UPDATE_GOLDEN=1 pytest tests/test_pipeline.py`
+After a deliberate change of wording, `UPDATE_GOLDEN=1 pytest tests/unit/test_pipeline.py`
 rewrites tests/golden/errors.json; review its diff like code.
 """
 
@@ -12,7 +12,6 @@ import base64
 import json
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -24,9 +23,9 @@ from app.db import DatabaseUnavailable
 from app.errors import ErrorKind
 from app.http.dialects import BAGISTO, BAGISTO_REST, MAGENTO
 from app.settings import Settings
-from tests import fake
+from tests import fake, paths
 
-GOLDEN = Path(__file__).parent / "golden" / "errors.json"
+GOLDEN = paths.GOLDEN / "errors.json"
 MAGENTO_LIST = "{ customerDownloadableProducts { items { status } } }"
 BAGISTO_LIST = "{ customerDownloadableProducts(first: 2) { edges { node { _id } } } }"
 REST = "/api/shop/customer-downloadable-products"

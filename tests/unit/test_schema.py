@@ -36,10 +36,9 @@ from app.graphql.views import View, build_views, print_views, snapshot, view_doc
 from app.models import Order, Purchase
 from resolvers import bindables
 from resolvers.bindable import Resolvers
+from tests.paths import PLATFORMS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "docs" / "schema"
-PLATFORMS = Path(__file__).resolve().parent / "platforms"
 VIEWS = build_views(bindables)
 
 # What docs/behaviour.md §3 adds to Magento's slice: ScandiPWA's backend module's fields.

@@ -3,8 +3,6 @@ graphql-core's own lexer, or it would refuse documents the parser takes."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import hypothesis
 import pytest
 from graphql import GraphQLError, Source, build_schema, get_introspection_query, parse
@@ -15,8 +13,8 @@ from hypothesis_graphql import queries
 import app.graphql.documents
 from app.graphql.documents import Documents, token_past
 from tests.hostile import documents as hostile_documents
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 WRITTEN = [
     '{ a(s: "with # and , and \\" inside") }',
     '{ a(s: """block "quoted" and \\""" and "" # not a comment""") }',
