@@ -10,7 +10,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -19,11 +19,9 @@ import pytest
 from starlette.testclient import TestClient
 
 import fixtures
-from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES as REGISTERED
-from tests import expected
-from tests.helpers import AccessLog, Api
+from tests.helpers import AccessLog, Api, app_client, store_headers
 
 SERVER_URL = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
 
@@ -136,33 +134,31 @@ def settings(database_url: str, source: str) -> Settings:
     return settings_for(source, database_url)
 
 
-def store_headers(source: str) -> dict[str, str]:
-    """The `Store` header of TEST_MAGENTO_STORE (tests/expected.py), on the Magento source."""
-    store = expected.MAGENTO_STORE
-    return {"Store": store} if store and source == "magento" else {}
+@contextmanager
+def started_apps(settings: Settings, *, store: bool = True) -> Iterator[Callable[..., TestClient]]:
+    """Start apps on the test database (tests/helpers.py's `app_client`, from `client_ip`,
+    with `changes` to `settings`); they stop when the block ends. `store=False`
+    leaves out TEST_MAGENTO_STORE's `Store` header."""
+    started: list[TestClient] = []
 
+    def start(client_ip: str = "127.0.0.1", **changes: Any) -> TestClient:
+        headers = store_headers(settings.source) if store else {}
+        client = app_client(settings, client_ip=client_ip, headers=headers, **changes)
+        started.append(client.__enter__())
+        return client
 
-def start_client(settings: Settings, client_ip: str, *, store: bool = True) -> TestClient:
-    """A started app; `store=False` leaves out TEST_MAGENTO_STORE's header."""
-    headers = store_headers(settings.source) if store else {}
-    client = TestClient(create_app(settings), client=(client_ip, 50000), headers=headers)
-    client.__enter__()
-    return client
+    try:
+        yield start
+    finally:
+        for client in started:
+            client.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
 def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     """Start an app with some settings changed; it stops at the end of the run."""
-    started: list[TestClient] = []
-
-    def start(client_ip: str = "127.0.0.1", **changes: Any) -> TestClient:
-        client = start_client(replace(settings, **changes), client_ip)
-        started.append(client)
-        return client
-
-    yield start
-    for client in started:
-        client.__exit__(None, None, None)
+    with started_apps(settings) as start:
+        yield start
 
 
 @pytest.fixture(scope="session")
@@ -175,41 +171,31 @@ def api(client: TestClient, demo: ModuleType) -> Api:
     return Api(client, demo)
 
 
+def apis_on(start: Callable[..., TestClient], demo: ModuleType) -> Callable[..., Api]:
+    """`start`'s apps, each as an `Api`."""
+    return lambda client_ip="127.0.0.1", **changes: Api(start(client_ip, **changes), demo)
+
+
 @pytest.fixture(scope="session")
 def make_api(make_client: Callable[..., TestClient], demo: ModuleType) -> Callable[..., Api]:
     """An `Api` on an app with some settings changed."""
-
-    def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
-        return Api(make_client(client_ip, **changes), demo)
-
-    return start
-
-
-def _own_apis(settings: Settings, demo: ModuleType, *, store: bool) -> Iterator[Callable[..., Api]]:
-    started: list[TestClient] = []
-
-    def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
-        client = start_client(replace(settings, **changes), client_ip, store=store)
-        started.append(client)
-        return Api(client, demo)
-
-    yield start
-    for client in started:
-        client.__exit__(None, None, None)
+    return apis_on(make_client, demo)
 
 
 @pytest.fixture
 def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
     """Like `make_api`, but each app stops when the test ends, closing its database
     connections (the session's apps keep theirs, and the test server's are limited)."""
-    yield from _own_apis(settings, demo, store=True)
+    with started_apps(settings) as start:
+        yield apis_on(start, demo)
 
 
 @pytest.fixture
 def unscoped_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
     """Like `own_api`, without TEST_MAGENTO_STORE's `Store` header: for tests that say
     which store they ask for."""
-    yield from _own_apis(settings, demo, store=False)
+    with started_apps(settings, store=False) as start:
+        yield apis_on(start, demo)
 
 
 @pytest.fixture

@@ -15,12 +15,10 @@ import pytest
 from starlette.testclient import TestClient
 
 import fixtures
-from app.application import create_app
-from app.settings import Settings
 from app.sources import SOURCES
 from fixtures import bagisto, demo
 from tests import expected
-from tests.helpers import data_of
+from tests.helpers import app_client, data_of
 from tests.paths import CLIENTS
 
 MANIFEST = json.loads((CLIENTS / "clients.json").read_text())["clients"]
@@ -203,7 +201,7 @@ def test_signed_out_magento_clients_get_magentos_authorization_error(
 def embedded_demo(request: pytest.FixtureRequest) -> Iterator[tuple[TestClient, ModuleType, str]]:
     """The embedded demo (`downloads-api serve` with no DATABASE_URL) of a source."""
     source = request.param
-    with TestClient(create_app(Settings(source=source))) as http:
+    with app_client(source=source) as http:
         yield http, fixtures.platform(source), source
 
 

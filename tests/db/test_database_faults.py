@@ -12,14 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from starlette.testclient import TestClient
 
 import fixtures
-from app.application import create_app
 from app.db import DatabaseUnavailable, database_at
-from app.settings import Settings
 from fixtures import bagisto
-from tests.helpers import Api, data_of
+from tests.helpers import Api, app_client, data_of
 from tests.mariadb_instance import MariaDBInstance
 
 pytestmark = pytest.mark.db
@@ -47,13 +44,12 @@ def load_demo(server: MariaDBInstance) -> None:
 @pytest.fixture(scope="module")
 def api(instance: MariaDBInstance) -> Iterator[Api]:
     # The app starts while its database is not running at all.
-    settings = Settings(
+    with app_client(
         database_url=instance.url("shop"),
         database_connect_timeout=CONNECT_TIMEOUT,
         database_statement_timeout=STATEMENT_TIMEOUT,
         storefront_key_cache_seconds=0,
-    )
-    with TestClient(create_app(settings)) as client:
+    ) as client:
         yield Api(client, bagisto)
 
 

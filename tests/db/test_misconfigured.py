@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from types import ModuleType
 
 import pytest
 from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES
 from tests.conftest import root
 from tests.db.test_check import run_check
-from tests.helpers import storefront_headers
+from tests.helpers import app_client, storefront_headers
 
 USER, PASSWORD = f"dlapi_partial_{uuid.uuid4().hex[:8]}", "partial-password"
 # The table each source reads on every purchase list, left ungranted.
@@ -174,7 +172,7 @@ def test_start_up_says_once_what_is_wrong_in_checks_words(
         if kind == "stopped"
         else misconfigured(kind, database_url, partial_url)
     )
-    with TestClient(create_app(replace(settings, database_url=url))) as client:
+    with app_client(settings, database_url=url) as client:
         client.get("/health")
 
     said = [r.getMessage() for r in caplog.records if "cannot be served" in r.getMessage()]

@@ -10,13 +10,11 @@ import pytest
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.http.request_context import client_network
-from app.settings import Settings
 from app.storefront.keys import MemoryCounters, RateLimiter
 from fixtures import bagisto
 from tests import fake
-from tests.helpers import Api, data_of
+from tests.helpers import Api, app_client, data_of
 
 bagisto_only = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
 
@@ -109,8 +107,8 @@ def test_anonymous_requests_cannot_spend_a_signed_in_customers_allowance(
 
 
 def test_a_customers_allowance_follows_them_from_address_to_address() -> None:
-    app = create_app(Settings(), source=fake.FakeSource())  # a key of 2 requests an hour
-    home, phone = (TestClient(app, client=(ip, 5000)) for ip in ("192.0.2.10", "2001:db8::1"))
+    home = app_client(fake=fake.FakeSource(), client_ip="192.0.2.10")  # a key of 2 an hour
+    phone = TestClient(home.app, client=("2001:db8::1", 50000))  # the same app, elsewhere
     jane = {"X-STOREFRONT-KEY": fake.LIMITED_KEY, "Authorization": f"Bearer {fake.JANE_TOKEN}"}
     anonymous = {"X-STOREFRONT-KEY": fake.LIMITED_KEY}
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from starlette.testclient import TestClient
 
-from app.application import create_app
 from fixtures import bagisto, demo, magento
 from tests import expected
-from tests.conftest import settings_for, store_headers
-from tests.helpers import Api, data_of
+from tests.conftest import settings_for
+from tests.helpers import Api, app_client, data_of, store_headers
 
 NODE_FIELDS = """
   id _id productName name url file fileName type downloadBought downloadUsed downloadCanceled
@@ -39,8 +37,8 @@ DIFFERENT_BY_DESIGN = {
 @pytest.fixture(scope="module")
 def apis(demo_databases: Callable[[str], str]) -> Iterator[dict[str, Api]]:
     clients = {
-        source: TestClient(
-            create_app(settings_for(source, demo_databases(source))), headers=store_headers(source)
+        source: app_client(
+            settings_for(source, demo_databases(source)), headers=store_headers(source)
         )
         for source in ("bagisto", "magento")
     }

@@ -9,13 +9,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.settings import Settings
 from fixtures import magento
 from tests import expected
-from tests.helpers import Api, data_of
+from tests.helpers import Api, app_client, data_of
 from tests.stores import FR, ITEMS, JANE_IDS, jane, link, listed
 
 pytestmark = pytest.mark.parametrize("source", ["magento"], indirect=True, scope="session")
@@ -38,7 +36,7 @@ BAD_CURRENCY = {
 @pytest.fixture(scope="module")
 def api(settings: Settings, demo: ModuleType) -> Iterator[Api]:
     """Without TEST_MAGENTO_STORE's `Store` header: each test here says which store."""
-    with TestClient(create_app(settings)) as client:
+    with app_client(settings) as client:
         yield Api(client, demo)
 
 

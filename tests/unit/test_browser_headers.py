@@ -8,9 +8,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from app.application import create_app
-from app.settings import Settings
 from tests import fake
+from tests.helpers import app_client
 
 ORIGIN = {"Origin": "https://pwa.example.com"}
 SIGNED_IN = {**ORIGIN, "X-STOREFRONT-KEY": fake.LIMITED_KEY, "Authorization": "Bearer jane-token"}
@@ -19,7 +18,7 @@ REST = "/api/shop/customer-downloadable-products"
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+    with app_client(fake=fake.FakeSource()) as client:
         yield client
 
 

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.ops.demo import FOLDER_PREFIX
-from app.settings import VARIABLES, Settings
+from app.settings import VARIABLES
 from fixtures import bagisto, magento
-from tests.helpers import Api, data_of
+from tests.helpers import Api, app_client, data_of
 from tests.paths import ROOT, SPEC
 from tests.served import serving
 
@@ -22,7 +20,7 @@ SEED = (SPEC / "bagisto-list.graphql").read_text()
 
 
 def test_embedded_demo_answers_the_seed_query() -> None:
-    with TestClient(create_app(Settings())) as client:
+    with app_client() as client:
         products = data_of(Api(client).bagisto(SEED))["customerDownloadableProducts"]
 
     assert products["totalCount"] == 12
@@ -32,7 +30,7 @@ def test_embedded_demo_answers_the_seed_query() -> None:
 def test_embedded_magento_demo_answers_with_its_built_in_deployment_key() -> None:
     query = "{ customerDownloadableProducts { items { order_increment_id remaining_downloads } } }"
 
-    with TestClient(create_app(Settings(source="magento"))) as client:
+    with app_client(source="magento") as client:
         listed = data_of(Api(client, magento).magento(query, token=magento.JANE_TOKEN))
 
     assert len(listed["customerDownloadableProducts"]["items"]) == 12
@@ -43,7 +41,7 @@ def test_embedded_demo_is_read_only() -> None:
 
     import sqlalchemy as sa
 
-    with TestClient(create_app(Settings())) as client:
+    with app_client() as client:
         database = client.app.state.database  # type: ignore[attr-defined]
         # fetch_all sends the statement as it is: a writable file would delete the keys.
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
@@ -121,7 +119,7 @@ def test_readmes_magento_curl_answers_on_the_magento_demo() -> None:
     section = readme[readme.index("A Magento PWA's query on it:") :]
     body = section[section.index("-d '") + 4 : section.index("}'\n") + 1]
 
-    with TestClient(create_app(Settings(source="magento"))) as client:
+    with app_client(source="magento") as client:
         response = client.post(
             "/graphql",
             content=body,

@@ -9,16 +9,15 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from app.application import create_app
-from app.settings import Settings, SettingsError, load_settings
+from app.settings import SettingsError, load_settings
 from tests import fake
+from tests.helpers import app_client
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 def client(client_ip: str = "127.0.0.1", **changes: Any) -> TestClient:
-    app = create_app(Settings(**changes), source=fake.FakeSource())
-    return TestClient(app, client=(client_ip, 50000))
+    return app_client(fake=fake.FakeSource(), client_ip=client_ip, **changes)
 
 
 def test_the_root_lists_the_paths_a_client_can_use() -> None:

@@ -35,15 +35,14 @@ from hypothesis import strategies as st
 from hypothesis_graphql import queries
 from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.graphql.execution.chunked import ChunkedExecutionContext
 from app.graphql.views import build_views
-from app.settings import Settings, SettingsError, load_settings
+from app.settings import SettingsError, load_settings
 from resolvers import bindables
 from tests import fake
 from tests.corpus import WRITTEN, Case, cases, client_documents, suite_documents
 from tests.db.test_responses import starlette_bytes
-from tests.helpers import graphql_handler
+from tests.helpers import app_client, graphql_handler
 
 pytestmark = pytest.mark.unit
 
@@ -103,8 +102,9 @@ class Pair:
 
 
 def app_on(executor: str) -> TestClient:
-    settings = Settings(public_base_url="https://shop.example.com", graphql_executor=executor)  # type: ignore[arg-type]
-    return TestClient(create_app(settings, source=source()))
+    return app_client(
+        fake=source(), public_base_url="https://shop.example.com", graphql_executor=executor
+    )
 
 
 @contextmanager

@@ -7,14 +7,12 @@ import asyncio
 import time
 
 import pytest
-from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.db import DatabaseUnavailable
 from app.domain.fair_share import RowBudget, take_rows
 from app.errors import UNAVAILABLE_MESSAGE
-from app.settings import Settings
 from tests import fake
+from tests.helpers import app_client
 
 
 async def hold(
@@ -91,8 +89,7 @@ SMALL_PAGE = "{ customerDownloadableProducts(first: 10) { edges { node { _id } }
 
 def test_every_path_gives_back_what_it_took_and_a_page_without_a_turn_is_a_503() -> None:
     source = fake.FakeSource(rows=[fake.purchase(n) for n in range(1, 301)])
-    settings = Settings(max_rows_in_flight=1000, database_connect_timeout=0.2)
-    with TestClient(create_app(settings, source=source)) as client:
+    with app_client(fake=source, max_rows_in_flight=1000, database_connect_timeout=0.2) as client:
         budget: RowBudget = client.app.state.rows_in_flight  # type: ignore[attr-defined]
 
         def large_pages() -> list[int]:

@@ -9,9 +9,8 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from app.application import create_app
-from app.settings import Settings
 from tests import fake
+from tests.helpers import app_client
 
 pytestmark = pytest.mark.unit
 
@@ -32,8 +31,8 @@ def client() -> Iterator[TestClient]:
         replace(fake.purchase(n), download_bought=b, download_used=u, download_canceled=c)
         for n, (b, u, c) in enumerate(DOWNLOADS, start=1)
     ]
-    settings = Settings(public_base_url="https://shop.example.com")
-    with TestClient(create_app(settings, source=fake.FakeSource(rows=rows))) as client:
+    rows_of = fake.FakeSource(rows=rows)
+    with app_client(fake=rows_of, public_base_url="https://shop.example.com") as client:
         yield client
 
 

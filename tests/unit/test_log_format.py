@@ -9,13 +9,11 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.observability.logs import configure_logging
 from app.ops.startup import where
-from app.settings import Settings
 from tests import fake
+from tests.helpers import app_client
 
 LOGGERS = ("downloads_api", "uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -96,7 +94,7 @@ def test_every_access_line_names_its_request_and_worker(
     configured: Callable[[str], None], capsys: pytest.CaptureFixture[str], log_format: str
 ) -> None:
     configured(log_format)
-    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+    with app_client(fake=fake.FakeSource()) as client:
         capsys.readouterr()
         client.get("/health", headers={"X-Request-ID": "probe-1"})
 

@@ -18,12 +18,12 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from app.application import create_app
 from app.db import DatabaseUnavailable
 from app.errors import ErrorKind
 from app.http.dialects import BAGISTO, BAGISTO_REST, MAGENTO
 from app.settings import Settings
 from tests import fake, paths
+from tests.helpers import app_client
 
 GOLDEN = paths.GOLDEN / "errors.json"
 MAGENTO_LIST = "{ customerDownloadableProducts { items { status } } }"
@@ -98,7 +98,7 @@ def answer(name: str) -> dict[str, Any]:
     send, headers, failure = CASES[name]
     source = fake.FakeSource()
     settings = Settings(public_base_url="https://shop.example.com", max_query_depth=3)
-    with TestClient(create_app(settings, source=source)) as client:
+    with app_client(settings, fake=source) as client:
         response = send(client, headers)  # the key is looked up, then cached
         if failure is not None or headers is LIMITED:
             source.failure = failure
@@ -151,7 +151,7 @@ def test_the_status_of_an_answer_is_that_of_its_gravest_error() -> None:
 def test_a_source_without_keys_asks_for_none_on_any_path() -> None:
     source = fake.FakeSource(with_keys=False)
     token = {"Authorization": f"Bearer {fake.JANE_TOKEN}"}
-    with TestClient(create_app(Settings(), source=source)) as client:
+    with app_client(fake=source) as client:
         assert MAGENTO_PATH(client, token).json() == {
             "data": {"customerDownloadableProducts": {"items": [{"status": "available"}] * 5}}
         }
@@ -161,7 +161,7 @@ def test_a_source_without_keys_asks_for_none_on_any_path() -> None:
 
 def test_the_key_is_looked_up_once_and_the_database_spared_while_cached() -> None:
     source = fake.FakeSource()
-    with TestClient(create_app(Settings(), source=source)) as client:
+    with app_client(fake=source) as client:
         assert REST_PATH(client, SIGNED_IN).status_code == 200
         source.failure = DatabaseUnavailable("gone")
         # The key is cached, the customer is not: the token lookup finds the database gone.
@@ -169,7 +169,7 @@ def test_the_key_is_looked_up_once_and_the_database_spared_while_cached() -> Non
 
 
 def test_only_introspection_passes_without_a_key() -> None:
-    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+    with app_client(fake=fake.FakeSource()) as client:
         introspection = graphql("/api/graphql", "{ __schema { queryType { name } } }")
         assert introspection(client, {}).status_code == 200
         assert graphql("/api/graphql", "{ __typename }")(client, {}).status_code == 401
@@ -179,7 +179,7 @@ def test_a_literal_too_long_for_int_is_the_clients_error_not_ours(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     query = "{ customerDownloadableProducts(first: " + "9" * 5000 + ") { totalCount } }"
-    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+    with app_client(fake=fake.FakeSource()) as client:
         response = graphql("/api/graphql", query)(client, SIGNED_IN)
 
     assert response.status_code == 400
@@ -208,7 +208,7 @@ HUGE_CURSOR = base64.b64encode(b"9" * 4400).decode()  # past int()'s 4,300 digit
 def test_a_number_of_thousands_of_digits_is_refused_in_the_dialects_words(
     send: Send, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with TestClient(create_app(Settings(), source=fake.FakeSource())) as client:
+    with app_client(fake=fake.FakeSource()) as client:
         response = send(client, SIGNED_IN)
 
     body = response.json()

@@ -11,10 +11,8 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from app.application import create_app
-from app.settings import Settings
 from tests import fake
-from tests.helpers import AccessLog
+from tests.helpers import AccessLog, app_client
 
 KEY = {"X-STOREFRONT-KEY": fake.SHOP_KEY}
 DEEP = "query Deep { customerDownloadableProducts { edges { node { order { _id } } } } }"
@@ -22,8 +20,7 @@ LIST = "query Mine { customerDownloadableProducts { totalCount } }"
 
 
 def client(**changes: Any) -> TestClient:
-    settings = Settings(public_base_url="https://shop.example.com", **changes)
-    return TestClient(create_app(settings, source=fake.FakeSource()))
+    return app_client(fake=fake.FakeSource(), public_base_url="https://shop.example.com", **changes)
 
 
 def post(query: str, **body: Any) -> Callable[[TestClient], httpx2.Response]:
