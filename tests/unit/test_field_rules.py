@@ -4,7 +4,6 @@ written out rather than computed the way the code computes them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from starlette.testclient import TestClient
@@ -28,7 +27,7 @@ DOWNLOADS = {
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     rows = [
-        replace(fake.purchase(n), download_bought=b, download_used=u, download_canceled=c)
+        fake.purchase(n, download_bought=b, download_used=u, download_canceled=c)
         for n, (b, u, c) in enumerate(DOWNLOADS, start=1)
     ]
     rows_of = fake.FakeSource(rows=rows)

@@ -33,9 +33,9 @@ from graphql import (
 from starlette.testclient import TestClient
 
 from app.graphql.views import View, build_views, print_views, snapshot, view_document
-from app.models import Order, Purchase
 from resolvers import bindables
 from resolvers.bindable import Resolvers
+from tests import fake
 from tests.paths import PLATFORMS, ROOT
 
 SNAPSHOTS = ROOT / "docs" / "schema"
@@ -46,43 +46,34 @@ SCANDIPWA_FIELDS = {"CustomerDownloadableProduct": {"title", "link_title", "orde
 
 AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
-ORDER = Order(
-    id=7,
+ORDER = fake.order(
+    7,
+    when=AT,
     increment_id="000000007",
-    status="completed",
     grand_total=Decimal("1.5"),
     base_grand_total=Decimal("1.5"),
     sub_total=Decimal("1.5"),
     order_currency_code="EUR",
     base_currency_code="EUR",
-    channel_name="Default",
     customer_email="a@example.com",
     customer_first_name="A",
     customer_last_name="B",
-    created_at=AT,
-    updated_at=AT,
 )
 
-PURCHASE = Purchase(
-    id=3,
+PURCHASE = fake.purchase(
+    3,
     customer_id=4,
-    order_id=7,
+    order=ORDER,
     order_item_id=8,
     product_name="Book",
-    name="PDF",
     url="https://example.com/book",
     file="downloadable/book.pdf",
     file_name="book.pdf",
-    type="file",
     download_bought=5,
-    download_used=1,
     download_canceled=1,
-    status="available",
     created_at=AT,
     updated_at=AT,
-    order_increment_id="000000007",
     download_path="/download/3",
-    order=ORDER,
 )
 
 
