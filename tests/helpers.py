@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from enum import Enum
@@ -9,6 +10,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 import httpx2
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from app.application import create_app
@@ -119,6 +121,22 @@ def graphql_handler(client: TestClient, path: str) -> Any:
     """The app's GraphQL HTTP handler at `path` (app/graphql/endpoint.py's DialectHTTPHandler)."""
     route = next(r for r in client.app.routes if getattr(r, "path", None) == path)  # type: ignore[attr-defined]
     return route.endpoint.__self__.http_handler
+
+
+def starlette_bytes(content: Any) -> bytes:
+    """What Starlette's own JSONResponse renders."""
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def metric_values(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """/metrics' samples by name and labels."""
+    values = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            values[sample.name, tuple(sorted(sample.labels.items()))] = sample.value
+    return values
 
 
 class AccessLog(logging.Handler):

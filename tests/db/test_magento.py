@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
-from gql import Client, gql
-from gql.transport.exceptions import TransportQueryError
-from gql.transport.httpx import HTTPXTransport
 from starlette.testclient import TestClient
 
-import fixtures
-from app.settings import Settings
 from tests import expected
 from tests.helpers import Api, data_of, storefront_headers
 from tests.paths import SPEC
-from tests.served import serving
 
 MAGENTO_QUERY = (SPEC / "magento-list.graphql").read_text()
 
@@ -224,64 +218,6 @@ def test_a_magento_query_fails_validation_on_the_bagisto_path(api: Api) -> None:
     assert [e["message"] for e in response.json()["errors"]] == [
         "Cannot query field 'items' on type 'CustomerDownloadableProductCursorConnection'."
     ]
-
-
-@pytest.fixture(scope="module")
-def live_graphql(settings: Settings) -> Iterator[str]:
-    environment = {
-        "DATABASE_URL": settings.database_url or "",
-        "SOURCE": settings.source,
-        "PUBLIC_BASE_URL": "https://shop.example.com",
-        "MAGENTO_CRYPT_KEY": fixtures.magento.CRYPT_KEY,
-    }
-    with serving(environment) as base:
-        yield f"{base}/graphql"
-
-
-def gql_client(url: str, demo: ModuleType, token: str | None) -> Client:
-    headers = storefront_headers(demo, token)
-    return Client(
-        transport=HTTPXTransport(url=url, headers=headers), fetch_schema_from_transport=True
-    )
-
-
-@pytest.mark.live
-def test_gql_client_introspects_validates_and_runs_the_magento_query(
-    live_graphql: str, demo: ModuleType, source: str
-) -> None:
-    with gql_client(live_graphql, demo, demo.JOHN_TOKEN) as session:
-        result = session.execute(gql(MAGENTO_QUERY))
-        assert session.client.schema is not None  # fetched by introspection, used to validate
-
-    assert [
-        item["remaining_downloads"] for item in result["customerDownloadableProducts"]["items"]
-    ] == [expected.remaining_text(source, link_id) for link_id in (4, 8, 14, 16)]
-
-
-@pytest.mark.live
-def test_gql_client_refuses_a_query_the_introspected_schema_lacks(
-    live_graphql: str, demo: ModuleType
-) -> None:
-    query = gql("{ customerDownloadableProducts { items { productName } } }")  # Bagisto's field
-
-    with (
-        gql_client(live_graphql, demo, demo.JOHN_TOKEN) as session,
-        pytest.raises(Exception, match="productName"),
-    ):
-        session.execute(query)
-
-
-@pytest.mark.live
-def test_gql_client_sees_magentos_authorization_category(
-    live_graphql: str, demo: ModuleType
-) -> None:
-    with (
-        gql_client(live_graphql, demo, None) as session,
-        pytest.raises(TransportQueryError) as error,
-    ):
-        session.execute(gql(MAGENTO_QUERY))
-
-    assert error.value.errors == UNAUTHORIZED["errors"]
 
 
 @pytest.mark.parametrize("path", ["/graphql", "/api/graphql"])

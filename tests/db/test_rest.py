@@ -13,7 +13,6 @@ from starlette.testclient import TestClient
 
 from app.errors import UNAVAILABLE_MESSAGE
 from app.rest.items import ITEM_FIELDS, ORDER_FIELDS
-from app.rest.openapi import default_document, render
 from app.sources.bagisto import BagistoSource
 from fixtures import bagisto
 from tests.helpers import Api, data_of
@@ -557,11 +556,6 @@ def test_rest_agrees_with_graphql_field_by_field(
 
 
 # --- the OpenAPI document --------------------------------------------------------------
-
-
-def test_committed_openapi_document_is_the_generated_one() -> None:
-    # Regenerate with: python -m app.rest.openapi > docs/openapi.json
-    assert (ROOT / "docs" / "openapi.json").read_text() == render(default_document())
 
 
 def test_served_openapi_document_is_the_committed_one_for_default_settings(

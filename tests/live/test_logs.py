@@ -13,7 +13,8 @@ import httpx2
 import pytest
 
 from app.settings import Settings
-from tests.live.test_operations import live_settings, metric_values
+from tests.helpers import metric_values
+from tests.live.test_operations import live_settings
 from tests.served import serving
 
 pytestmark = pytest.mark.live

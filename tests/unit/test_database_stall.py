@@ -2,25 +2,20 @@
 half-open path, a proxy with nothing behind it): every wait gives up within
 DATABASE_CONNECT_TIMEOUT, the pool's lock included, and nothing is left open.
 
-The "database" is a socket of this test's own: no server, no mock of the driver.
+The "database" is a socket of this test's own: no server, no mock of the driver. A served
+process meeting such a database: tests/live/test_silent_database.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-import httpx2
 import pytest
 import sqlalchemy as sa
 
 from app.db import DatabaseUnavailable, database_at
 from app.db.mysql import _server_time_limit
-from fixtures import bagisto
-from tests.served import serving
 
 CONNECT_TIMEOUT = 0.5
 CALLERS = 8
@@ -81,41 +76,6 @@ def test_every_caller_gives_up_within_the_connect_timeout_and_closes_its_socket(
     assert max(elapsed for _, elapsed in outcomes) < CONNECT_TIMEOUT + 0.3
     assert silent.accepted >= 1
     assert silent.closed_by_client == silent.accepted  # no socket left behind
-
-
-@pytest.mark.live
-def test_requests_and_ready_answer_503_within_the_connect_timeout_plus_a_second() -> None:
-    """A served process whose database listens and is never read (the kernel completes
-    each TCP handshake all the same)."""
-    with socket.create_server(("127.0.0.1", 0), backlog=64) as listening:
-        environment = {
-            "DATABASE_URL": f"mysql://root@127.0.0.1:{listening.getsockname()[1]}/shop",
-            "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
-        }
-        with serving(environment) as base, httpx2.Client(base_url=base, timeout=10) as client:
-
-            def timed(method: str, path: str, **options: Any) -> tuple[int, float, str]:
-                started = time.monotonic()
-                response = client.request(method, path, **options)
-                return response.status_code, time.monotonic() - started, response.text
-
-            graphql = {
-                "json": {"query": "{ customerDownloadableProducts { totalCount } }"},
-                "headers": {"X-STOREFRONT-KEY": bagisto.SHOP_KEY},
-            }
-            with ThreadPoolExecutor(CALLERS) as pool:
-                calls = [
-                    *(
-                        pool.submit(timed, "POST", "/api/graphql", **graphql)
-                        for _ in range(CALLERS - 1)
-                    ),
-                    pool.submit(timed, "GET", "/ready"),
-                ]
-                answers = [call.result() for call in calls]
-
-    assert [status for status, _, _ in answers] == [503] * CALLERS
-    assert max(elapsed for _, elapsed, _ in answers) < CONNECT_TIMEOUT + 1
-    assert not any("127.0.0.1" in text for _, _, text in answers)
 
 
 def test_a_loop_held_up_past_the_deadline_reads_the_answer_that_came_meanwhile() -> None:

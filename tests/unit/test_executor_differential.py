@@ -41,8 +41,7 @@ from app.settings import SettingsError, load_settings
 from resolvers import bindables
 from tests import fake
 from tests.corpus import WRITTEN, Case, cases, client_documents, suite_documents
-from tests.db.test_responses import starlette_bytes
-from tests.helpers import app_client, graphql_handler
+from tests.helpers import app_client, graphql_handler, starlette_bytes
 
 pytestmark = pytest.mark.unit
 
