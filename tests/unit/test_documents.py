@@ -1,16 +1,38 @@
-"""Cached documents: parsed and validated once, still refused every time they break a rule."""
+"""Cached documents: parsed and validated once, still refused every time they break a rule.
+On the in-memory source (tests/fake.py), with each source's settings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 from graphql import validate
 
-from tests.helpers import Api, data_of, graphql_handler, storefront_headers
+from tests import fake
+from tests.helpers import Api, app_client, data_of, graphql_handler, storefront_headers
 
 DEEP = "{ customerDownloadableProducts { edges { node { order { _id } } } } }"
+
+
+@pytest.fixture
+def make_api(source: str) -> Iterator[Callable[..., Api]]:
+    """An `Api` on a started app with `source`'s settings, some changed, reading the in-memory
+    source (with storefront keys where the source has them); it stops when the test ends."""
+    with ExitStack() as started:
+
+        def start(**changes: Any) -> Api:
+            rows = fake.FakeSource(with_keys=source != "magento")
+            client = app_client(fake=rows, source=source, **changes)
+            return Api(started.enter_context(client), fake)
+
+        yield start
+
+
+@pytest.fixture
+def api(make_api: Callable[..., Api]) -> Api:
+    return make_api()
 
 
 def test_a_cached_document_still_fails_the_depth_rule(make_api: Callable[..., Api]) -> None:

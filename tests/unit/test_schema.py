@@ -1,6 +1,7 @@
 """One schema.graphql, one view per path (docs/behaviour.md §3).
 
-- Each path introspects as its committed snapshot in docs/schema/ (on both sources).
+- Each path introspects as its committed snapshot in docs/schema/ (on both sources'
+  embedded demos).
 - The /graphql view is Magento 2.4's slice plus ScandiPWA's three fields, and nothing of
   Bagisto; the /api/graphql view is Bagisto's, and nothing of Magento. Both are compared
   with the platforms' own schemas (tests/platforms/).
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -36,6 +38,7 @@ from app.graphql.views import View, build_views, print_views, snapshot, view_doc
 from resolvers import bindables
 from resolvers.bindable import Resolvers
 from tests import fake
+from tests.helpers import app_client
 from tests.paths import PLATFORMS, ROOT
 
 SNAPSHOTS = ROOT / "docs" / "schema"
@@ -75,6 +78,13 @@ PURCHASE = fake.purchase(
     updated_at=AT,
     download_path="/download/3",
 )
+
+
+@pytest.fixture(scope="module")
+def client(source: str) -> Iterator[TestClient]:
+    """The embedded demo of `source` (its store views too): introspection reads no data."""
+    with app_client(source=source) as client:
+        yield client
 
 
 def introspect(client: TestClient, path: str) -> GraphQLSchema:
