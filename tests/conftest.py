@@ -6,11 +6,13 @@ not answer, the run stops with a message saying how to start it: no test skips.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -59,17 +61,54 @@ def _connect_to_server() -> pymysql.Connection:
         pytest.exit(f"{error}\n{START_HINT}", returncode=3)
 
 
-# The tiers (pyproject.toml declares them): a test that asks for a demo database is `db`
-# unless it says `live` or `e2e`; one that asks for none is `unit`, and runs with no
-# database, Redis, browser or Node (`./scripts/test -m unit`).
+# The tiers (pyproject.toml describes them): a test's tier is the directory it sits in,
+# tests/<tier>/, which gives it the tier's marker (`pytest tests/unit` and `-m unit` select
+# the same tests). Collection fails when the declaration could lie: a test outside those
+# directories, one marking a tier itself, or a unit test asking for a fixture that needs
+# the database, Redis, a served process or a browser.
 TIERS = ("unit", "db", "live", "e2e")
+TESTS = Path(__file__).resolve().parent
+# The fixtures of this file a unit test may ask for: none of them opens anything.
+UNIT_FIXTURES = {"source", "demo", "access"}
+
+
+def tier_of(path: Path) -> str | None:
+    """The tier whose directory holds `path`, if any."""
+    path = path.resolve()
+    top = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else None
+    return top if top in TIERS else None
+
+
+def _out_of_tier(item: pytest.Item, tier: str) -> list[str]:
+    """The fixtures `item` asks for (its whole closure) that its tier may not use: for a
+    unit test, those defined in another tier's directory or in this file, bar UNIT_FIXTURES."""
+    if tier != "unit" or not isinstance(item, pytest.Function):
+        return []
+    found = []
+    for name, definitions in item._fixtureinfo.name2fixturedefs.items():
+        where = Path(inspect.getfile(definitions[-1].func)).resolve()
+        allowed = name in UNIT_FIXTURES and where == TESTS / "conftest.py"
+        if where.is_relative_to(TESTS) and tier_of(where) != "unit" and not allowed:
+            found.append(f"{name} ({where.relative_to(TESTS.parent)})")
+    return sorted(found)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    problems = []
     for item in items:
-        if not any(item.get_closest_marker(tier) for tier in TIERS):
-            tier = "db" if "demo_databases" in getattr(item, "fixturenames", ()) else "unit"
-            item.add_marker(tier)
+        tier = tier_of(item.path)
+        if tier is None:
+            problems.append(
+                f"{item.nodeid}: outside the tiers' directories, tests/{{{','.join(TIERS)}}}/"
+            )
+            continue
+        if marked := sorted({m.name for m in item.iter_markers() if m.name in TIERS}):
+            problems.append(f"{item.nodeid}: marked {marked}; its directory declares its tier")
+        if fixtures := _out_of_tier(item, tier):
+            problems.append(f"{item.nodeid}: a {tier} test asks for {', '.join(fixtures)}")
+        item.add_marker(tier)
+    if problems:
+        raise pytest.UsageError("Tests in the wrong tier:\n  " + "\n  ".join(problems))
 
 
 # Every test that uses the database runs once per source, unless it pins one with

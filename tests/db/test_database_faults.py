@@ -19,8 +19,6 @@ from fixtures import bagisto
 from tests.helpers import Api, app_client, data_of
 from tests.mariadb_instance import MariaDBInstance
 
-pytestmark = pytest.mark.db
-
 QUERY = "{ customerDownloadableProducts { totalCount } }"  # Bagisto's
 ITEMS = "{ customerDownloadableProducts { items { status } } }"  # Magento's
 STATEMENT_TIMEOUT = 1.0

@@ -26,8 +26,6 @@ CLIENTS = ROOT / "tests" / "clients"
 MANIFEST = CLIENTS / "clients.json"
 PLATFORMS = ROOT / "tests" / "platforms"
 
-pytestmark = pytest.mark.e2e
-
 JANE = 1
 # Jane's purchases oldest first, as Magento's `items` lists them.
 JANE_LINKS = [link for link in store.LINKS if store.ORDER_BY_ID[link.order_id].customer_id == JANE]
@@ -264,7 +262,6 @@ def test_graphql_code_generator_types_compile_for_each_client(
         assert generated["operationType"], name
 
 
-@pytest.mark.e2e
 def test_the_pinned_packages_suit_the_node_the_readme_names(node_packages: Path) -> None:
     """No EBADENGINE: every package in the lock accepts this Node, which the README's
     version (e2e/package.json's `engines`) allows."""

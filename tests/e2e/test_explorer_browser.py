@@ -20,8 +20,6 @@ from app.settings import Settings
 from fixtures import demo as store
 from tests.node import ROOT, node_modules, run_node, service
 
-pytestmark = pytest.mark.e2e
-
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
 

@@ -15,10 +15,7 @@ from app.settings import Settings
 from fixtures import bagisto
 from tests.served import serving
 
-pytestmark = [
-    pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session"),
-    pytest.mark.live,
-]
+pytestmark = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
 
 DRAIN_SECONDS = 2.0
 REST = "/api/shop/customer-downloadable-products"

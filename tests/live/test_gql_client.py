@@ -19,8 +19,6 @@ from tests.db.test_magento import MAGENTO_QUERY, UNAUTHORIZED
 from tests.helpers import storefront_headers
 from tests.served import serving
 
-pytestmark = pytest.mark.live
-
 
 @pytest.fixture(scope="module")
 def live_graphql(settings: Settings) -> Iterator[str]:

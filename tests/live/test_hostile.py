@@ -26,8 +26,6 @@ from tests.helpers import storefront_headers
 from tests.live.test_scale_out import wait_for_a_fresh_window
 from tests.served import Served, serving
 
-pytestmark = pytest.mark.live
-
 CPU_BUDGET = 0.050
 TOTAL = "{ customerDownloadableProducts { totalCount } }"
 ANSWER_BUDGET = 1 << 20

@@ -17,8 +17,6 @@ from tests.helpers import metric_values
 from tests.live.test_operations import live_settings
 from tests.served import serving
 
-pytestmark = pytest.mark.live
-
 UVICORN = (sys.executable, "-m", "uvicorn", "app.main:app")
 SECRET = "s3cret-in-the-url"
 

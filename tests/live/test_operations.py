@@ -18,8 +18,6 @@ import fixtures
 from app.settings import Settings
 from tests.served import ROOT, serving
 
-pytestmark = pytest.mark.live
-
 
 def live_settings(settings: Settings) -> dict[str, str]:
     return {

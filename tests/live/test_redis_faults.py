@@ -24,10 +24,7 @@ from fixtures import bagisto
 from tests.live.test_scale_out import environment, wait_for_a_fresh_window
 from tests.served import free_port, serving
 
-pytestmark = [
-    pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session"),
-    pytest.mark.live,
-]
+pytestmark = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
 
 REST = "/api/shop/customer-downloadable-products"
 ANONYMOUS = {"X-STOREFRONT-KEY": bagisto.LIMITED_KEY}  # 3 requests an hour

@@ -18,10 +18,7 @@ from app.settings import Settings
 from fixtures import bagisto
 from tests.served import serving
 
-pytestmark = [
-    pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session"),
-    pytest.mark.live,
-]
+pytestmark = pytest.mark.parametrize("source", ["bagisto"], indirect=True, scope="session")
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 REST = "/api/shop/customer-downloadable-products"

@@ -16,8 +16,6 @@ from tests.helpers import data_of
 from tests.paths import SPEC
 from tests.served import serving
 
-pytestmark = pytest.mark.live
-
 SEED = (SPEC / "bagisto-list.graphql").read_text()
 
 

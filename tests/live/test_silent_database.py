@@ -11,12 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
-import pytest
 
 from fixtures import bagisto
 from tests.served import serving
-
-pytestmark = pytest.mark.live
 
 CONNECT_TIMEOUT = 0.5
 CALLERS = 8

@@ -22,8 +22,6 @@ from fixtures import bagisto
 from tests.mariadb_instance import MariaDBInstance
 from tests.served import Served, serving
 
-pytestmark = pytest.mark.live
-
 CONNECT_TIMEOUT = 1.0
 # A statement on a pooled connection to a frozen server is given up on half a second
 # after this (app/db/base.py). A request may first wait up to CONNECT_TIMEOUT for a pooled

@@ -26,8 +26,6 @@ from resolvers import bindables
 from tests.corpus import client_documents
 from tests.unit.test_executor import schema as things_schema
 
-pytestmark = pytest.mark.unit
-
 MB = 1024 * 1024
 
 

@@ -43,8 +43,6 @@ from tests import fake
 from tests.corpus import WRITTEN, Case, cases, client_documents, suite_documents
 from tests.helpers import app_client, graphql_handler, starlette_bytes
 
-pytestmark = pytest.mark.unit
-
 PATHS = ["/graphql", "/api/graphql"]
 STATUSES = ("available", "expired", "pending", "AVAILABLE")
 HEADERS = {

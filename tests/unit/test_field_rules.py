@@ -11,8 +11,6 @@ from starlette.testclient import TestClient
 from tests import fake
 from tests.helpers import app_client
 
-pytestmark = pytest.mark.unit
-
 HEADERS = {"X-STOREFRONT-KEY": fake.SHOP_KEY, "Authorization": f"Bearer {fake.JANE_TOKEN}"}
 # (bought, used, canceled) -> Bagisto's remainingDownloads, Magento's remaining_downloads
 DOWNLOADS = {
