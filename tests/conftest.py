@@ -6,11 +6,13 @@ not answer, the run stops with a message saying how to start it: no test skips.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -19,11 +21,9 @@ import pytest
 from starlette.testclient import TestClient
 
 import fixtures
-from app.application import create_app
 from app.settings import Settings
 from app.sources import SOURCES as REGISTERED
-from tests import expected
-from tests.helpers import AccessLog, Api
+from tests.helpers import AccessLog, Api, app_client, store_headers
 
 SERVER_URL = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
 
@@ -61,17 +61,54 @@ def _connect_to_server() -> pymysql.Connection:
         pytest.exit(f"{error}\n{START_HINT}", returncode=3)
 
 
-# The tiers (pyproject.toml declares them): a test that asks for a demo database is `db`
-# unless it says `live` or `e2e`; one that asks for none is `unit`, and runs with no
-# database, Redis, browser or Node (`./scripts/test -m unit`).
+# The tiers (pyproject.toml describes them): a test's tier is the directory it sits in,
+# tests/<tier>/, which gives it the tier's marker (`pytest tests/unit` and `-m unit` select
+# the same tests). Collection fails when the declaration could lie: a test outside those
+# directories, one marking a tier itself, or a unit test asking for a fixture that needs
+# the database, Redis, a served process or a browser.
 TIERS = ("unit", "db", "live", "e2e")
+TESTS = Path(__file__).resolve().parent
+# The fixtures of this file a unit test may ask for: none of them opens anything.
+UNIT_FIXTURES = {"source", "demo", "access"}
+
+
+def tier_of(path: Path) -> str | None:
+    """The tier whose directory holds `path`, if any."""
+    path = path.resolve()
+    top = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else None
+    return top if top in TIERS else None
+
+
+def _out_of_tier(item: pytest.Item, tier: str) -> list[str]:
+    """The fixtures `item` asks for (its whole closure) that its tier may not use: for a
+    unit test, those defined in another tier's directory or in this file, bar UNIT_FIXTURES."""
+    if tier != "unit" or not isinstance(item, pytest.Function):
+        return []
+    found = []
+    for name, definitions in item._fixtureinfo.name2fixturedefs.items():
+        where = Path(inspect.getfile(definitions[-1].func)).resolve()
+        allowed = name in UNIT_FIXTURES and where == TESTS / "conftest.py"
+        if where.is_relative_to(TESTS) and tier_of(where) != "unit" and not allowed:
+            found.append(f"{name} ({where.relative_to(TESTS.parent)})")
+    return sorted(found)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    problems = []
     for item in items:
-        if not any(item.get_closest_marker(tier) for tier in TIERS):
-            tier = "db" if "demo_databases" in getattr(item, "fixturenames", ()) else "unit"
-            item.add_marker(tier)
+        tier = tier_of(item.path)
+        if tier is None:
+            problems.append(
+                f"{item.nodeid}: outside the tiers' directories, tests/{{{','.join(TIERS)}}}/"
+            )
+            continue
+        if marked := sorted({m.name for m in item.iter_markers() if m.name in TIERS}):
+            problems.append(f"{item.nodeid}: marked {marked}; its directory declares its tier")
+        if fixtures := _out_of_tier(item, tier):
+            problems.append(f"{item.nodeid}: a {tier} test asks for {', '.join(fixtures)}")
+        item.add_marker(tier)
+    if problems:
+        raise pytest.UsageError("Tests in the wrong tier:\n  " + "\n  ".join(problems))
 
 
 # Every test that uses the database runs once per source, unless it pins one with
@@ -136,33 +173,31 @@ def settings(database_url: str, source: str) -> Settings:
     return settings_for(source, database_url)
 
 
-def store_headers(source: str) -> dict[str, str]:
-    """The `Store` header of TEST_MAGENTO_STORE (tests/expected.py), on the Magento source."""
-    store = expected.MAGENTO_STORE
-    return {"Store": store} if store and source == "magento" else {}
+@contextmanager
+def started_apps(settings: Settings, *, store: bool = True) -> Iterator[Callable[..., TestClient]]:
+    """Start apps on the test database (tests/helpers.py's `app_client`, from `client_ip`,
+    with `changes` to `settings`); they stop when the block ends. `store=False`
+    leaves out TEST_MAGENTO_STORE's `Store` header."""
+    started: list[TestClient] = []
 
+    def start(client_ip: str = "127.0.0.1", **changes: Any) -> TestClient:
+        headers = store_headers(settings.source) if store else {}
+        client = app_client(settings, client_ip=client_ip, headers=headers, **changes)
+        started.append(client.__enter__())
+        return client
 
-def start_client(settings: Settings, client_ip: str, *, store: bool = True) -> TestClient:
-    """A started app; `store=False` leaves out TEST_MAGENTO_STORE's header."""
-    headers = store_headers(settings.source) if store else {}
-    client = TestClient(create_app(settings), client=(client_ip, 50000), headers=headers)
-    client.__enter__()
-    return client
+    try:
+        yield start
+    finally:
+        for client in started:
+            client.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
 def make_client(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     """Start an app with some settings changed; it stops at the end of the run."""
-    started: list[TestClient] = []
-
-    def start(client_ip: str = "127.0.0.1", **changes: Any) -> TestClient:
-        client = start_client(replace(settings, **changes), client_ip)
-        started.append(client)
-        return client
-
-    yield start
-    for client in started:
-        client.__exit__(None, None, None)
+    with started_apps(settings) as start:
+        yield start
 
 
 @pytest.fixture(scope="session")
@@ -175,41 +210,31 @@ def api(client: TestClient, demo: ModuleType) -> Api:
     return Api(client, demo)
 
 
+def apis_on(start: Callable[..., TestClient], demo: ModuleType) -> Callable[..., Api]:
+    """`start`'s apps, each as an `Api`."""
+    return lambda client_ip="127.0.0.1", **changes: Api(start(client_ip, **changes), demo)
+
+
 @pytest.fixture(scope="session")
 def make_api(make_client: Callable[..., TestClient], demo: ModuleType) -> Callable[..., Api]:
     """An `Api` on an app with some settings changed."""
-
-    def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
-        return Api(make_client(client_ip, **changes), demo)
-
-    return start
-
-
-def _own_apis(settings: Settings, demo: ModuleType, *, store: bool) -> Iterator[Callable[..., Api]]:
-    started: list[TestClient] = []
-
-    def start(client_ip: str = "127.0.0.1", **changes: Any) -> Api:
-        client = start_client(replace(settings, **changes), client_ip, store=store)
-        started.append(client)
-        return Api(client, demo)
-
-    yield start
-    for client in started:
-        client.__exit__(None, None, None)
+    return apis_on(make_client, demo)
 
 
 @pytest.fixture
 def own_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
     """Like `make_api`, but each app stops when the test ends, closing its database
     connections (the session's apps keep theirs, and the test server's are limited)."""
-    yield from _own_apis(settings, demo, store=True)
+    with started_apps(settings) as start:
+        yield apis_on(start, demo)
 
 
 @pytest.fixture
 def unscoped_api(settings: Settings, demo: ModuleType) -> Iterator[Callable[..., Api]]:
     """Like `own_api`, without TEST_MAGENTO_STORE's `Store` header: for tests that say
     which store they ask for."""
-    yield from _own_apis(settings, demo, store=False)
+    with started_apps(settings, store=False) as start:
+        yield apis_on(start, demo)
 
 
 @pytest.fixture

@@ -86,9 +86,10 @@ WRITTEN = [
 
 
 def suite_documents() -> list[tuple[str, str]]:
-    """(origin, text) of every string constant in tests/*.py that is a GraphQL document."""
+    """(origin, text) of every string constant in the tiers' test modules (tests/*/test_*.py)
+    that is a GraphQL document."""
     found: dict[str, str] = {}
-    for path in sorted(TESTS.glob("test_*.py")):
+    for path in sorted(TESTS.glob("*/test_*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 text = node.value

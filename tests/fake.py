@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -20,16 +21,38 @@ JANE_TOKEN = "jane-token"
 JANE = 1
 
 
-def purchase(id: int, customer_id: int = JANE, status: str = "available") -> Purchase:
-    when = datetime(2025, 6, 15, 10, 30, id % 60, tzinfo=UTC)
-    order = Order(
-        id=100 + id, increment_id=str(100 + id), status="completed",
+WHEN = datetime(2025, 6, 15, 10, 30, tzinfo=UTC)
+
+
+def order(id: int = 101, *, when: datetime = WHEN, **changes: Any) -> Order:
+    """An order as the sources read one: `changes` set any field (grand_total, ...)."""
+    fields: dict[str, Any] = dict(
+        id=id, increment_id=str(id), status="completed",
         grand_total=None, base_grand_total=None, sub_total=None,
         order_currency_code="USD", base_currency_code="USD", channel_name="Default",
         customer_email=None, customer_first_name=None, customer_last_name=None,
         created_at=when, updated_at=when,
     )  # fmt: skip
-    return Purchase(
+    return Order(**(fields | changes))
+
+
+_order = order  # (purchase's own `order` argument hides it)
+
+
+def purchase(
+    id: int,
+    customer_id: int = JANE,
+    status: str = "available",
+    *,
+    order: Order | None = None,
+    **changes: Any,
+) -> Purchase:
+    """Purchase `id` of a book, in `order` (order 100 + id, at WHEN + id seconds, when not
+    given): `changes` set any other field."""
+    when = WHEN.replace(second=id % 60)
+    if order is None:
+        order = _order(100 + id, when=when)
+    fields: dict[str, Any] = dict(
         id=id, customer_id=customer_id, order_id=order.id, order_item_id=1000 + id,
         product_name=f"Book {id}", name="PDF", url=None, file=f"books/{id}.pdf",
         file_name=f"{id}.pdf", type="file", download_bought=3, download_used=1,
@@ -37,6 +60,7 @@ def purchase(id: int, customer_id: int = JANE, status: str = "available") -> Pur
         order_increment_id=order.increment_id,
         download_path=f"/api/shop/customer-downloadable-products/{id}/download", order=order,
     )  # fmt: skip
+    return Purchase(**(fields | changes))
 
 
 @dataclass

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import replace
 from enum import Enum
 from types import ModuleType
 from typing import Any, Literal
 
 import httpx2
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
+from app.application import create_app
+from app.settings import Settings
+from app.sources import Source
 from fixtures import bagisto
+from tests import expected
+
+
+def app_client(
+    settings: Settings | None = None,
+    *,
+    fake: Source | None = None,
+    client_ip: str = "127.0.0.1",
+    headers: dict[str, str] | None = None,
+    **changes: Any,
+) -> TestClient:
+    """The one way a test builds the service: on `settings` (the defaults when None) with
+    `changes` made, reading `fake` (an in-memory source, tests/fake.py) when given, else the
+    settings' database (the embedded demo when they name none). Requests come from
+    `client_ip` and carry `headers`. Not started: use it in a `with`, or enter it."""
+    settings = Settings(**changes) if settings is None else replace(settings, **changes)
+    app = create_app(settings, source=fake)
+    return TestClient(app, client=(client_ip, 50000), headers=headers)
+
+
+def store_headers(source: str) -> dict[str, str]:
+    """The `Store` header of TEST_MAGENTO_STORE (tests/expected.py), on the Magento source."""
+    store = expected.MAGENTO_STORE
+    return {"Store": store} if store and source == "magento" else {}
 
 
 class Default(Enum):
@@ -91,6 +121,22 @@ def graphql_handler(client: TestClient, path: str) -> Any:
     """The app's GraphQL HTTP handler at `path` (app/graphql/endpoint.py's DialectHTTPHandler)."""
     route = next(r for r in client.app.routes if getattr(r, "path", None) == path)  # type: ignore[attr-defined]
     return route.endpoint.__self__.http_handler
+
+
+def starlette_bytes(content: Any) -> bytes:
+    """What Starlette's own JSONResponse renders."""
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def metric_values(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """/metrics' samples by name and labels."""
+    values = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            values[sample.name, tuple(sorted(sample.labels.items()))] = sample.value
+    return values
 
 
 class AccessLog(logging.Handler):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pymysql
 
-from tests.live import free_port
+from tests.served import free_port
 
 MARIADBD = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
 INSTALL_DB = shutil.which("mariadb-install-db") or "/usr/bin/mariadb-install-db"

@@ -22,7 +22,7 @@ import pytest
 
 import fixtures
 from app.settings import Settings
-from tests.live import serving
+from tests.served import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E = ROOT / "e2e"

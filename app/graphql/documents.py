@@ -45,7 +45,7 @@ from app.graphql.sized_cache import SizedCache
 # Bytes a parsed document holds, estimated from its text: graphql-core keeps every token
 # (linked to the next) and a node or two per token, and copies names and strings out of
 # the text. Fitted with tracemalloc over the clients' documents, dense ones (a name per
-# token) and long string literals; tests/test_documents.py checks the estimate.
+# token) and long string literals; tests/unit/test_documents.py checks the estimate.
 _BYTES_PER_TOKEN = 600
 _BYTES_PER_DOCUMENT = 2048
 _BYTES_PER_ERROR = 1024

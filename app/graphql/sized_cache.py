@@ -3,7 +3,7 @@
 What it keeps per GraphQL document (the parsed text, its validation, its plans, the answer
 to an introspection query) ranges from a few kilobytes to a few hundred: a bound on the
 number of entries is no bound on memory. Each entry carries the size its owner
-estimated when it stored it (tests/test_sized_cache.py and tests/test_documents.py
+estimated when it stored it (tests/unit/test_cache_budget.py and tests/unit/test_documents.py
 check those estimates against tracemalloc), and the oldest entries go when the total
 passes the budget. An entry may grow after it is stored (a plan added to its document).
 

@@ -112,8 +112,8 @@ def snapshot(view: View, sdl: str) -> str:
     """A view's printed SDL as its snapshot file holds it."""
     return (
         f"# What {view.path} serves: the {view.name} view of schema.graphql, as introspection\n"
-        "# shows it. Printed by `python -m app.graphql.views docs/schema`; tests/test_schema.py\n"
-        "# fails when the running service and this file disagree.\n\n"
+        "# shows it. Printed by `python -m app.graphql.views docs/schema`;\n"
+        "# tests/unit/test_schema.py fails when the running service and this file disagree.\n\n"
         f"{sdl}\n"
     )
 

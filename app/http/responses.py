@@ -2,7 +2,7 @@
 
 orjson writes the same compact UTF-8 JSON as Starlette's `json.dumps` for everything
 this service answers (strings, 32-bit ints, finite floats, lists, str-keyed dicts;
-tests/test_responses.py checks the bytes), 10 to 20 times faster on a page of nodes.
+tests/unit/test_json_bytes.py checks the bytes), 10 to 20 times faster on a page of nodes.
 """
 
 from __future__ import annotations

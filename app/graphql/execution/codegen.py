@@ -35,7 +35,7 @@ _numbers = itertools.count(1)
 
 # Bytes a compiled plan keeps besides its code (kept and counted apart): field
 # plans, their info heads, the functions and their namespaces. Fitted with tracemalloc
-# over the clients' documents and large generated ones; tests/test_cache_budget.py
+# over the clients' documents and large generated ones; tests/unit/test_cache_budget.py
 # checks it. Code costs some 6 bytes a character of its source.
 _BYTES_PER_FIELD = 1200
 _BYTES_PER_PLAN = 2048
