@@ -119,6 +119,10 @@ class RequestLog:
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
+        # Each (route, operation, status)'s request counter and its route's latency
+        # histogram, looked up once: `labels()` checks and locks on every call. As bounded
+        # as the labels themselves (routes, OperationLabels, statuses).
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def open(self, given: bytes) -> Opened:
         """The request's id (the caller's `X-Request-ID`, `given`, when short and plain),
@@ -141,8 +145,15 @@ class RequestLog:
         logged = operation or state.get("operation_requested") or ""
         label = self.metrics.operation_label(operation, state.get("customer_id"))
         reason = refusal[0] if refusal else None
-        self.metrics.requests.labels(path, label, str(status)).inc()
-        self.metrics.latency.labels(path).observe(elapsed)
+        series = self._series.get((path, label, status))
+        if series is None:
+            series = (
+                self.metrics.requests.labels(path, label, str(status)),
+                self.metrics.latency.labels(path),
+            )
+            self._series[path, label, status] = series
+        series[0].inc()
+        series[1].observe(elapsed)
         self.metrics.after_request()
         access_logger.info(
             "%s %s %s %d %.1fms%s",
