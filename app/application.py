@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app.db import Database, DatabaseUnavailable, ReplicaReads, database_at
-from app.domain.fair_share import FairShare, RowBudget
+from app.domain.fair_share import RowBudget
 from app.errors import ErrorKind
 from app.graphql.documents import Documents
 from app.graphql.endpoint import create_graphql
@@ -30,11 +30,11 @@ from app.graphql.limits import list_fields
 from app.graphql.views import View, build_views
 from app.http.dialects import BAGISTO, MAGENTO, Dialect
 from app.http.drain import Drain
+from app.http.edge import Edge, Service
 from app.http.explorer import ASSETS_PATH
 from app.http.explorer import assets as explorer_assets
 from app.http.guard import Guard, unavailable
 from app.http.index import index_routes
-from app.http.middleware import BodyLimits, JSONCORSMiddleware, NoStore, Unexpected
 from app.http.readiness import Readiness
 from app.http.request_context import STORE_CODE, client_ip
 from app.http.responses import JSONResponse
@@ -229,7 +229,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
                 assert settings.database_url is not None
                 remove_demo_database(settings.database_url)
 
-    app = Starlette(
+    app = Service(
         routes=[
             magento_graphql,
             graphql_route("/api/graphql", views[View.BAGISTO], BAGISTO),
@@ -242,31 +242,27 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             *([Mount(ASSETS_PATH, explorer_assets())] if settings.explorer else []),
             *store_paths,  # last: any fixed path wins over a store code
         ],
+        # One layer around the router (app/http/edge.py), and a span around it while tracing.
         middleware=[
-            Middleware(RequestLog, metrics=metrics),
-            Middleware(Unexpected),
-            Middleware(
-                NoStore,
-                prefixes=("/graphql", "/api/graphql", "/api/shop/"),
-                suffixes=("/graphql",) if store_paths else (),
-            ),
             *([Middleware(TraceRequests)] if tracing.active() else []),
             Middleware(
-                JSONCORSMiddleware,
-                allow_origins=list(settings.cors_allow_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
-                # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
-                allow_headers=["*"],
-                # What storefronts read: the REST list's pages, the rate limit, the id.
-                expose_headers=EXPOSED_HEADERS,
-                max_age=600,
-            ),
-            Middleware(
-                BodyLimits,
+                Edge,
+                log=RequestLog(metrics),
+                budget=rows_in_flight,
                 max_bytes=settings.max_body_bytes,
                 max_seconds=settings.max_body_seconds,
+                no_store_prefixes=("/graphql", "/api/graphql", "/api/shop/"),
+                no_store_suffixes=("/graphql",) if store_paths else (),
+                cors={
+                    "allow_origins": list(settings.cors_allow_origins),
+                    "allow_methods": ["GET", "POST", "OPTIONS"],
+                    # Authorization, X-STOREFRONT-KEY, Magento's Store and friends.
+                    "allow_headers": ["*"],
+                    # What storefronts read: the REST list's pages, the rate limit, the id.
+                    "expose_headers": EXPOSED_HEADERS,
+                    "max_age": 600,
+                },
             ),
-            Middleware(FairShare, budget=rows_in_flight),
         ],
         lifespan=lifespan,
     )

@@ -20,8 +20,6 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
 from app.db import DatabaseUnavailable
 from app.domain.once import Once
 
@@ -99,18 +97,3 @@ async def take_rows(rows: int) -> None:
         budget = request.budget
         request.turn = Once(lambda: budget.take(request, rows))
     await request.turn()
-
-
-class FairShare:
-    """Every HTTP request in a `RowBudget.request` scope, until its answer is sent."""
-
-    def __init__(self, app: ASGIApp, budget: RowBudget) -> None:
-        self.app = app
-        self.budget = budget
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        async with self.budget.request():
-            await self.app(scope, receive, send)

@@ -11,17 +11,16 @@ query strings).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
 import sys
 import time
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.errors import close_box, open_box
 from app.observability.metrics import Metrics
@@ -108,72 +107,74 @@ def configure_logging(log_format: str, level: str = "INFO") -> None:
     uvicorn_access.disabled = True
 
 
+# What the edge keeps of a request between `RequestLog.open` and `RequestLog.close`: its id,
+# the id's context token, the refusal box (app/errors.py) and the box's token.
+Opened = tuple[str, Token[str], list[str], Token[list[str] | None]]
+
+
 class RequestLog:
-    """ASGI middleware: a request id for every HTTP request, one log line and the request
-    metrics when it is answered."""
+    """A request id for every HTTP request, one log line and the request metrics when it is
+    answered. Not a layer of its own: the edge (app/http/edge.py) opens an entry as a
+    request arrives and closes it once the request is answered."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+    def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
+        # Each (route, operation, status)'s request counter and its route's latency
+        # histogram, looked up once: `labels()` checks and locks on every call. As bounded
+        # as the labels themselves (routes, OperationLabels, statuses).
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+    def open(self, given: bytes) -> Opened:
+        """The request's id (the caller's `X-Request-ID`, `given`, when short and plain),
+        set for the logs and error answers, and its refusal box opened."""
+        client_id = given.decode("latin-1")
         # 128 random bits in hex, as uuid4().hex reads, without building a UUID object.
-        rid = given if _CLIENT_REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
-        token = _request_id.set(rid)
-        refusal, box_token = open_box()
-        scope.setdefault("state", {})
-        started = time.perf_counter()
-        status = 500
+        rid = client_id if _CLIENT_REQUEST_ID.fullmatch(client_id) else os.urandom(16).hex()
+        box, box_token = open_box()
+        return rid, _request_id.set(rid), box, box_token
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
-                if 400 <= status < 500:
-                    # A refusal waits for nothing, so a flood of them would take every
-                    # turn of the event loop from requests waiting on the database: it
-                    # goes to the back of the queue once before it is answered.
-                    await asyncio.sleep(0)
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            path = getattr(route, "path", None) or "unmatched"
-            # Metrics count the operations that ran; the log names a refused one too.
-            operation = scope["state"].get("operation_name") or ""
-            logged = operation or scope["state"].get("operation_requested") or ""
-            label = self.metrics.operation_label(operation, scope["state"].get("customer_id"))
-            reason = refusal[0] if refusal else None
-            self.metrics.requests.labels(path, label, str(status)).inc()
-            self.metrics.latency.labels(path).observe(elapsed)
-            self.metrics.after_request()
-            access_logger.info(
-                "%s %s %s %d %.1fms%s",
-                scope["method"],
-                scope["path"],
-                logged or "-",
-                status,
-                elapsed * 1000,
-                f" {reason}" if reason else "",
-                extra={
-                    "request_id": rid,
-                    "fields": {
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "operation": logged or None,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                        "reason": reason,
-                    },
-                },
+    def close(self, opened: Opened, scope: Scope, status: int, elapsed: float) -> str | None:
+        """The request's metrics and access line; its id and box closed. Returns why it was
+        refused, if it was."""
+        rid, token, refusal, box_token = opened
+        route = scope.get("route")
+        path = getattr(route, "path", None) or "unmatched"
+        state = scope["state"]
+        # Metrics count the operations that ran; the log names a refused one too.
+        operation = state.get("operation_name") or ""
+        logged = operation or state.get("operation_requested") or ""
+        label = self.metrics.operation_label(operation, state.get("customer_id"))
+        reason = refusal[0] if refusal else None
+        series = self._series.get((path, label, status))
+        if series is None:
+            series = (
+                self.metrics.requests.labels(path, label, str(status)),
+                self.metrics.latency.labels(path),
             )
-            close_box(box_token)
-            _request_id.reset(token)
+            self._series[path, label, status] = series
+        series[0].inc()
+        series[1].observe(elapsed)
+        self.metrics.after_request()
+        access_logger.info(
+            "%s %s %s %d %.1fms%s",
+            scope["method"],
+            scope["path"],
+            logged or "-",
+            status,
+            elapsed * 1000,
+            f" {reason}" if reason else "",
+            extra={
+                "request_id": rid,
+                "fields": {
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "operation": logged or None,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "reason": reason,
+                },
+            },
+        )
+        close_box(box_token)
+        _request_id.reset(token)
+        return reason

@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import errors
-
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
     from opentelemetry.trace import Span, Tracer
@@ -138,7 +136,8 @@ def statement_span(database: Statements, query: Any) -> AbstractContextManager[A
 
 
 class TraceRequests:
-    """ASGI middleware (added only while tracing): one server span per HTTP request."""
+    """ASGI middleware (added only while tracing, around the edge): one server span per
+    HTTP request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -176,6 +175,7 @@ def _describe(span: Span, scope: Scope) -> None:
     operation = _NOT_A_NAME.sub("", scope.get("state", {}).get("operation_name") or "")[:100]
     if operation:
         span.set_attribute("graphql.operation.name", operation)
-    refusal = errors.refused()
+    # The edge (app/http/edge.py), inside this layer, notes why it refused the request.
+    refusal = scope.get("state", {}).get("refusal")
     if refusal:
         span.set_attribute("downloads_api.refusal", refusal)
