@@ -88,9 +88,11 @@ class TextFormatter(logging.Formatter):
 def configure_logging(log_format: str, level: str = "INFO") -> None:
     """Our records and uvicorn's, in one format on standard error; uvicorn's access log off,
     however uvicorn was started (it runs this when it imports app.main)."""
-    # Neither format writes the thread or process of a record: not worth looking up for
-    # every request (the logging module's documented optimisation).
+    # Neither format writes the thread, process or source line of a record: not worth
+    # looking up for every request (the logging module's documented optimisations; the
+    # source line costs a walk up the stack per record).
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging._srcfile = None
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.formatter.converter = time.gmtime  # type: ignore[union-attr]
