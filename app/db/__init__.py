@@ -6,16 +6,10 @@ replaced by SQLAlchemy's async engine without touching the sources.
 
 from __future__ import annotations
 
+from app.db.aiomysql_driver import CONVERSIONS
 from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Reads, Row, probe
-from app.db.mysql import (
-    CONVERSIONS,
-    MISCONFIGURED,
-    MISSING,
-    MYSQL_SESSION_INIT,
-    NOT_GRANTED,
-    MySQLDatabase,
-    mysql_session_init,
-)
+from app.db.mysql import MYSQL_SESSION_INIT, MySQLDatabase, mysql_session_init
+from app.db.mysql_errors import MISCONFIGURED, MISSING, NOT_GRANTED
 from app.db.replica import ReplicaReads
 from app.db.sqlite import SQLiteDatabase
 
@@ -41,8 +35,9 @@ __all__ = [
 def database_at(
     url: str, *, connect_timeout: float = 5.0, statement_timeout: float | None = None
 ) -> Database:
-    """The database at `url`: SQLite (`sqlite://`, the embedded demo) or MySQL/MariaDB.
-    Nothing is opened until `connect()`."""
+    """The database at `url`: SQLite (`sqlite://`, the embedded demo) or MySQL/MariaDB
+    on the driver the scheme names (`mysql+asyncmy://`, `mysql+aiomysql://`; `mysql://`
+    the default, `app.db.mysql.DEFAULT_DRIVER`). Nothing is opened until `connect()`."""
     if url.startswith("sqlite"):
         return SQLiteDatabase(
             url, connect_timeout=connect_timeout, statement_timeout=statement_timeout

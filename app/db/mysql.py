@@ -1,22 +1,20 @@
-"""MySQL and MariaDB: compiled SQL straight to aiomysql, on connections `databases` pools."""
+"""MySQL and MariaDB: compiled SQL straight to the driver the URL names (asyncmy or
+aiomysql), on connections `databases` pools."""
 
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import AsyncIterator, Awaitable, Iterator
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
-import aiomysql
-import aiomysql.pool
 import databases
-import pymysql
-from pymysql.constants import FIELD_TYPE
-from pymysql.converters import convert_datetime
 
-from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Read, compile_for_mysql
+from app.db.aiomysql_driver import AIOMYSQL
+from app.db.asyncmy_driver import ASYNCMY
+from app.db.base import Database, Prepared, Query, Read, compile_for_mysql
+from app.db.drivers import MySQLDriver
+from app.db.mysql_errors import STALE_CONNECTION_CODES, translate_errors
 
 T = TypeVar("T")
 
@@ -48,71 +46,31 @@ def mysql_session_init(statement_timeout: float | None = None) -> str:
 
 MYSQL_SESSION_INIT = mysql_session_init()
 
-
-def _utc_timestamp(text: str) -> datetime | str:
-    """A DATETIME or TIMESTAMP value, as an aware UTC datetime: the session's time zone is
-    UTC. `fromisoformat` reads one in C, some 15 times faster than pymysql's regular
-    expression, and a page reads four a row. What it refuses (MySQL's zero dates) is read
-    as pymysql reads it."""
-    try:
-        return datetime.fromisoformat(text + "+00:00")
-    except ValueError:
-        return convert_datetime(text)  # type: ignore[no-any-return]
+# The drivers a URL may name (mysql+aiomysql://, mysql+asyncmy://), and the one plain
+# mysql:// means: chosen by measurement (docs/deploy.md).
+DRIVERS = {driver.name: driver for driver in (AIOMYSQL, ASYNCMY)}
+DEFAULT_DRIVER = "aiomysql"
 
 
-# What every connection decodes columns with (the bench's floor uses the same).
-CONVERSIONS = {
-    **pymysql.converters.conversions,
-    FIELD_TYPE.DATETIME: _utc_timestamp,
-    FIELD_TYPE.TIMESTAMP: _utc_timestamp,
-}
-
-# Server error codes that mean "the database is not there right now" rather than
-# "this query is wrong": client-side connection errors (2000-2999), too many
-# connections, server shutdown, connection killed, statement time limit reached
-# (MariaDB 1969, MySQL 3024).
-_UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
-# Codes that mean "this user cannot serve this source from this database": a
-# misconfiguration, which clients see as the database being unavailable (docs/behaviour.md §7)
-# and the log and `downloads-api check` name.
-MISCONFIGURED = {
-    1044: "the user may not use this database",
-    1045: "the server refused the user name or password",
-    1049: "the database does not exist",
-    1142: "a table the service reads is not granted to the user",
-    1143: "a column the service reads is not granted to the user",
-    1146: "a table the service reads is missing",
-    1054: "a column the service reads is missing",
-}
-# Of those, the refusals whose message names a table or column.
-NOT_GRANTED = frozenset({1142, 1143})
-MISSING = frozenset({1146, 1054})
-# The table or column a server's message names: "for table `shop`.`orders`" (MariaDB),
-# "for table 'orders'" (MySQL), "for column 'status' in table 'orders'", "Table 'shop.orders'
-# doesn't exist", "Unknown column 'status' in 'field list'".
-_NAMED = re.compile(r"(column|[Tt]able) [`']([^`']+)[`'](?:\.[`']([^`']+)[`'])?")
-
-
-def _named(message: str) -> str:
-    """What the message names, as "table orders" or "column status, table orders"."""
-    return ", ".join(
-        f"{kind.lower()} {(second or first).rpartition('.')[2]}"
-        for kind, first, second in _NAMED.findall(message)
-    )
-
-
-# A pooled connection the server dropped (restart, wait_timeout): worth one retry.
-_STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
+def driver_for(url: str) -> MySQLDriver:
+    """The driver a MySQL URL's scheme names: mysql+NAME://, or the default for mysql://."""
+    scheme = url.partition("://")[0].lower()
+    name = DEFAULT_DRIVER if scheme == "mysql" else scheme.removeprefix("mysql+")
+    if name not in DRIVERS:
+        schemes = ", ".join(["mysql", *(f"mysql+{known}" for known in DRIVERS)])
+        raise ValueError(f"{scheme}:// names no MySQL driver the service has ({schemes})")
+    return DRIVERS[name]
 
 
 class MySQLDatabase(Database):
     system = "mysql"
-    retry_codes = _STALE_CONNECTION_CODES
+    retry_codes = STALE_CONNECTION_CODES
 
     def __init__(
         self, url: str, *, connect_timeout: float = 5.0, statement_timeout: float | None = None
     ) -> None:
-        pool_url = url.replace("mysql+aiomysql://", "mysql://", 1)
+        self.driver = driver_for(url)
+        pool_url = f"{self.driver.pool_scheme}://{url.partition('://')[2]}"
         options: dict[str, Any] = {}
         if "min_size" not in databases.DatabaseURL(pool_url).options:
             # Open no connection at start: the service starts while the database
@@ -121,7 +79,7 @@ class MySQLDatabase(Database):
         pool = databases.Database(
             pool_url,
             init_command=mysql_session_init(statement_timeout),
-            conv=CONVERSIONS,
+            conv=self.driver.conversions,
             charset="utf8mb4",
             connect_timeout=connect_timeout,
             **options,
@@ -134,7 +92,7 @@ class MySQLDatabase(Database):
         return query.mysql()[0] if isinstance(query, Prepared) else compile_for_mysql(query)[0]
 
     def _driver_errors(self) -> AbstractContextManager[None]:
-        return _translate_errors()
+        return translate_errors(self.driver)
 
     async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]:
         raw = connection.raw_connection
@@ -146,29 +104,10 @@ class MySQLDatabase(Database):
             raise
 
 
-async def _connect_in_time(**options: Any) -> Any:
-    """aiomysql's `connect` with the whole handshake (greeting, login, the session's first
-    statement) under `connect_timeout`: aiomysql times only the TCP connect, so a server
-    that accepts and never greets held the pool's lock, and every caller, for ever. One
-    given up on, by this deadline or its caller's, is closed: aiomysql leaves the socket
-    open when cancelled."""
-    connection = aiomysql.Connection(**options)
-    try:
-        async with asyncio.timeout(connection.connect_timeout):
-            await connection._connect()
-    except BaseException:
-        connection.close()
-        raise
-    return connection
-
-
-# The pool opens its connections with the `connect` of its own module.
-aiomysql.pool.connect = _connect_in_time
-
-
 class _Driver:
-    """The compiled SQL straight to aiomysql. `databases` would compile the
-    statement again and wrap every row, which costs more than the query itself.
+    """The compiled SQL straight to the driver's cursor (both drivers' cursors speak
+    PyMySQL's interface). `databases` would compile the statement again and wrap every
+    row, which costs more than the query itself.
 
     The whole result is read as the server sends it (the driver waits on the socket
     between packets, so other requests run meanwhile, and the server is never kept
@@ -233,30 +172,3 @@ async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
             yield
         finally:
             handle.cancel()
-
-
-def _code(error: BaseException | None) -> int | None:
-    if isinstance(error, pymysql.err.MySQLError) and error.args and isinstance(error.args[0], int):
-        return error.args[0]
-    return None
-
-
-@contextmanager
-def _translate_errors() -> Iterator[None]:
-    try:
-        yield
-    except pymysql.err.MySQLError as exc:
-        code = _code(exc)
-        if code in MISCONFIGURED:
-            named = (
-                _named(str(exc.args[1]))
-                if len(exc.args) > 1 and code in NOT_GRANTED | MISSING
-                else ""
-            )
-            detail = f"{MISCONFIGURED[code]}: {named}" if named else MISCONFIGURED[code]
-            raise DatabaseUnavailable(f"MySQL error {code}: {detail}", code) from exc
-        if not isinstance(exc, pymysql.err.OperationalError | pymysql.err.InterfaceError):
-            raise
-        if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:
-            raise DatabaseUnavailable(f"MySQL error {code}", code) from exc
-        raise

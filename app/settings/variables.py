@@ -11,7 +11,7 @@ from app.settings.casts import NETWORKS, ORIGINS, SOURCE_NAME
 from app.sources.variables import Variable, boolean, choice, names, number, url, whole_number
 
 # What DATABASE_URL and DATABASE_REPLICA_URL may start with.
-DATABASE_URL_SCHEMES = ("mysql://", "mysql+aiomysql://", "sqlite:")
+DATABASE_URL_SCHEMES = ("mysql://", "mysql+asyncmy://", "mysql+aiomysql://", "sqlite:")
 _DATABASE_REFUSAL = (
     "{name} must look like mysql://user:password@host:3306/database"
     " (or sqlite:///path for a local file)"

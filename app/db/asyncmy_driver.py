@@ -1,0 +1,44 @@
+"""asyncmy (the same protocol compiled with Cython): `mysql+asyncmy://`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncmy
+import asyncmy.converters
+import asyncmy.errors
+import asyncmy.pool
+from asyncmy.constants import FIELD_TYPE
+
+from app.db.drivers import MySQLDriver, connected_in_time, utc_timestamp
+
+# asyncmy hands a decoder of its own text; a zero date comes back as text, as on aiomysql.
+_utc_timestamp = utc_timestamp(asyncmy.converters.convert_datetime)
+
+CONVERSIONS = {
+    **asyncmy.converters.conversions,
+    FIELD_TYPE.DATETIME: _utc_timestamp,
+    FIELD_TYPE.TIMESTAMP: _utc_timestamp,
+}
+
+
+async def _connect_in_time(**options: Any) -> Any:
+    """asyncmy's `connect`, with the whole handshake under `connect_timeout`: asyncmy
+    times the TCP connect only, and reads the greeting with no time limit."""
+    connection = asyncmy.Connection(**options)  # type: ignore[no-untyped-call]
+    return await connected_in_time(
+        connection, connection.connect, options.get("connect_timeout", 10)
+    )
+
+
+# asyncmy's pool, too, opens its connections with the `connect` of its own module (a
+# global that its compiled code looks up on every call).
+asyncmy.pool.connect = _connect_in_time  # type: ignore[attr-defined]  # not in its stubs
+
+ASYNCMY = MySQLDriver(
+    name="asyncmy",
+    pool_scheme="mysql+asyncmy",
+    conversions=CONVERSIONS,
+    error=asyncmy.errors.MySQLError,
+    unavailable=(asyncmy.errors.OperationalError, asyncmy.errors.InterfaceError),
+)

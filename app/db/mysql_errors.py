@@ -1,0 +1,78 @@
+"""A MySQL driver's errors in the service's words: which mean "the database is not there
+right now" or "this user cannot serve this source from this database" (both
+`DatabaseUnavailable`, docs/behaviour.md §7), and which are the query's own fault. Both
+drivers raise PyMySQL's classes under their own names, with the same codes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from app.db.base import DatabaseUnavailable
+from app.db.drivers import MySQLDriver
+
+# Server error codes that mean "the database is not there right now" rather than
+# "this query is wrong": client-side connection errors (2000-2999), too many
+# connections, server shutdown, connection killed, statement time limit reached
+# (MariaDB 1969, MySQL 3024).
+_UNAVAILABLE_CODES = frozenset({1040, 1053, 1927, 1969, 3024})
+# Codes that mean "this user cannot serve this source from this database": a
+# misconfiguration, which clients see as the database being unavailable (docs/behaviour.md §7)
+# and the log and `downloads-api check` name.
+MISCONFIGURED = {
+    1044: "the user may not use this database",
+    1045: "the server refused the user name or password",
+    1049: "the database does not exist",
+    1142: "a table the service reads is not granted to the user",
+    1143: "a column the service reads is not granted to the user",
+    1146: "a table the service reads is missing",
+    1054: "a column the service reads is missing",
+}
+# Of those, the refusals whose message names a table or column.
+NOT_GRANTED = frozenset({1142, 1143})
+MISSING = frozenset({1146, 1054})
+# The table or column a server's message names: "for table `shop`.`orders`" (MariaDB),
+# "for table 'orders'" (MySQL), "for column 'status' in table 'orders'", "Table 'shop.orders'
+# doesn't exist", "Unknown column 'status' in 'field list'".
+_NAMED = re.compile(r"(column|[Tt]able) [`']([^`']+)[`'](?:\.[`']([^`']+)[`'])?")
+
+# A pooled connection the server dropped (restart, wait_timeout): worth one retry.
+STALE_CONNECTION_CODES = frozenset({0, 2006, 2013})
+
+
+def _named(message: str) -> str:
+    """What the message names, as "table orders" or "column status, table orders"."""
+    return ", ".join(
+        f"{kind.lower()} {(second or first).rpartition('.')[2]}"
+        for kind, first, second in _NAMED.findall(message)
+    )
+
+
+def _code(error: BaseException) -> int | None:
+    if error.args and isinstance(error.args[0], int):
+        return error.args[0]
+    return None
+
+
+@contextmanager
+def translate_errors(driver: MySQLDriver) -> Iterator[None]:
+    """The driver's errors that mean "unavailable" as `DatabaseUnavailable`, with the
+    same message and code whichever driver raised them; any other passes through."""
+    try:
+        yield
+    except driver.error as exc:
+        code = _code(exc)
+        if code in MISCONFIGURED:
+            named = (
+                _named(str(exc.args[1]))
+                if len(exc.args) > 1 and code in NOT_GRANTED | MISSING
+                else ""
+            )
+            detail = f"{MISCONFIGURED[code]}: {named}" if named else MISCONFIGURED[code]
+            raise DatabaseUnavailable(f"MySQL error {code}: {detail}", code) from exc
+        if not isinstance(exc, driver.unavailable):
+            raise
+        if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:
+            raise DatabaseUnavailable(f"MySQL error {code}", code) from exc
+        raise
