@@ -2,6 +2,10 @@
 
 The server is `TEST_MARIADB_URL` (default mysql://root@127.0.0.1:3306). When it does
 not answer, the run stops with a message saying how to start it: no test skips.
+
+`TEST_DATABASE_DRIVER` (aiomysql or asyncmy) names the driver in every URL the tests give
+the service (mysql+NAME://); unset, they say plain mysql://, the default driver.
+./scripts/test runs the whole suite on the default, then the db and live tiers on the other.
 """
 
 from __future__ import annotations
@@ -21,11 +25,25 @@ import pytest
 from starlette.testclient import TestClient
 
 import fixtures
+from app.db.mysql import DRIVERS
 from app.settings import Settings
 from app.sources import SOURCES as REGISTERED
 from tests.helpers import AccessLog, Api, app_client, store_headers
 
-SERVER_URL = os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
+DRIVER = os.environ.get("TEST_DATABASE_DRIVER", "")
+if DRIVER and DRIVER not in DRIVERS:
+    raise pytest.UsageError(f"TEST_DATABASE_DRIVER must be one of {', '.join(DRIVERS)}")
+
+
+def on_driver(url: str) -> str:
+    """A MySQL URL naming the driver under test (TEST_DATABASE_DRIVER), if one is named."""
+    scheme, _, rest = url.partition("://")
+    return f"mysql+{DRIVER}://{rest}" if DRIVER and scheme.startswith("mysql") else url
+
+
+SERVER_URL = on_driver(
+    os.environ.get("TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306").rstrip("/")
+)
 
 START_HINT = f"""
 The tests need a MariaDB (or MySQL) server at {SERVER_URL}, and none answered.
@@ -43,7 +61,7 @@ def root(*, autocommit: bool = True) -> pymysql.Connection:
     databases and users."""
     from sqlalchemy.engine import make_url
 
-    url = make_url(SERVER_URL.replace("mysql://", "mysql+pymysql://", 1))
+    url = make_url(SERVER_URL)
     return pymysql.connect(
         host=url.host or "127.0.0.1",
         port=url.port or 3306,

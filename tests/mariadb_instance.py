@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pymysql
 
+from tests.conftest import on_driver
 from tests.served import free_port
 
 MARIADBD = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
@@ -44,7 +45,8 @@ class MariaDBInstance:
         )
 
     def url(self, database: str = "") -> str:
-        return f"mysql://root@127.0.0.1:{self.port}/{database}".rstrip("/")
+        """The service's URL for it, on the driver under test (tests/conftest.py)."""
+        return on_driver(f"mysql://root@127.0.0.1:{self.port}/{database}".rstrip("/"))
 
     def start(self, timeout: float = 30) -> None:
         assert self.process is None, "already running"

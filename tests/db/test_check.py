@@ -13,7 +13,7 @@ import pytest
 
 import fixtures
 from app.settings import VARIABLES, Settings
-from tests.conftest import SERVER_URL, root
+from tests.conftest import SERVER_URL, on_driver, root
 from tests.served import DOWNLOADS_API, ROOT
 
 READER, PASSWORD = f"dlapi_reader_{uuid.uuid4().hex[:8]}", "reader-password"
@@ -122,7 +122,7 @@ def test_a_connection_that_could_write_is_a_problem(database_url: str, settings:
 
 
 def test_an_unreachable_database_is_a_problem(settings: Settings) -> None:
-    result = run_check("mysql://someone:hunter2@127.0.0.1:9/shop", settings)
+    result = run_check(on_driver("mysql://someone:hunter2@127.0.0.1:9/shop"), settings)
 
     assert result.returncode == 1
     assert (

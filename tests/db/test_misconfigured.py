@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from app.settings import Settings
 from app.sources import SOURCES
-from tests.conftest import root
+from tests.conftest import on_driver, root
 from tests.db.test_check import run_check
 from tests.helpers import app_client, storefront_headers
 
@@ -168,7 +168,7 @@ def test_start_up_says_once_what_is_wrong_in_checks_words(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     url = (
-        "mysql://root@127.0.0.1:9/shop"
+        on_driver("mysql://root@127.0.0.1:9/shop")
         if kind == "stopped"
         else misconfigured(kind, database_url, partial_url)
     )

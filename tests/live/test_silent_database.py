@@ -13,6 +13,7 @@ from typing import Any
 import httpx2
 
 from fixtures import bagisto
+from tests.conftest import on_driver
 from tests.served import serving
 
 CONNECT_TIMEOUT = 0.5
@@ -24,7 +25,7 @@ def test_requests_and_ready_answer_503_within_the_connect_timeout_plus_a_second(
     each TCP handshake all the same)."""
     with socket.create_server(("127.0.0.1", 0), backlog=64) as listening:
         environment = {
-            "DATABASE_URL": f"mysql://root@127.0.0.1:{listening.getsockname()[1]}/shop",
+            "DATABASE_URL": on_driver(f"mysql://root@127.0.0.1:{listening.getsockname()[1]}/shop"),
             "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
         }
         with serving(environment) as base, httpx2.Client(base_url=base, timeout=10) as client:

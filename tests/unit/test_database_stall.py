@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.db import DatabaseUnavailable, database_at
-from app.db.mysql import _server_time_limit
+from app.db.mysql import DRIVERS, _server_time_limit
 
 CONNECT_TIMEOUT = 0.5
 CALLERS = 8
@@ -45,13 +45,17 @@ class Silent:
         await self._server.wait_closed()
 
 
-def test_every_caller_gives_up_within_the_connect_timeout_and_closes_its_socket() -> None:
+# Each driver's pool opens its connections its own way: both are held to the deadline.
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_every_caller_gives_up_within_the_connect_timeout_and_closes_its_socket(
+    driver: str,
+) -> None:
     silent = Silent()
 
     async def scenario() -> list[tuple[type[BaseException] | None, float]]:
         port = await silent.start()
         database = database_at(
-            f"mysql://root@127.0.0.1:{port}/shop", connect_timeout=CONNECT_TIMEOUT
+            f"mysql+{driver}://root@127.0.0.1:{port}/shop", connect_timeout=CONNECT_TIMEOUT
         )
         await database.connect()
 
@@ -76,6 +80,34 @@ def test_every_caller_gives_up_within_the_connect_timeout_and_closes_its_socket(
     assert max(elapsed for _, elapsed in outcomes) < CONNECT_TIMEOUT + 0.3
     assert silent.accepted >= 1
     assert silent.closed_by_client == silent.accepted  # no socket left behind
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_pool_that_opens_connections_at_start_gives_up_within_the_connect_timeout(
+    driver: str,
+) -> None:
+    """`?min_size=1`: the pool connects in `connect()`, with no caller's deadline around
+    it; the handshake's own (app/db/drivers.py) ends the wait, and closes the socket."""
+    silent = Silent()
+
+    async def scenario() -> tuple[type[BaseException], float]:
+        port = await silent.start()
+        url = f"mysql+{driver}://root@127.0.0.1:{port}/shop?min_size=1"
+        database = database_at(url, connect_timeout=CONNECT_TIMEOUT)
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable) as error:
+            await database.connect()
+        elapsed = time.monotonic() - started
+        await asyncio.sleep(0.1)  # the server's side sees the client's close
+        await silent.stop()
+        return type(error.value.__cause__), elapsed
+
+    cause, elapsed = asyncio.run(asyncio.wait_for(scenario(), 10))
+
+    assert cause is TimeoutError
+    assert elapsed < CONNECT_TIMEOUT + 0.3
+    assert silent.accepted == 1
+    assert silent.closed_by_client == 1
 
 
 def test_a_loop_held_up_past_the_deadline_reads_the_answer_that_came_meanwhile() -> None:

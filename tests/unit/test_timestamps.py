@@ -1,5 +1,5 @@
-"""MySQL timestamps are decoded by app/db/mysql.py's converter as pymysql would decode
-them, then made UTC-aware (the session's time zone is UTC)."""
+"""MySQL timestamps are decoded by each driver's converter (app/db/drivers.py) as pymysql
+would decode them, then made UTC-aware (the session's time zone is UTC)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ import pytest
 from pymysql.constants import FIELD_TYPE
 from pymysql.converters import convert_datetime
 
-from app.db import CONVERSIONS
+from app.db.mysql import DRIVERS
 
-DECODERS = [CONVERSIONS[FIELD_TYPE.DATETIME], CONVERSIONS[FIELD_TYPE.TIMESTAMP]]
+DECODERS = [
+    pytest.param(driver.conversions[field_type], id=f"{name}-{field_name}")
+    for name, driver in DRIVERS.items()
+    for field_name, field_type in (
+        ("datetime", FIELD_TYPE.DATETIME),
+        ("timestamp", FIELD_TYPE.TIMESTAMP),
+    )
+]
 
 
 def texts() -> list[str]:
