@@ -6,7 +6,8 @@ replaced by SQLAlchemy's async engine without touching the sources.
 
 from __future__ import annotations
 
-from app.db.aiomysql_driver import CONVERSIONS
+from typing import Any
+
 from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Reads, Row, probe
 from app.db.mysql import MYSQL_SESSION_INIT, MySQLDatabase, mysql_session_init
 from app.db.mysql_errors import MISCONFIGURED, MISSING, NOT_GRANTED
@@ -14,7 +15,6 @@ from app.db.replica import ReplicaReads
 from app.db.sqlite import SQLiteDatabase
 
 __all__ = [
-    "CONVERSIONS",
     "MISCONFIGURED",
     "MISSING",
     "MYSQL_SESSION_INIT",
@@ -43,3 +43,13 @@ def database_at(
             url, connect_timeout=connect_timeout, statement_timeout=statement_timeout
         )
     return MySQLDatabase(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
+
+
+def __getattr__(name: str) -> Any:
+    """`CONVERSIONS`: aiomysql's decoders, which the bench's floor opens its pool with;
+    imported only when asked for, as the drivers are (`app.db.mysql.load_driver`)."""
+    if name == "CONVERSIONS":
+        from app.db.aiomysql_driver import CONVERSIONS
+
+        return CONVERSIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

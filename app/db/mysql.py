@@ -10,8 +10,6 @@ from typing import Any, TypeVar
 
 import databases
 
-from app.db.aiomysql_driver import AIOMYSQL
-from app.db.asyncmy_driver import ASYNCMY
 from app.db.base import Database, Prepared, Query, Read, compile_for_mysql
 from app.db.drivers import MySQLDriver
 from app.db.mysql_errors import STALE_CONNECTION_CODES, translate_errors
@@ -48,8 +46,22 @@ MYSQL_SESSION_INIT = mysql_session_init()
 
 # The drivers a URL may name (mysql+aiomysql://, mysql+asyncmy://), and the one plain
 # mysql:// means: chosen by measurement (docs/deploy.md).
-DRIVERS = {driver.name: driver for driver in (AIOMYSQL, ASYNCMY)}
+DRIVERS = ("aiomysql", "asyncmy")
 DEFAULT_DRIVER = "aiomysql"
+
+
+def load_driver(name: str) -> MySQLDriver:
+    """A driver by its name, imported on first use: a process imports only the one its
+    URLs name (each holds a few MB of a worker's memory)."""
+    if name == "asyncmy":
+        from app.db.asyncmy_driver import ASYNCMY
+
+        return ASYNCMY
+    if name == "aiomysql":
+        from app.db.aiomysql_driver import AIOMYSQL
+
+        return AIOMYSQL
+    raise ValueError(f"no MySQL driver named {name!r}")
 
 
 def driver_for(url: str) -> MySQLDriver:
@@ -59,7 +71,7 @@ def driver_for(url: str) -> MySQLDriver:
     if name not in DRIVERS:
         schemes = ", ".join(["mysql", *(f"mysql+{known}" for known in DRIVERS)])
         raise ValueError(f"{scheme}:// names no MySQL driver the service has ({schemes})")
-    return DRIVERS[name]
+    return load_driver(name)
 
 
 class MySQLDatabase(Database):

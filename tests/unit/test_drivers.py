@@ -8,7 +8,7 @@ import pymysql
 import pytest
 
 from app.db import DatabaseUnavailable, database_at
-from app.db.mysql import DEFAULT_DRIVER, DRIVERS, MySQLDatabase
+from app.db.mysql import DEFAULT_DRIVER, DRIVERS, MySQLDatabase, load_driver
 from app.db.mysql_errors import translate_errors
 from app.settings import SettingsError, load_settings
 
@@ -62,7 +62,7 @@ def test_both_drivers_errors_read_the_same(
     error = getattr(MODULES[driver], kind)(code, message)
 
     expected = DatabaseUnavailable if said else type(error)
-    with pytest.raises(expected) as raised, translate_errors(DRIVERS[driver]):
+    with pytest.raises(expected) as raised, translate_errors(load_driver(driver)):
         raise error
 
     if said:

@@ -10,11 +10,11 @@ import pytest
 from pymysql.constants import FIELD_TYPE
 from pymysql.converters import convert_datetime
 
-from app.db.mysql import DRIVERS
+from app.db.mysql import DRIVERS, load_driver
 
 DECODERS = [
-    pytest.param(driver.conversions[field_type], id=f"{name}-{field_name}")
-    for name, driver in DRIVERS.items()
+    pytest.param(load_driver(name).conversions[field_type], id=f"{name}-{field_name}")
+    for name in DRIVERS
     for field_name, field_type in (
         ("datetime", FIELD_TYPE.DATETIME),
         ("timestamp", FIELD_TYPE.TIMESTAMP),
