@@ -47,7 +47,7 @@ MYSQL_SESSION_INIT = mysql_session_init()
 # The drivers a URL may name (mysql+aiomysql://, mysql+asyncmy://), and the one plain
 # mysql:// means: chosen by measurement (docs/deploy.md).
 DRIVERS = ("aiomysql", "asyncmy")
-DEFAULT_DRIVER = "aiomysql"
+DEFAULT_DRIVER = "asyncmy"
 
 
 def load_driver(name: str) -> MySQLDriver:
