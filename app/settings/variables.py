@@ -23,7 +23,8 @@ DATABASE_URL = Variable(
     None,
     (
         "`mysql://user:password@host:3306/database` (MySQL or MariaDB; `?min_size=`, `?max_size=`"
-        " size the pool), or `sqlite:///path`"
+        " size the pool; the scheme names the driver: `mysql+asyncmy://` or `mysql+aiomysql://`,"
+        " and plain `mysql://` is asyncmy), or `sqlite:///path`"
     ),
     "the embedded demo",
 )
