@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import asyncmy.errors
@@ -11,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from app.db import Database
+from app.db import Database, database_at
 from app.db.mysql import DEFAULT_DRIVER, MySQLDatabase
-from tests.conftest import DRIVER
+from tests.conftest import DRIVER, SERVER_URL, root
 
 # A statement the server refuses for itself (not for want of the database) passes through
 # as the driver's own error.
@@ -118,3 +121,51 @@ def test_a_connection_is_counted_while_its_statement_runs(client: TestClient) ->
         return during, db.connections_in_use()
 
     assert run(client, in_use_during_and_after) == (1, 0)
+
+
+@pytest.fixture
+def empty_database() -> Iterator[str]:
+    """The URL of an empty database of this test's own: the connections to it are its."""
+    name = f"downloads_api_pool_{uuid.uuid4().hex[:8]}"
+    with root().cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}`")
+    try:
+        yield f"{SERVER_URL}/{name}"
+    finally:
+        with root().cursor() as cursor:
+            cursor.execute(f"DROP DATABASE `{name}`")
+
+
+def connections_to(url: str) -> int:
+    """Connections the server holds open to the database at `url`."""
+    with root().cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = %s",
+            (url.rsplit("/", 1)[1],),
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+def test_the_pool_opens_none_at_start_and_at_most_max_size(empty_database: str) -> None:
+    async def scenario() -> tuple[int, float, int]:
+        lazy = database_at(empty_database)
+        eager = database_at(f"{empty_database}?min_size=2&max_size=2")
+        await lazy.connect()
+        await eager.connect()
+        try:
+            at_start = connections_to(empty_database)  # the eager pool's two
+            started = time.monotonic()
+            await asyncio.gather(
+                *(eager.fetch_value(sa.text("SELECT SLEEP(0.4)")) for _ in range(4))
+            )
+            return at_start, time.monotonic() - started, connections_to(empty_database)
+        finally:
+            await lazy.disconnect()
+            await eager.disconnect()
+
+    at_start, elapsed, after = asyncio.run(scenario())
+
+    assert at_start == 2  # none of the lazy pool's (min_size=0 by default)
+    assert elapsed >= 0.8  # four statements on two connections take two turns
+    assert after == 2
