@@ -18,7 +18,7 @@ from bench.servers import Server, cpu_seconds
 # Activity, and the parts of a frame (`function (path/file.py:line)`) that place a sample
 # in it; the first match wins.
 ACTIVITIES = (
-    ("MySQL driver: protocol, rows", ("aiomysql/", "pymysql/", "asyncmy/")),
+    ("MySQL driver: protocol, rows", ("aiomysql/", "pymysql/", "asyncmy/", "_Driver.")),
     ("app/db, databases, pool", ("(app/db/", "databases/")),
     ("sources: rows to records", ("(app/sources/",)),
     ("GraphQL: plans, resolvers", ("<plan", "/execution/", "(resolvers/", "(app/domain/")),

@@ -112,6 +112,7 @@ class Database(Reads):
         *,
         connect_timeout: float,
         statement_timeout: float | None,
+        pool_size: int | None = None,
     ) -> None:
         self.url = url
         self.statements = 0  # statements sent since start; tests count them per request
@@ -125,6 +126,12 @@ class Database(Reads):
         self.connect_timeout = connect_timeout
         self._database = database
         self._in_use = 0
+        # Turns at the pool's connections, first come first served. asyncmy's pool hands
+        # a connection just given back to whoever asks next, ahead of those already
+        # waiting for one, which left some requests waiting many times the median at
+        # load; with no more callers at the pool than it has connections, none waits
+        # there, and the wait is here, in order.
+        self._turns = None if pool_size is None else asyncio.Semaphore(pool_size)
 
     @property
     @abstractmethod
@@ -178,7 +185,7 @@ class Database(Reads):
         connection being opened holds: a server that accepts and never answers would
         otherwise keep every caller waiting."""
         async with asyncio.timeout(self.connect_timeout) as deadline:
-            async with self._database.connection() as connection:
+            async with self._turns or nullcontext(), self._database.connection() as connection:
                 deadline.reschedule(None)  # the statement has its own time limit
                 self._in_use += 1
                 try:

@@ -74,6 +74,11 @@ def driver_for(url: str) -> MySQLDriver:
     return load_driver(name)
 
 
+# Connections a pool holds at most when the URL does not say (`?max_size=`): both
+# drivers' own default.
+POOL_SIZE = 10
+
+
 class MySQLDatabase(Database):
     system = "mysql"
     retry_codes = STALE_CONNECTION_CODES
@@ -84,10 +89,14 @@ class MySQLDatabase(Database):
         self.driver = driver_for(url)
         pool_url = f"{self.driver.pool_scheme}://{url.partition('://')[2]}"
         options: dict[str, Any] = {}
-        if "min_size" not in databases.DatabaseURL(pool_url).options:
+        given = databases.DatabaseURL(pool_url).options
+        if "min_size" not in given:
             # Open no connection at start: the service starts while the database
             # is down, answers 503 meanwhile and recovers by itself.
             options["min_size"] = 0
+        if "max_size" not in given:
+            options["max_size"] = POOL_SIZE
+        pool_size = int(given.get("max_size", POOL_SIZE))
         pool = databases.Database(
             pool_url,
             init_command=mysql_session_init(statement_timeout),
@@ -97,7 +106,11 @@ class MySQLDatabase(Database):
             **options,
         )
         super().__init__(
-            url, pool, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+            url,
+            pool,
+            connect_timeout=connect_timeout,
+            statement_timeout=statement_timeout,
+            pool_size=pool_size,
         )
 
     def sql_text(self, query: Query) -> str:
