@@ -243,6 +243,10 @@ def test_anonymous_traffic_on_a_public_key_cannot_lock_customers_out(settings: S
 def impatient(settings: Settings) -> Iterator[Served]:
     """A server that waits one second for a request body."""
     with serving(environment(settings, MAX_BODY_SECONDS="1")) as base:
+        with httpx2.Client(base_url=base, timeout=10) as client:
+            for _ in range(3):  # warm, as `server` is: first-request costs are not the drip's
+                client.get("/health")
+                client.post("/graphql", json={"query": "{ __typename }"})
         yield base
 
 
@@ -277,6 +281,12 @@ def test_a_body_dripped_slowly_is_refused_at_its_deadline(impatient: Served, pat
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert b'"Request body did not arrive within 1 seconds."' in answer
     assert 1.0 <= time.monotonic() - started < 3.0
-    assert hostile.worker_cpu_seconds(pid) - before < CPU_BUDGET
+    spent = hostile.worker_cpu_seconds(pid) - before
+    # Less what the worker spends in a second with no request at all (its own timers, which
+    # the kernel counts in whole ticks of 10 ms): that is not the drip's.
+    before = hostile.worker_cpu_seconds(pid)
+    time.sleep(1.0)
+    idle = hostile.worker_cpu_seconds(pid) - before
+    assert spent - idle < CPU_BUDGET, (spent, idle)
     with httpx2.Client(base_url=impatient, timeout=5) as client:  # the server is still fine
         assert client.get("/health").status_code == 200
