@@ -133,15 +133,16 @@ def _run_all(pair: Pair, path: str, documents: list[tuple[str, str]]) -> Counter
     return seen
 
 
+@pytest.mark.parametrize("half", [0, 1])  # two tests a path, for the unit tier's workers
 @pytest.mark.parametrize("path", PATHS)
-def test_every_document_of_the_suite_answers_the_same(pair: Pair, path: str) -> None:
+def test_every_document_of_the_suite_answers_the_same(pair: Pair, path: str, half: int) -> None:
     documents = suite_documents()
     assert len(documents) > 50  # the collection works
 
-    seen = _run_all(pair, path, documents)
+    seen = _run_all(pair, path, documents[half::2])
 
     # Each path runs the documents written for it; the others fail validation there.
-    assert seen["plan"] >= 15, seen
+    assert seen["plan"] >= 10, seen
 
 
 @pytest.mark.parametrize("path", PATHS)
