@@ -62,28 +62,37 @@ def order_columns(orders: sa.TableClause) -> list[sa.Label[Any]]:
     return [column.label(f"o_{column.name}") for column in orders.columns]
 
 
-@cache
-def page_statement(
-    tables: PurchaseTables, *, newest_first: bool, with_status: bool, limited: bool
-) -> Prepared:
-    # Pick the page's ids from the customer_id index first and join after: MariaDB
-    # otherwise plans the orders join first and filesorts a large customer's rows.
-    order = tables.key.desc() if newest_first else tables.key.asc()
+def _page_rows(
+    tables: PurchaseTables,
+    filters: list[sa.ColumnElement[bool]],
+    order: sa.UnaryExpression[int],
+    *,
+    limited: bool,
+) -> sa.FromClause:
+    """A page's purchase rows with their orders. The page's ids are picked from the
+    customer_id index first and joined after: MariaDB otherwise plans the orders join
+    first and filesorts a large customer's rows."""
     page = (
         sa.select(tables.key)
         .select_from(tables.listed)
-        .where(*tables.filters(with_status=with_status))
+        .where(*filters)
         .order_by(order)
         .offset(sa.bindparam("offset", type_=sa.Integer))
     )
     if limited:
         page = page.limit(sa.bindparam("limit", type_=sa.Integer))
     rows = tables.rejoin(page.subquery("page"))
-    return Prepared(
-        sa.select(*tables.columns)
-        .select_from(rows.outerjoin(tables.orders, tables.orders_key == tables.order_id))
-        .order_by(order)
-    )
+    return rows.outerjoin(tables.orders, tables.orders_key == tables.order_id)
+
+
+@cache
+def page_statement(
+    tables: PurchaseTables, *, newest_first: bool, with_status: bool, limited: bool
+) -> Prepared:
+    order = tables.key.desc() if newest_first else tables.key.asc()
+    filters = tables.filters(with_status=with_status)
+    rows = _page_rows(tables, filters, order, limited=limited)
+    return Prepared(sa.select(*tables.columns).select_from(rows).order_by(order))
 
 
 @cache
@@ -98,17 +107,7 @@ def counted_page_statement(tables: PurchaseTables, *, with_status: bool) -> Prep
         sa.select(sa.func.count().label(TOTAL)).select_from(tables.listed).where(*filters)
     ).subquery("counted")
     order = tables.key.desc()
-    page = (
-        sa.select(tables.key)
-        .select_from(tables.listed)
-        .where(*filters)
-        .order_by(order)
-        .limit(sa.bindparam("limit", type_=sa.Integer))
-        .offset(sa.bindparam("offset", type_=sa.Integer))
-    )
-    rows = tables.rejoin(page.subquery("page")).outerjoin(
-        tables.orders, tables.orders_key == tables.order_id
-    )
+    rows = _page_rows(tables, filters, order, limited=True)
     return Prepared(
         sa.select(counted.c[TOTAL], *tables.columns)
         .select_from(counted.outerjoin(rows, sa.text("1 = 1")))
