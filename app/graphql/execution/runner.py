@@ -87,6 +87,17 @@ class CompiledContext(ExecutionContext):
         raise NotImplementedError
 
 
+def _plan_key(schema: GraphQLSchema, operation: OperationDefinitionNode) -> tuple[Any, ...]:
+    """Where an operation's `_Planned` is kept with its document."""
+    return ("plan", schema, operation.name.value if operation.name else None)
+
+
+def _decided(plan: Plan, variables: dict[str, Any]) -> bool:
+    """Whether every variable the plan's conditions read is true or false: a plan decides
+    nothing else (graphql-core answers a null one with its error)."""
+    return all((value := variables.get(name)) is True or value is False for name in plan.conditions)
+
+
 def compiled_execution_context(
     documents: Documents, stats: ExecutionStats | None = None
 ) -> type[CompiledContext]:
@@ -103,12 +114,9 @@ def compiled_execution_context(
             plan = self._plan(operation)
             if plan is None:
                 return super().execute_operation(operation, root_value)
-            variables = self.variable_values
-            for name in plan.conditions:
-                value = variables.get(name)
-                if value is not True and value is not False:  # graphql-core's error is due
-                    self.stats.outcomes["conditions"] += 1
-                    return super().execute_operation(operation, root_value)
+            if not _decided(plan, self.variable_values):  # graphql-core's error is due
+                self.stats.outcomes["conditions"] += 1
+                return super().execute_operation(operation, root_value)
             return self._execute_plan(plan, operation, root_value)
 
         def _plan(self, operation: OperationDefinitionNode) -> Plan | None:
@@ -118,7 +126,7 @@ def compiled_execution_context(
             if document is None:
                 self.stats.outcomes[reason or "uncached"] += 1
                 return None
-            key = ("plan", self.schema, operation.name.value if operation.name else None)
+            key = _plan_key(self.schema, operation)
             planned: _Planned | None = document.derived.get(key)
             if planned is None:
                 # A plan costs about two validations to build (most of it compiling its
@@ -195,20 +203,15 @@ def compiled_execution_context(
             operation = document.operation(name)
             if operation is None:
                 return None
-            key = ("plan", schema, operation.name.value if operation.name else None)
-            planned: _Planned | None = document.derived.get(key)
+            planned: _Planned | None = document.derived.get(_plan_key(schema, operation))
             plan = None if planned is None else planned.plan
             if planned is None or plan is None:
                 return None
             coerced = get_variable_values(
                 schema, operation.variable_definitions or (), variables or {}, max_errors=50
             )
-            if isinstance(coerced, list):
+            if isinstance(coerced, list) or not _decided(plan, coerced):
                 return None
-            for condition in plan.conditions:
-                value = coerced.get(condition)
-                if value is not True and value is not False:
-                    return None
             run = PlanRun(
                 cls(
                     *(schema, planned.fragments, None, context, operation, coerced),
