@@ -37,7 +37,7 @@ from app.http.guard import Guard, unavailable
 from app.http.index import index_routes
 from app.http.readiness import Readiness
 from app.http.request_context import STORE_CODE, client_ip
-from app.http.responses import JSONResponse
+from app.http.responses import JSONResponse, error_answer
 from app.observability import tracing
 from app.observability.logs import RequestLog
 from app.observability.metrics import Metrics
@@ -181,7 +181,7 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
     async def prometheus(request: Request) -> Response:
         if settings.metrics_allow and not _allowed(client_ip(request), settings.metrics_allow):
             message = "/metrics is not served to this address (METRICS_ALLOW)."
-            return JSONResponse({"errors": [{"message": message}]}, status_code=403)
+            return error_answer(403, message)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     readiness = None if primary is None else Readiness(primary, source.tables, replica=replica)

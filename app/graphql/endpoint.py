@@ -41,7 +41,7 @@ from app.http.explorer import HEADERS as EXPLORER_HEADERS
 from app.http.explorer import ServiceExplorer
 from app.http.guard import Guard, error_response
 from app.http.request_context import request_context
-from app.http.responses import JSONResponse
+from app.http.responses import JSONResponse, error_answer
 from app.settings import Settings
 from app.sources import Source
 from app.storefront.keys import KeyCheck
@@ -93,20 +93,20 @@ class DialectHTTPHandler(JSONHTTPHandler):
         if browser and self.introspection and isinstance(self.explorer, ServiceExplorer):
             return await self.render_explorer(request, self.explorer)
         refuse("query_missing")
-        return _bad_request(_NO_QUERY)
+        return error_answer(400, _NO_QUERY)
 
     async def graphql_http_server(self, request: Request) -> Response:
         try:
             return await self._serve(request)
         except RecursionError:  # e.g. variables nested as deep as the document allows
-            return _bad_request(TOO_DEEP_MESSAGE)
+            return error_answer(400, TOO_DEEP_MESSAGE)
 
     async def _serve(self, request: Request) -> Response:
         try:
             data = await self.extract_data_from_request(request)
         except HttpError as error:
             refuse("request_invalid")
-            return _bad_request(error.message or "Bad request")
+            return error_answer(400, error.message or "Bad request")
         if isinstance(data, list) and self.batch_size:
             return await self._run_batch(request, data)
 
@@ -141,8 +141,8 @@ class DialectHTTPHandler(JSONHTTPHandler):
     async def _run_batch(self, request: Request, batch: list[Any]) -> Response:
         if not batch or len(batch) > self.batch_size:
             refuse("batch_size")
-            return _bad_request(
-                f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
+            return error_answer(
+                400, f"A batch holds 1 to {self.batch_size} operations, got {len(batch)}."
             )
         documents = []
         for data in batch:
@@ -292,7 +292,3 @@ def create_graphql(
         debug=False,
         logger="downloads_api.ariadne",
     )
-
-
-def _bad_request(message: str) -> Response:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=400)

@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.domain.fair_share import RowBudget
 from app.errors import refuse
-from app.http.responses import JSONResponse
+from app.http.responses import JSONResponse, error_answer
 from app.observability.logs import RequestLog, request_id
 
 logger = logging.getLogger("downloads_api")
@@ -232,7 +232,7 @@ class Edge:
         response = self.cors.preflight_response(request_headers)
         if response.status_code == 200:
             return response
-        refusal = _error(response.status_code, bytes(response.body).decode())
+        refusal = error_answer(response.status_code, bytes(response.body).decode())
         refusal.headers.update(
             {
                 name: value
@@ -249,7 +249,7 @@ class Edge:
         # Digits only, and few of them: int() is never asked to read a huge number.
         if not declared.isdigit() or len(declared) > 18:
             refuse("request_invalid")
-            return _error(400, "Content-Length is not a number.")
+            return error_answer(400, "Content-Length is not a number.")
         return self._too_large() if int(declared) > self.max_bytes else None
 
     def _limited(self, receive: Receive) -> Receive:
@@ -284,16 +284,12 @@ class Edge:
             return self._too_large()
         refuse("max_body_seconds")
         seconds = f"{self.max_seconds:g}"
-        return _error(408, f"Request body did not arrive within {seconds} seconds.")
+        return error_answer(408, f"Request body did not arrive within {seconds} seconds.")
 
     def _too_large(self) -> JSONResponse:
         refuse("max_body_bytes")
-        return _error(413, f"Request body is too large: at most {self.max_bytes} bytes.")
+        return error_answer(413, f"Request body is too large: at most {self.max_bytes} bytes.")
 
 
 async def _kept(message: Message) -> None:
     """The `send` given to `CORSMiddleware.send`: the edge sends the message itself."""
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status)

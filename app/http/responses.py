@@ -16,3 +16,8 @@ from starlette.responses import JSONResponse as StarletteJSONResponse
 class JSONResponse(StarletteJSONResponse):
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+
+def error_answer(status: int, message: str) -> JSONResponse:
+    """An answer refused before GraphQL or REST have a word: one error, in GraphQL's form."""
+    return JSONResponse({"errors": [{"message": message}]}, status_code=status)
