@@ -282,8 +282,8 @@ def test_a_body_dripped_slowly_is_refused_at_its_deadline(impatient: Served, pat
     assert b'"Request body did not arrive within 1 seconds."' in answer
     assert 1.0 <= time.monotonic() - started < 3.0
     spent = hostile.worker_cpu_seconds(pid) - before
-    # Less what the worker spends in a second with no request at all (its own timers, which
-    # the kernel counts in whole ticks of 10 ms): that is not the drip's.
+    # Less what the worker spends in a second with no request at all (its own timers and
+    # housekeeping, which run during the drip's second too): that is not the drip's.
     before = hostile.worker_cpu_seconds(pid)
     time.sleep(1.0)
     idle = hostile.worker_cpu_seconds(pid) - before
