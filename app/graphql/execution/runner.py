@@ -212,13 +212,23 @@ def compiled_execution_context(
             )
             if isinstance(coerced, list) or not _decided(plan, coerced):
                 return None
-            run = PlanRun(
-                cls(
-                    *(schema, planned.fragments, None, context, operation, coerced),
-                    *(default_field_resolver, default_type_resolver, default_field_resolver),
-                    *([], None, None),
-                )
+            # What ExecutionContext.build makes with Ariadne's arguments: no root value, the
+            # default resolvers, no middleware, the default awaitable test.
+            execution = cls(
+                schema,
+                planned.fragments,
+                None,
+                context,
+                operation,
+                coerced,
+                default_field_resolver,
+                default_type_resolver,
+                default_field_resolver,
+                [],
+                None,
+                None,
             )
+            run = PlanRun(execution)
             try:
                 answer = await run.execute(plan.root, None)
             except Abandon:
