@@ -33,14 +33,13 @@ _FALLBACK = ("asyncio/", "logging/", "uvloop")  # place a sample only when nothi
 
 
 def activity(frames: list[str]) -> str:
-    for fallback in (False, True):
-        for frame in reversed(frames):
-            for name, parts in ACTIVITIES:
-                if any(part in frame for part in parts):
-                    if fallback or not any(part in frame for part in _FALLBACK):
-                        return name
-                    break
-    return "other"
+    placed = [(frame, name) for frame in reversed(frames) if (name := _activity_of(frame))]
+    ours = (name for frame, name in placed if not any(p in frame for p in _FALLBACK))
+    return next(ours, placed[0][1] if placed else "other")
+
+
+def _activity_of(frame: str) -> str | None:
+    return next((name for name, parts in ACTIVITIES if any(p in frame for p in parts)), None)
 
 
 def profile(server: Server, wrk: Wrk, seconds: int) -> dict[str, float] | None:
