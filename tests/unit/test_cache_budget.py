@@ -45,16 +45,24 @@ def test_the_cache_keeps_the_most_recently_used_within_its_budget() -> None:
     assert cache.peek("huge") is None and cache.bytes == 100
 
 
-def measured(build: Callable[[], Any]) -> tuple[Any, int]:
-    """What `build` returns, and the bytes it left allocated."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        value = build()
+def measured(build: Callable[[], Any], tries: int = 3) -> tuple[Any, int]:
+    """What `build` returns on its last try, and the fewest bytes a try left allocated.
+
+    Anything else that allocates while a try runs (a global table of the interpreter's
+    growing, a thread left by an earlier test) can only add to that try's count, so the
+    least of a few tries is the one to judge."""
+    held: list[int] = []
+    value: Any = None
+    for _ in range(tries):
         gc.collect()
-        return value, tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
+        tracemalloc.start()
+        try:
+            value = build()
+            gc.collect()
+            held.append(tracemalloc.get_traced_memory()[0])
+        finally:
+            tracemalloc.stop()
+    return value, min(held)
 
 
 DENSE = "{" + " ".join(f"a{i}" for i in range(480)) + "}"
@@ -66,9 +74,14 @@ LONG_STRING = '{ a(s: "' + "x" * 8000 + '") }'
     [text for _, text in client_documents()] + [DENSE, LONG_STRING, "# " + "c" * 8000 + "\n{ a }"],
 )
 def test_a_documents_estimated_size_is_near_what_it_holds(text: str) -> None:
-    documents = Documents(max_tokens=500, max_length=9000, list_fields=frozenset())
+    fresh = [Documents(max_tokens=500, max_length=9000, list_fields=frozenset()) for _ in "abc"]
 
-    _, held = measured(lambda: documents.get(text[:] + " "))  # a text of its own
+    def parsed() -> Documents:
+        documents = fresh.pop()
+        documents.get(text[:] + " ")  # a text of its own
+        return documents
+
+    documents, held = measured(parsed, tries=len(fresh))
 
     assert 0.9 * held <= documents.cache.bytes <= 2.5 * held + 4096
 
