@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from app.db import DatabaseUnavailable
@@ -34,8 +35,8 @@ class RequestContext:
     token: str | None
     # Why the customer cannot be looked up at all: the database was found down already.
     unavailable: DatabaseUnavailable | None = None
-    # The id of the signed-in customer; raises ApiError(UNAUTHORIZED) when there is none.
-    customer_id: Once[int] = field(init=False)
+    # The signed-in customer's id, looked up once (`customer_id`).
+    _customer_id: Once[int] = field(init=False, default_factory=Once)
     # Single purchases and orders looked up in this request, by id.
     _purchases: dict[int, Once[Purchase | None]] = field(init=False, default_factory=dict)
     _orders: dict[int, Once[Order | None]] = field(init=False, default_factory=dict)
@@ -44,8 +45,14 @@ class RequestContext:
         init=False, default_factory=dict
     )
 
-    def __post_init__(self) -> None:
-        self.customer_id = Once(self._customer)
+    def customer_id(self) -> Awaitable[int]:
+        """The id of the signed-in customer; raises ApiError(UNAUTHORIZED) when there is
+        none."""
+        return self._customer_id(self._customer)
+
+    def settled_customer_id(self) -> int | None:
+        """The customer's id when it was looked up already and found; None otherwise."""
+        return self._customer_id.settled()
 
     def purchase(self, purchase_id: int) -> Awaitable[Purchase | None]:
         """One of the customer's purchases, None when they have none with that id. Looked
@@ -80,13 +87,13 @@ class RequestContext:
         read: Callable[[int, int], Awaitable[T]],
         row_id: int,
     ) -> Awaitable[T]:
-        if row_id not in found:
+        once = found.get(row_id)
+        if once is None:
+            once = found[row_id] = Once()
+        return once(partial(self._read, read, row_id))
 
-            async def lookup() -> T:
-                return await read(await self.customer_id(), row_id)
-
-            found[row_id] = Once(lookup)
-        return found[row_id]()
+    async def _read(self, read: Callable[[int, int], Awaitable[T]], row_id: int) -> T:
+        return await read(await self.customer_id(), row_id)
 
     async def _customer(self) -> int:
         if self.unavailable is not None:

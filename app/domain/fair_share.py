@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 
 from app.db import DatabaseUnavailable
 from app.domain.once import Once
@@ -94,6 +95,5 @@ async def take_rows(rows: int) -> None:
     if request is None or rows <= request.budget.small:
         return
     if request.turn is None:
-        budget = request.budget
-        request.turn = Once(lambda: budget.take(request, rows))
-    await request.turn()
+        request.turn = Once()
+    await request.turn(partial(request.budget.take, request, rows))

@@ -1,4 +1,4 @@
-"""Awaiting a coroutine function's one result from several places."""
+"""Awaiting a lookup's one result from several places."""
 
 from __future__ import annotations
 
@@ -10,30 +10,34 @@ T = TypeVar("T")
 
 
 class Once(Generic[T]):
-    """Runs a coroutine function at most once, however many resolvers await it at a time.
+    """The one outcome of a lookup, however many resolvers await it at a time.
 
-    The first caller to *start* awaiting runs the function itself, inside its own task: no
-    task of its own, which would cost a scheduling round and a context copy per lookup.
-    Callers that come while it runs wait for its outcome, and later ones get it at once. A
-    caller that never awaits what it was given (a plan abandoned before it reached the
-    field) starts nothing, so nobody is left waiting on it."""
+    `once(lookup)`: the first caller to *start* awaiting runs `lookup()` itself, inside its
+    own task: no task of its own, which would cost a scheduling round and a context copy per
+    lookup. Callers that come while it runs wait for its outcome, and later ones get it at
+    once (the `lookup` they pass is not called). A caller that never awaits what it was given
+    (a plan abandoned before it reached the field) starts nothing, so nobody is left waiting.
 
-    __slots__ = ("_function", "_outcome")
+    The lookup comes with each call rather than with the constructor: a `Once` kept on the
+    object whose method it runs would tie that object into a reference cycle, and a
+    request's objects would then wait for the cyclic collector (and pile up by the megabyte
+    under load) instead of going when the request does."""
 
-    def __init__(self, function: Callable[[], Awaitable[T]]) -> None:
-        self._function = function
+    __slots__ = ("_outcome",)
+
+    def __init__(self) -> None:
         self._outcome: asyncio.Future[T] | None = None
 
-    def __call__(self) -> Awaitable[T]:
-        return self._get()
+    def __call__(self, lookup: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+        return self._get(lookup)
 
-    async def _get(self) -> T:
+    async def _get(self, lookup: Callable[[], Awaitable[T]]) -> T:
         outcome = self._outcome
         if outcome is not None:
             return await outcome
         self._outcome = outcome = asyncio.get_running_loop().create_future()
         try:
-            value = await self._function()
+            value = await lookup()
         except asyncio.CancelledError:
             outcome.cancel()
             raise

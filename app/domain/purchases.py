@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
 from app.domain.fair_share import take_rows
@@ -70,11 +70,21 @@ class PurchaseList:
         self.customer_id = customer_id
         self.status = status
         self.request = request
-        counted = with_total and not request.needs_total
-        self._counted = Once(self._counted_page) if counted else None
-        self.total = Once(self._count)
-        self.page = Once(self._page)
-        self.everything = Once(self._everything)
+        # The count comes with the page when a page needs no count to find its window.
+        self._counted = with_total and not request.needs_total
+        self._counted_once: Once[tuple[Page, int]] = Once()
+        self._total: Once[int] = Once()
+        self._page_once: Once[Page] = Once()
+        self._everything_once: Once[Sequence[Purchase]] = Once()
+
+    def total(self) -> Awaitable[int]:
+        return self._total(self._count)
+
+    def page(self) -> Awaitable[Page]:
+        return self._page_once(self._page)
+
+    def everything(self) -> Awaitable[Sequence[Purchase]]:
+        return self._everything_once(self._everything)
 
     async def _everything(self) -> Sequence[Purchase]:
         """All matching purchases, oldest first: Magento's `items`."""
@@ -85,13 +95,13 @@ class PurchaseList:
         return purchases
 
     async def _count(self) -> int:
-        if self._counted is not None:
-            return (await self._counted())[1]
+        if self._counted:
+            return (await self._counted_once(self._counted_page))[1]
         return await self.source.count_purchases(self.customer_id, status=self.status)
 
     async def _page(self) -> Page:
-        if self._counted is not None:
-            return (await self._counted())[0]
+        if self._counted:
+            return (await self._counted_once(self._counted_page))[0]
         total = await self.total() if self.request.needs_total else None
         start, stop = self.request.window(total)
         # One row past the window tells whether a next page exists without a count.
