@@ -57,24 +57,29 @@ def _selects(info: GraphQLResolveInfo, name: str) -> bool:
     """Whether the field's selection names `name`, directly or through fragments (whatever
     their conditions: a count read and not shown costs only the count)."""
     seen: set[str] = set()
+    return any(_within(node.selection_set, name, info, seen) for node in info.field_nodes)
 
-    def within(selections: SelectionSetNode | None) -> bool:
-        for selection in selections.selections if selections else ():
-            if isinstance(selection, FieldNode):
-                if selection.name.value == name:
-                    return True
-            elif isinstance(selection, InlineFragmentNode):
-                if within(selection.selection_set):
-                    return True
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = selection.name.value
-                if fragment not in seen and fragment in info.fragments:
-                    seen.add(fragment)
-                    if within(info.fragments[fragment].selection_set):
-                        return True
-        return False
 
-    return any(within(node.selection_set) for node in info.field_nodes)
+def _within(
+    selections: SelectionSetNode | None, name: str, info: GraphQLResolveInfo, seen: set[str]
+) -> bool:
+    # A module function, not a closure: a closure calling itself is a reference cycle, and
+    # this one would hold the request's info, and all it reaches, until the cyclic collector
+    # came round.
+    for selection in selections.selections if selections else ():
+        if isinstance(selection, FieldNode):
+            if selection.name.value == name:
+                return True
+        elif isinstance(selection, InlineFragmentNode):
+            if _within(selection.selection_set, name, info, seen):
+                return True
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = selection.name.value
+            if fragment not in seen and fragment in info.fragments:
+                seen.add(fragment)
+                if _within(info.fragments[fragment].selection_set, name, info, seen):
+                    return True
+    return False
 
 
 @query.field("customerDownloadableProduct")

@@ -179,21 +179,38 @@ async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
     once the loop has caught up (not a whole wait later: a frozen server would then cost
     twice the time limit under load); otherwise the timeout takes effect one loop pass
     later, after any answer already received has been read."""
-    loop = asyncio.get_running_loop()
     async with asyncio.timeout(None) as limit:
-        handle: asyncio.TimerHandle
-
-        def expire(due: float) -> None:
-            nonlocal handle
-            now = loop.time()
-            if now - due > _STALLED:
-                handle = loop.call_at(now + _STALLED, expire, now + _STALLED)
-            else:
-                limit.reschedule(now)
-
-        due = loop.time() + seconds
-        handle = loop.call_at(due, expire, due)
+        deadline = _Deadline(limit, seconds)
         try:
             yield
         finally:
-            handle.cancel()
+            deadline.cancel()
+
+
+class _Deadline:
+    """The timer of `_server_time_limit`. A class rather than a closure that reschedules
+    itself: such a closure is a reference cycle, which would keep every statement's timeout
+    and the task it belongs to until the cyclic collector came round."""
+
+    __slots__ = ("_handle", "_limit", "_loop")
+
+    def __init__(self, limit: asyncio.Timeout, seconds: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._limit = limit
+        self._handle: asyncio.TimerHandle | None = None
+        self._at(self._loop.time() + seconds)
+
+    def _at(self, due: float) -> None:
+        self._handle = self._loop.call_at(due, self._expire, due)
+
+    def _expire(self, due: float) -> None:
+        now = self._loop.time()
+        if now - due > _STALLED:
+            self._at(now + _STALLED)
+        else:
+            self._limit.reschedule(now)
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None  # the handle holds this object's method: no cycle is left
