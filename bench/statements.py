@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 from app.db import mysql_session_init
-from app.sources.bagisto import PURCHASES, STOREFRONT_KEY, TOKEN_BY_ID
-from app.sources.table import count_statement, page_statement, purchase_statement
+from app.sources.bagisto import PURCHASES, STOREFRONT_KEY
+from app.sources.bagisto_tokens import TOKEN_BY_ID
+from app.sources.statements import count_statement, page_statement, purchase_statement
 
 Statement = tuple[str, dict[str, Any]]
 # What each new connection runs first, as the service's do with its default
@@ -27,7 +28,7 @@ def statements() -> dict[str, Statement]:
     them (`customer_id`, `offset`), the count (`customer_id`) and one purchase
     (`purchase_id`, `customer_id`): the flags the service's own calls use."""
     return {
-        "token": TOKEN_BY_ID.mysql(),
+        "token": TOKEN_BY_ID.alone.mysql(),
         "key": STOREFRONT_KEY.mysql(),
         "page": page_statement(
             PURCHASES, newest_first=True, with_status=False, limited=True

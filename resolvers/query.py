@@ -13,7 +13,7 @@ from graphql import (
 from app.context import RequestContext
 from app.domain.pagination import PageRequest
 from app.domain.purchases import PurchaseList, parse_status, purchase_id
-from app.errors import not_found
+from app.errors import ApiError, not_found
 from app.models import Order, Purchase
 from resolvers.bindable import Resolvers
 
@@ -35,51 +35,74 @@ async def resolve_customer_downloadable_products(
     status: str | None = None,
 ) -> PurchaseList:
     """Both views' root field: Magento's takes no arguments and reads `items`, Bagisto's
-    pages through the connection."""
+    pages through the connection. The first read the selection needs is made here, so
+    that the token is checked in its statement and refused on this field."""
     context: RequestContext = info.context
-    await context.customer_id()  # unauthorized before any argument is refused
     settings = context.settings
-    return await context.purchase_list(
-        parse_status(status, context.source.statuses),
-        PageRequest.parse(
+    try:
+        request = PageRequest.parse(
             first=first,
             last=last,
             after=after,
             before=before,
             default_size=settings.default_page_size,
             max_size=settings.max_page_size,
-        ),
-        with_total=_selects(info, "totalCount"),
+        )
+    except ApiError:
+        await context.customer_id()  # unauthorized before any argument is refused
+        raise
+    selected = _selected(info, READS)
+    purchases = context.purchase_list(
+        parse_status(status, context.source.statuses),
+        request,
+        with_total="totalCount" in selected,
     )
+    if "items" in selected:
+        await purchases.everything()
+    elif "edges" in selected or "pageInfo" in selected:
+        await purchases.page()
+    elif "totalCount" in selected:
+        await purchases.total()
+    else:
+        await context.customer_id()
+    return purchases
 
 
-def _selects(info: GraphQLResolveInfo, name: str) -> bool:
-    """Whether the field's selection names `name`, directly or through fragments (whatever
-    their conditions: a count read and not shown costs only the count)."""
+# The fields of the list that read purchases (the others read nothing).
+READS = frozenset({"items", "edges", "pageInfo", "totalCount"})
+
+
+def _selected(info: GraphQLResolveInfo, names: frozenset[str]) -> set[str]:
+    """Which of `names` the field's selection names, directly or through fragments
+    (whatever their conditions: a read made and not shown costs only the read)."""
+    found: set[str] = set()
     seen: set[str] = set()
-    return any(_within(node.selection_set, name, info, seen) for node in info.field_nodes)
+    for node in info.field_nodes:
+        _collect(node.selection_set, names, info, seen, found)
+    return found
 
 
-def _within(
-    selections: SelectionSetNode | None, name: str, info: GraphQLResolveInfo, seen: set[str]
-) -> bool:
+def _collect(
+    selections: SelectionSetNode | None,
+    names: frozenset[str],
+    info: GraphQLResolveInfo,
+    seen: set[str],
+    found: set[str],
+) -> None:
     # A module function, not a closure: a closure calling itself is a reference cycle, and
     # this one would hold the request's info, and all it reaches, until the cyclic collector
     # came round.
     for selection in selections.selections if selections else ():
         if isinstance(selection, FieldNode):
-            if selection.name.value == name:
-                return True
+            if selection.name.value in names:
+                found.add(selection.name.value)
         elif isinstance(selection, InlineFragmentNode):
-            if _within(selection.selection_set, name, info, seen):
-                return True
+            _collect(selection.selection_set, names, info, seen, found)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = selection.name.value
             if fragment not in seen and fragment in info.fragments:
                 seen.add(fragment)
-                if _within(info.fragments[fragment].selection_set, name, info, seen):
-                    return True
-    return False
+                _collect(info.fragments[fragment].selection_set, names, info, seen, found)
 
 
 @query.field("customerDownloadableProduct")
@@ -87,9 +110,15 @@ async def resolve_customer_downloadable_product(
     _: None, info: GraphQLResolveInfo, id: str
 ) -> Purchase:
     context: RequestContext = info.context
-    await context.customer_id()  # unauthorized before a malformed id
-    number, value = purchase_id(id, iri=True)
-    found = None if value is None else await context.purchase(value)
+    try:
+        number, value = purchase_id(id, iri=True)
+    except ApiError:
+        await context.customer_id()  # unauthorized before a malformed id
+        raise
+    if value is None:  # no row can have it
+        await context.customer_id()
+        raise not_found(number)
+    found = await context.purchase(value)  # the token may be checked in the same statement
     if found is None:  # missing and not theirs read the same
         raise not_found(number)
     return found
@@ -100,11 +129,11 @@ async def resolve_node(_: None, info: GraphQLResolveInfo, id: str) -> Purchase |
     """Relay's refetch by IRI: one of the customer's purchases or orders, else null (a
     missing object and another customer's read the same)."""
     context: RequestContext = info.context
-    await context.customer_id()  # unauthorized before an id of another kind
     match = _NODE.fullmatch(id)
     if match is None:
+        await context.customer_id()  # unauthorized before an id of another kind
         return None
     resource, number = match.groups()
     if resource == "customer-orders":
         return await context.order(int(number))
-    return await context.purchase(int(number))
+    return await context.purchase(int(number))  # the token may be checked in its statement

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from app.db import DatabaseUnavailable
 from app.models import Order, Purchase, StorefrontKey
 from app.sources.magento_stores import StoreScope
+from app.sources.tokens import Customer, TokenCheck
 
 SHOP_KEY = "pk_fake_shop"
 LIMITED_KEY = "pk_fake_limited"  # 2 requests an hour
@@ -79,6 +80,8 @@ class FakeSource:
     statuses: tuple[str, ...] = ("pending", "available", "expired")
     tables: tuple[sa.TableClause, ...] = ()
     stores: StoreScope | None = None
+    # Its tokens are checked on their own (customer_for_token), never within a read.
+    reads_sign_in: bool = False
 
     @property
     def storefront_keys(self) -> FakeSource | None:
@@ -88,6 +91,9 @@ class FakeSource:
         if self.failure is not None:
             raise self.failure
 
+    def token_check(self, token: str) -> TokenCheck | None:
+        raise AssertionError("the fake checks tokens with customer_for_token alone")
+
     async def customer_for_token(self, token: str) -> int | None:
         self._fail()
         return self.tokens.get(token)
@@ -96,7 +102,9 @@ class FakeSource:
         self._fail()
         return self.keys.get(key)
 
-    def _mine(self, customer_id: int, status: object) -> list[Purchase]:
+    def _mine(self, customer: Customer, status: object) -> list[Purchase]:
+        assert isinstance(customer, int), "reads_sign_in is off: reads get the id"
+        customer_id = customer
         return [
             row
             for row in self.rows
@@ -105,7 +113,7 @@ class FakeSource:
 
     async def purchases(
         self,
-        customer_id: int,
+        customer_id: Customer,
         *,
         status: str | None,
         offset: int,
@@ -116,17 +124,17 @@ class FakeSource:
         rows = sorted(self._mine(customer_id, status), key=lambda r: r.id, reverse=newest_first)
         return rows[offset:] if limit is None else rows[offset : offset + limit]
 
-    async def count_purchases(self, customer_id: int, *, status: str | None) -> int:
+    async def count_purchases(self, customer_id: Customer, *, status: str | None) -> int:
         self._fail()
         return len(self._mine(customer_id, status))
 
     async def counted_page(
-        self, customer_id: int, *, status: str | None, offset: int, limit: int
+        self, customer_id: Customer, *, status: str | None, offset: int, limit: int
     ) -> tuple[Sequence[Purchase], int]:
         page = await self.purchases(customer_id, status=status, offset=offset, limit=limit)
         return page, await self.count_purchases(customer_id, status=status)
 
-    async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None:
+    async def purchase(self, customer_id: Customer, purchase_id: int) -> Purchase | None:
         self._fail()
         mine = self._mine(customer_id, None)
         return next((row for row in mine if row.id == purchase_id), None)

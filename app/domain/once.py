@@ -48,6 +48,11 @@ class Once(Generic[T]):
         outcome.set_result(value)
         return value
 
+    @property
+    def started(self) -> bool:
+        """Whether a caller has started the lookup (it may still be running)."""
+        return self._outcome is not None
+
     def settled(self) -> T | None:
         """The value, when something asked for it and it came; None otherwise."""
         outcome = self._outcome

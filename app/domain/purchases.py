@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from app.domain.fair_share import take_rows
 from app.domain.once import Once
@@ -12,6 +14,9 @@ from app.errors import bad_id
 from app.models import Purchase
 from app.notation import whole_number
 from app.sources import NO_MATCH, Source, StatusFilter
+
+if TYPE_CHECKING:
+    from app.domain.current_customer import CurrentCustomer
 
 
 @dataclass(frozen=True)
@@ -60,14 +65,14 @@ class PurchaseList:
     def __init__(
         self,
         source: Source,
-        customer_id: int,
+        customer: CurrentCustomer,
         *,
         status: StatusFilter,
         request: PageRequest,
         with_total: bool = False,
     ) -> None:
         self.source = source
-        self.customer_id = customer_id
+        self.customer = customer
         self.status = status
         self.request = request
         # The count comes with the page when a page needs no count to find its window.
@@ -88,16 +93,17 @@ class PurchaseList:
 
     async def _everything(self) -> Sequence[Purchase]:
         """All matching purchases, oldest first: Magento's `items`."""
-        purchases = await self.source.purchases(
-            self.customer_id, status=self.status, offset=0, limit=None, newest_first=False
+        read = partial(
+            self.source.purchases, status=self.status, offset=0, limit=None, newest_first=False
         )
+        purchases = await self.customer.read(read)
         await take_rows(len(purchases))
         return purchases
 
     async def _count(self) -> int:
         if self._counted:
             return (await self._counted_once(self._counted_page))[1]
-        return await self.source.count_purchases(self.customer_id, status=self.status)
+        return await self.customer.read(partial(self.source.count_purchases, status=self.status))
 
     async def _page(self) -> Page:
         if self._counted:
@@ -105,16 +111,18 @@ class PurchaseList:
         total = await self.total() if self.request.needs_total else None
         start, stop = self.request.window(total)
         # One row past the window tells whether a next page exists without a count.
-        rows = await self.source.purchases(
-            self.customer_id, status=self.status, offset=start, limit=stop - start + 1
+        read = partial(
+            self.source.purchases, status=self.status, offset=start, limit=stop - start + 1
         )
+        rows = await self.customer.read(read)
         return await _page(start, stop, rows)
 
     async def _counted_page(self) -> tuple[Page, int]:
         start, stop = self.request.window()
-        rows, total = await self.source.counted_page(
-            self.customer_id, status=self.status, offset=start, limit=stop - start + 1
+        read = partial(
+            self.source.counted_page, status=self.status, offset=start, limit=stop - start + 1
         )
+        rows, total = await self.customer.read(read)
         return await _page(start, stop, rows), total
 
 

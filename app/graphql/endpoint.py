@@ -183,7 +183,7 @@ class DialectHTTPHandler(JSONHTTPHandler):
             success, result = await self.execute_graphql_query(
                 request, data, context_value=context, query_document=node
             )
-        customer_id = context.settled_customer_id()
+        customer_id = context.customer.settled_id()
         note_operation(request, document, data, ran="data" in result, customer_id=customer_id)
         return self._answer(result, success)
 

@@ -21,6 +21,7 @@ from app.sources.base import (
 )
 from app.sources.magento import MagentoSource
 from app.sources.table import TableSource
+from app.sources.tokens import Customer, SignIn, TokenCheck
 
 if TYPE_CHECKING:
     from app.db import Database, Reads
@@ -33,12 +34,15 @@ SOURCES: dict[str, type[TableSource]] = {
 __all__ = [
     "NO_MATCH",
     "SOURCES",
+    "Customer",
     "NoMatch",
+    "SignIn",
     "Source",
     "SourceChoice",
     "SourceSettings",
     "StatusFilter",
     "StorefrontKeyStore",
+    "TokenCheck",
     "create_source",
 ]
 

@@ -5,21 +5,19 @@ Column and token facts: docs/platforms.md §1.1, §1.3 and §1.4.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from app.db import Prepared, Row
-from app.errors import refuse
 from app.models import Purchase, StorefrontKey
-from app.notation import whole_number
+from app.sources.bagisto_tokens import access_tokens, customers, token_check
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
-from app.sources.table import PurchaseTables, TableSource, order_columns
+from app.sources.statements import PurchaseTables, order_columns
+from app.sources.table import TableSource
+from app.sources.tokens import TokenCheck
 from app.sources.variables import Variable, as_written, setting
 
 # Only the columns the service reads; the real tables have more.
@@ -61,21 +59,6 @@ orders = sa.table(
     sa.column("updated_at", sa.DateTime),
 )
 
-customers = sa.table(
-    "customers",
-    sa.column("id", sa.Integer),
-    sa.column("is_suspended", sa.Integer),
-)
-
-access_tokens = sa.table(
-    "personal_access_tokens",
-    sa.column("id", sa.BigInteger),
-    sa.column("tokenable_type", sa.String),
-    sa.column("tokenable_id", sa.BigInteger),
-    sa.column("token", sa.String),
-    sa.column("expires_at", sa.DateTime),
-)
-
 storefront_keys = sa.table(
     "storefront_keys",
     sa.column("id", sa.BigInteger),
@@ -92,32 +75,6 @@ storefront_keys = sa.table(
 _MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bind them
 
 
-def _token_query(by: str) -> Prepared:
-    """Sanctum 4: "{id}|{secret}" finds the row by id and compares sha256(secret); a token
-    without "|" is looked up by the sha256 of the whole string. The token's customer is
-    joined only when the token belongs to the customer model, so an admin's token is found
-    (and refused as such) but never joined to the customer who shares its number."""
-    column = access_tokens.c.id if by == "id" else access_tokens.c.token
-    is_customer = access_tokens.c.tokenable_type == sa.bindparam("model")
-    return Prepared(
-        sa.select(
-            customers.c.id,
-            customers.c.is_suspended,
-            access_tokens.c.token,
-            access_tokens.c.expires_at,
-            is_customer.label("is_customer"),
-        )
-        .select_from(
-            access_tokens.outerjoin(
-                customers, sa.and_(customers.c.id == access_tokens.c.tokenable_id, is_customer)
-            )
-        )
-        .where(column == sa.bindparam(by))
-    )
-
-
-TOKEN_BY_ID = _token_query("id")
-TOKEN_BY_HASH = _token_query("token")
 STOREFRONT_KEY = Prepared(
     sa.select(
         storefront_keys.c.id,
@@ -198,34 +155,8 @@ class BagistoSource(TableSource):
     def storefront_keys(self) -> StorefrontKeyStore:
         return self
 
-    async def customer_for_token(self, token: str) -> int | None:
-        parts = sanctum_token(token)
-        if parts is None:
-            refuse("token_malformed")
-            return None
-        token_id, secret = parts
-        if token_id is None:
-            row = await self.database.fetch_one(
-                TOKEN_BY_HASH, model=self.customer_model, token=_sha256(secret)
-            )
-        else:
-            row = await self.database.fetch_one(TOKEN_BY_ID, model=self.customer_model, id=token_id)
-        if row is None or not hmac.compare_digest(str(row["token"]), _sha256(secret)):
-            refuse("token_unknown")
-            return None
-        if not row["is_customer"]:
-            refuse("token_not_customer")  # an admin's
-            return None
-        if row["id"] is None:
-            refuse("token_unknown")  # its customer is gone
-            return None
-        if row["expires_at"] is not None and as_utc(row["expires_at"]) <= datetime.now(UTC):
-            refuse("token_expired")
-            return None
-        if row["is_suspended"]:
-            refuse("customer_suspended")
-            return None
-        return int(row["id"])
+    def token_check(self, token: str) -> TokenCheck | None:
+        return token_check(token, model=self.customer_model)
 
     def counted(self) -> dict[str, sa.FromClause]:
         return {
@@ -250,22 +181,6 @@ class BagistoSource(TableSource):
             expires_at=None if row["expires_at"] is None else as_utc(row["expires_at"]),
             active=bool(row["is_active"]),
         )
-
-
-def sanctum_token(token: str) -> tuple[int | None, str] | None:
-    """Sanctum's "{id}|{secret}" as (id, secret), a token without "|" as (None, token); None
-    when the id cannot be a row's or the secret is empty."""
-    token_id, bar, secret = token.partition("|")
-    if not bar:
-        return None, token
-    number = whole_number(token_id, _MAX_ID)
-    if number is None or not secret:
-        return None
-    return number, secret
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def parse_ips(raw: str | None) -> tuple[str, ...]:

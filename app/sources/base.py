@@ -12,6 +12,7 @@ from app.models import Order, Purchase, StorefrontKey
 
 if TYPE_CHECKING:
     from app.sources.magento_stores import StoreScope
+    from app.sources.tokens import Customer, TokenCheck
 
 
 class NoMatch:
@@ -71,12 +72,21 @@ class Source(Protocol):
         """Every table and column the source reads, with the types it reads them as
         (`downloads-api check` compares them with the database)."""
 
+    @property
+    def reads_sign_in(self) -> bool:
+        """Whether the reads below take a `SignIn` as their customer, checking the token in
+        their own statement."""
+
+    def token_check(self, token: str) -> TokenCheck | None:
+        """A bearer token's check; None when it is refused before any statement (the reason
+        logged)."""
+
     async def customer_for_token(self, token: str) -> int | None:
-        """The id of the customer a bearer token belongs to, or None."""
+        """The id of the customer a bearer token belongs to, or None (the reason logged)."""
 
     async def purchases(
         self,
-        customer_id: int,
+        customer: Customer,
         *,
         status: StatusFilter,
         offset: int,
@@ -84,15 +94,15 @@ class Source(Protocol):
         newest_first: bool = True,
     ) -> Sequence[Purchase]: ...
 
-    async def count_purchases(self, customer_id: int, *, status: StatusFilter) -> int: ...
+    async def count_purchases(self, customer: Customer, *, status: StatusFilter) -> int: ...
 
     async def counted_page(
-        self, customer_id: int, *, status: StatusFilter, offset: int, limit: int
+        self, customer: Customer, *, status: StatusFilter, offset: int, limit: int
     ) -> tuple[Sequence[Purchase], int]:
         """A newest-first page, as `purchases` reads it, and `count_purchases`, in one
         round trip."""
 
-    async def purchase(self, customer_id: int, purchase_id: int) -> Purchase | None: ...
+    async def purchase(self, customer: Customer, purchase_id: int) -> Purchase | None: ...
 
     async def order(self, customer_id: int, order_id: int) -> Order | None:
         """An order one of the customer's purchases came from (`node(id:)` refetches it)."""

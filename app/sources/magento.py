@@ -23,12 +23,14 @@ from app.sources.magento_stores import TABLES as STORE_TABLES
 from app.sources.magento_stores import StoreScope
 from app.sources.magento_tokens import (
     CUSTOMER_USER_TYPE,
-    customer_for_token,
     jwt_key,
     oauth_tokens,
     revocations,
+    token_check,
 )
-from app.sources.table import PurchaseTables, TableSource, order_columns
+from app.sources.statements import PurchaseTables, order_columns
+from app.sources.table import TableSource
+from app.sources.tokens import TokenCheck
 from app.sources.variables import Variable, number, setting, stripped_or_none
 
 purchased = sa.table(
@@ -224,10 +226,8 @@ class MagentoSource(TableSource):
         crypt_key = self.own.crypt_key
         return jwt_key(crypt_key) if crypt_key else None
 
-    async def customer_for_token(self, token: str) -> int | None:
-        return await customer_for_token(
-            self.database, token, lifetime=self.token_lifetime, key=self.jwt_key
-        )
+    def token_check(self, token: str) -> TokenCheck | None:
+        return token_check(token, lifetime=self.token_lifetime, key=self.jwt_key)
 
     def counted(self) -> dict[str, sa.FromClause]:
         return {

@@ -8,14 +8,16 @@ from __future__ import annotations
 import hmac
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import jwt
 import sqlalchemy as sa
 
-from app.db import Database, Prepared
+from app.db import Row
 from app.errors import refuse
 from app.sources.common import as_utc
+from app.sources.tokens import FACT, TokenCheck, TokenStatement
 
 oauth_tokens = sa.table(
     "oauth_token",
@@ -44,36 +46,35 @@ def jwt_key(crypt_key: str) -> bytes:
     return b"&" * (missing // 2) + key + b"&" * (missing - missing // 2)
 
 
-async def customer_for_token(
-    database: Database, token: str, *, lifetime: timedelta, key: bytes | None
-) -> int | None:
-    """The customer the token belongs to, or None (and the reason, for the log)."""
+def token_check(token: str, *, lifetime: timedelta, key: bytes | None) -> TokenCheck | None:
+    """The token's check, or None when it is refused before any statement (the reason
+    logged): a JWT's signature and claims are checked here, its revocation by SQL."""
     if token.count(".") == 2:
-        return await _customer_for_jwt(database, token, key)
-    return await _customer_for_opaque_token(database, token, lifetime)
+        return _jwt_check(token, key)
+    return TokenCheck(OPAQUE_TOKEN, {"token": token}, partial(_opaque_verdict, token, lifetime))
 
 
-async def _customer_for_opaque_token(
-    database: Database, token: str, lifetime: timedelta
-) -> int | None:
-    row = await database.fetch_one(OPAQUE_TOKEN, token=token)
+def _opaque_verdict(token: str, lifetime: timedelta, facts: Row | None) -> int | None:
     # The column's collation may ignore case; the token must match exactly.
-    if row is None or not hmac.compare_digest(str(row["token"]).encode(), token.encode()):
+    if facts is None or not hmac.compare_digest(
+        str(facts[f"{FACT}token"]).encode(), token.encode()
+    ):
         refuse("token_unknown")
         return None
-    if row["revoked"]:
+    if facts[f"{FACT}revoked"]:
         refuse("token_revoked")
         return None
-    if row["user_type"] != CUSTOMER_USER_TYPE or row["customer_id"] is None:
+    customer_id = facts[f"{FACT}customer_id"]
+    if facts[f"{FACT}user_type"] != CUSTOMER_USER_TYPE or customer_id is None:
         refuse("token_not_customer")  # an admin's or an integration's
         return None
-    if lifetime and as_utc(row["created_at"]) + lifetime <= datetime.now(UTC):
+    if lifetime and as_utc(facts[f"{FACT}created_at"]) + lifetime <= datetime.now(UTC):
         refuse("token_expired")
         return None
-    return int(row["customer_id"])
+    return int(customer_id)
 
 
-async def _customer_for_jwt(database: Database, token: str, key: bytes | None) -> int | None:
+def _jwt_check(token: str, key: bytes | None) -> TokenCheck | None:
     if key is None:
         refuse("jwt_without_crypt_key")
         return None
@@ -97,29 +98,45 @@ async def _customer_for_jwt(database: Database, token: str, key: bytes | None) -
     if not _positive_int(uid) or not _number(issued):
         refuse("token_invalid")
         return None
-    revoke_before = await database.fetch_value(REVOKED_BEFORE, uid=uid)
+    return TokenCheck(REVOCATION, {"uid": uid}, partial(_jwt_verdict, uid, issued))
+
+
+def _jwt_verdict(uid: int, issued: float, facts: Row | None) -> int | None:
     # Magento's RevokedValidator: a token issued at or before revoke_before is revoked.
-    if revoke_before is not None and issued <= revoke_before:
+    if facts is not None and issued <= facts[f"{FACT}revoke_before"]:
         refuse("token_revoked")
         return None
-    return int(uid)
+    return uid
 
 
-# Any row: the log tells a revoked or an admin's token from an unknown one.
-OPAQUE_TOKEN = Prepared(
-    sa.select(
-        oauth_tokens.c.token,
-        oauth_tokens.c.customer_id,
-        oauth_tokens.c.created_at,
-        oauth_tokens.c.revoked,
-        oauth_tokens.c.user_type,
-    ).where(oauth_tokens.c.token == sa.bindparam("token"))
+# Any row: the log tells a revoked or an admin's token from an unknown one. Rows are read
+# only for a customer's token that is not revoked; the verdict decides on the rest.
+OPAQUE_TOKEN = TokenStatement(
+    facts=sa.select(
+        oauth_tokens.c.token.label(f"{FACT}token"),
+        oauth_tokens.c.customer_id.label(f"{FACT}customer_id"),
+        oauth_tokens.c.created_at.label(f"{FACT}created_at"),
+        oauth_tokens.c.revoked.label(f"{FACT}revoked"),
+        oauth_tokens.c.user_type.label(f"{FACT}user_type"),
+    ).where(oauth_tokens.c.token == sa.bindparam("token")),
+    customer=sa.select(oauth_tokens.c.customer_id)
+    .where(
+        oauth_tokens.c.token == sa.bindparam("token"),
+        oauth_tokens.c.user_type == CUSTOMER_USER_TYPE,
+        oauth_tokens.c.revoked == 0,
+    )
+    .limit(1)
+    .scalar_subquery(),
+    present=f"{FACT}token",
 )
-REVOKED_BEFORE = Prepared(
-    sa.select(revocations.c.revoke_before).where(
+# A signed JWT names its customer; the database says only whether it was revoked since.
+REVOCATION = TokenStatement(
+    facts=sa.select(revocations.c.revoke_before.label(f"{FACT}revoke_before")).where(
         revocations.c.user_type_id == CUSTOMER_USER_TYPE,
         revocations.c.user_id == sa.bindparam("uid"),
-    )
+    ),
+    customer=sa.bindparam("uid"),
+    present=f"{FACT}revoke_before",
 )
 
 

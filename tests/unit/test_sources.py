@@ -15,8 +15,8 @@ from sqlalchemy.dialects import mysql
 from app.db import database_at
 from app.models import Order
 from app.settings import Settings
-from app.sources import NO_MATCH, SOURCES, Source, bagisto, create_source, magento
-from app.sources.table import count_statement, page_statement
+from app.sources import NO_MATCH, SOURCES, Source, bagisto, bagisto_tokens, create_source, magento
+from app.sources.statements import count_statement, page_statement
 
 
 def sql(statement: sa.ClauseElement) -> str:
@@ -39,7 +39,7 @@ def sql(statement: sa.ClauseElement) -> str:
     ],
 )
 def test_a_sanctum_token_is_read_as(token: str, parts: tuple[int | None, str] | None) -> None:
-    assert bagisto.sanctum_token(token) == parts
+    assert bagisto_tokens.sanctum_token(token) == parts
 
 
 @pytest.mark.parametrize(
