@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -102,27 +103,31 @@ class RestApi:
     guard: Guard
 
     async def collection(self, context: RequestContext, request: Request) -> Response:
-        customer_id = await context.customer_id()
         params = request.query_params
         status = parse_status(params.get("status"), self.source.statuses)
-        page = page_number(params, "page", default=1, maximum=MAX_PAGE)
-        per_page = page_number(
-            params,
-            "per_page",
-            default=self.settings.default_page_size,
-            maximum=self.settings.max_page_size,
-        )
+        try:
+            page = page_number(params, "page", default=1, maximum=MAX_PAGE)
+            per_page = page_number(
+                params,
+                "per_page",
+                default=self.settings.default_page_size,
+                maximum=self.settings.max_page_size,
+            )
+        except ApiError:
+            await context.customer_id()  # unauthorized before a bad parameter
+            raise
         offset = (page - 1) * per_page
         # A value that is not a status lists nothing, as on Bagisto (docs/behaviour.md §5): the
         # source counts none. Counting first means a page past the end costs no query (and
-        # its offset, which may not even fit the database's LIMIT, is never sent).
-        total = await self.source.count_purchases(customer_id, status=status)
+        # its offset, which may not even fit the database's LIMIT, is never sent). The token
+        # is checked in the count's statement.
+        total = await context.customer.read(partial(self.source.count_purchases, status=status))
         purchases: Sequence[Purchase] = ()
         if offset < total:
             # The count tells how many rows this page holds: its turn comes before them.
             await take_rows(min(per_page, total - offset))
             purchases = await self.source.purchases(
-                customer_id, status=status, offset=offset, limit=per_page
+                await context.customer_id(), status=status, offset=offset, limit=per_page
             )
         return JSONResponse(
             [item_json(purchase, context.base_url) for purchase in purchases],
@@ -135,9 +140,15 @@ class RestApi:
         )
 
     async def item(self, context: RequestContext, request: Request) -> Response:
-        customer_id = await context.customer_id()
-        number, value = purchase_id(request.path_params["id"], iri=False)
-        found = None if value is None else await self.source.purchase(customer_id, value)
+        try:
+            number, value = purchase_id(request.path_params["id"], iri=False)
+        except ApiError:
+            await context.customer_id()  # unauthorized before a malformed id
+            raise
+        if value is None:  # no row can have it
+            await context.customer_id()
+            raise not_found(number)
+        found = await context.purchase(value)  # the token may be checked in its statement
         if found is None:  # missing and not theirs read the same, byte for byte
             raise not_found(number)
         return JSONResponse(item_json(found, context.base_url))
