@@ -22,6 +22,10 @@ class CurrentCustomer:
         self.token = token
         # Why the customer cannot be looked up at all: the database was found down already.
         self.unavailable = unavailable
+        # Run as soon as the token is judged (the customer's id, or None), before any other
+        # read; it may refuse the request by raising (a rate-limited key's count,
+        # app/http/guard.py).
+        self.after_sign_in: Callable[[int | None], Awaitable[None]] | None = None
         self._id: Once[int] = Once()
 
     def id(self) -> Awaitable[int]:
@@ -49,12 +53,10 @@ class CurrentCustomer:
         async def sign_in() -> int:
             check = self.source.token_check(token)
             if check is None:  # refused as it stands: no statement needed
-                raise ApiError(ErrorKind.UNAUTHORIZED)
+                return await self._signed_in(None)
             signing_in = SignIn(check)
             found.append(await read(signing_in))
-            if signing_in.customer_id is None:
-                raise ApiError(ErrorKind.UNAUTHORIZED)
-            return signing_in.customer_id
+            return await self._signed_in(signing_in.customer_id)
 
         await self._id(sign_in)  # not started before: sign_in runs
         return found[0]
@@ -65,7 +67,11 @@ class CurrentCustomer:
         if self.token is None:
             refuse("token_missing")
             raise ApiError(ErrorKind.UNAUTHORIZED)
-        customer_id = await self.source.customer_for_token(self.token)
+        return await self._signed_in(await self.source.customer_for_token(self.token))
+
+    async def _signed_in(self, customer_id: int | None) -> int:
+        if self.after_sign_in is not None:
+            await self.after_sign_in(customer_id)
         if customer_id is None:
             raise ApiError(ErrorKind.UNAUTHORIZED)
         return customer_id

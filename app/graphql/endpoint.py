@@ -130,6 +130,9 @@ class DialectHTTPHandler(JSONHTTPHandler):
         if isinstance(check, Response):
             return check
         status, answered = await self._run(request, data, prepared, context)
+        check = await self.guard.settle(request, self.dialect, context, check)
+        if isinstance(check, Response):
+            return check
         response = JSONResponse(answered, status_code=status)
         if answer and prepared and status == 200 and "errors" not in answered:
             # Kept as the bytes sent: their size is what they cost.
@@ -164,6 +167,9 @@ class DialectHTTPHandler(JSONHTTPHandler):
             await self._run(request, data, document, context)
             for data, document in zip(batch, documents, strict=True)
         ]
+        check = await self.guard.settle(request, self.dialect, context, check)
+        if isinstance(check, Response):
+            return check
         status = 503 if any(status == 503 for status, _ in answers) else 200
         return JSONResponse(
             [body for _, body in answers], status_code=status, headers=check.headers

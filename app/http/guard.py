@@ -3,26 +3,29 @@ where what went wrong becomes a dialect's answer.
 
 Before any work a request's storefront key is checked (on a source that has keys) and,
 when the key has a rate limit, counted against the caller's hourly allowance under it
-(docs/behaviour.md §6): the customer's, looked up here once for the whole request when a token
-came with it, else the address's. Otherwise the customer comes later, from the request
-context (app/context.py), when a resolver or handler asks for it.
+(docs/behaviour.md §6): the address's at once, when no token came; the customer's (or,
+for a refused token, the address's) as soon as the token is judged, which the request's
+first read does in its own statement (`admit` leaves the count to the request's
+customer, `settle` makes it at the end if nothing asked for the customer, and answers 429
+in place of the answer when the count is over the allowance).
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
 
 from app.context import RequestContext
 from app.db import DatabaseUnavailable
-from app.errors import UNAVAILABLE_MESSAGE, ErrorKind
+from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind, refuse
 from app.http.dialects import STOREFRONT_KEY_HEADER, Dialect
-from app.http.request_context import caller, client_ip
+from app.http.request_context import address_caller, caller, client_ip
 from app.http.responses import JSONResponse
 from app.observability.logs import request_id
-from app.storefront.keys import KeyCheck, StorefrontKeys
+from app.storefront.keys import Allowance, KeyCheck, StorefrontKeys
 
 logger = logging.getLogger("downloads_api")
 
@@ -44,10 +47,46 @@ class Guard:
                 client_ip(request),
                 lambda: caller(request, context),
                 cost,
+                # With a token, the caller is its customer: counted once the token is
+                # checked, which the request's first read can do in its own statement.
+                later=context.token is not None,
             )
         except DatabaseUnavailable as error:
             return unavailable(dialect, error)
+        if check.allowance is not None:
+            address = address_caller(request)
+            context.customer.after_sign_in = partial(_spend, check.allowance, address)
         return refused(dialect, check) if check.refused else check
+
+    async def settle(
+        self, request: Request, dialect: Dialect, context: RequestContext, check: KeyCheck
+    ) -> KeyCheck | JSONResponse:
+        """`check` with the request counted, once it has run: the 429 replacing its
+        answer when the count is over the allowance (nothing of the answer is sent)."""
+        allowance = check.allowance
+        if allowance is None:
+            return check
+        rate = allowance.rate
+        if rate is None:  # nothing asked for the customer: counted now
+            try:
+                rate = await allowance.spend(await caller(request, context))
+            except DatabaseUnavailable as error:
+                return unavailable(dialect, error)
+        if rate.exceeded:
+            refuse("key_rate_limited")
+            return refused(dialect, KeyCheck(refused="rate_limited", rate=rate))
+        return KeyCheck(rate=rate)
+
+
+async def _spend(allowance: Allowance, address: str, customer_id: int | None) -> None:
+    """Count a request with a token as soon as the token is judged: against its
+    customer's allowance, or its address's when the token is refused. Over it, the rest of
+    the request's reads are stopped (the error raised is never sent: `Guard.settle`
+    answers 429)."""
+    caller = address if customer_id is None else f"customer:{customer_id}"
+    if (await allowance.spend(caller)).exceeded:
+        refuse("key_rate_limited")
+        raise ApiError(ErrorKind.UNAUTHORIZED)
 
 
 def refused(dialect: Dialect, check: KeyCheck) -> JSONResponse:

@@ -57,6 +57,11 @@ async def caller(request: Request, context: RequestContext) -> str:
             return f"customer:{await context.customer_id()}"
         except ApiError:
             pass  # refused later, where the customer is asked for, in the dialect's words
+    return address_caller(request)
+
+
+def address_caller(request: Request) -> str:
+    """The allowance of the request's address (its network, for IPv6)."""
     return f"address:{client_network(request)}"
 
 

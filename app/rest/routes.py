@@ -91,8 +91,11 @@ class _Endpoint:
             response = unavailable(BAGISTO_REST, error)
         except Exception:
             response = internal_error(BAGISTO_REST)
+        counted = await self.api.guard.settle(request, BAGISTO_REST, context, admitted)
+        if isinstance(counted, Response):
+            return counted
         # Every answer to a request with a rate-limited key says where the key stands.
-        response.headers.update(admitted.headers)
+        response.headers.update(counted.headers)
         return response
 
 

@@ -14,8 +14,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Literal, Protocol
 
+from app.domain.once import Once
 from app.errors import refuse
 from app.models import StorefrontKey
 from app.sources import StorefrontKeyStore
@@ -105,14 +107,43 @@ class RateLimiter:
         return RateLimit(limit=limit, count=count, reset=reset)
 
 
+class Allowance:
+    """A rate-limited key's count for one request, made once, as soon as the caller is
+    known: for a request with a token, when the token is checked (inside the request's
+    first read when the source can), rather than before the request is admitted, which
+    would take a statement of its own (docs/behaviour.md §6)."""
+
+    __slots__ = ("_cost", "_key_id", "_limit", "_limiter", "_spent")
+
+    def __init__(self, limiter: RateLimiter, key_id: int, limit: int, cost: int) -> None:
+        self._limiter = limiter
+        self._key_id = key_id
+        self._limit = limit
+        self._cost = cost
+        self._spent: Once[RateLimit] = Once()
+
+    def spend(self, caller: str) -> Awaitable[RateLimit]:
+        """Count the request against `caller`'s allowance; later calls, whoever they name,
+        get that first count."""
+        return self._spent(
+            partial(self._limiter.hit, self._key_id, self._limit, caller, self._cost)
+        )
+
+    @property
+    def rate(self) -> RateLimit | None:
+        """The count, once made."""
+        return self._spent.settled()
+
+
 @dataclass(frozen=True)
 class KeyCheck:
     """What a request's storefront key allows: `refused` is None, "missing", "invalid" or
     "rate_limited"; `rate` is where the caller's allowance under the key stands, when the
-    key has a limit."""
+    key has a limit; `allowance`, when that count waits for the customer."""
 
     refused: Literal["missing", "invalid", "rate_limited"] | None = None
     rate: RateLimit | None = None
+    allowance: Allowance | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -161,11 +192,18 @@ class StorefrontKeys:
         self.hits = self.misses = 0
 
     async def check(
-        self, key: str, client_ip: str | None, caller: Caller, cost: int = 1
+        self,
+        key: str,
+        client_ip: str | None,
+        caller: Caller,
+        cost: int = 1,
+        *,
+        later: bool = False,
     ) -> KeyCheck:
         """What the request's key (sent from `client_ip`) allows; with a rate limit, `cost`
         requests are counted against the allowance of `caller()` (asked only then) under
-        the key."""
+        the key, or, `later`, left to count (`KeyCheck.allowance`) once the caller is
+        known."""
         if not key:
             refuse("key_missing")
             return KeyCheck(refused="missing")
@@ -174,6 +212,10 @@ class StorefrontKeys:
             return KeyCheck(refused="invalid")
         if self.rate_limiter is None or not found.rate_limit:  # 0 or NULL: unlimited
             return KeyCheck()
+        if later:
+            return KeyCheck(
+                allowance=Allowance(self.rate_limiter, found.id, found.rate_limit, cost)
+            )
         rate = await self.rate_limiter.hit(found.id, found.rate_limit, await caller(), cost)
         if rate.exceeded:
             refuse("key_rate_limited")

@@ -131,3 +131,39 @@ def test_introspection_without_a_key_is_not_counted(make_api: Callable[..., Api]
         )
 
     assert api.client.get(REST, headers=HEADERS).headers["X-RateLimit-Remaining"] == "2"
+
+
+@bagisto_only
+def test_a_request_over_the_allowance_stops_at_its_first_read_and_sends_nothing_of_it(
+    make_api: Callable[..., Api],
+) -> None:
+    # The count is made once the token is judged, inside the request's first read: past
+    # the allowance, no other read runs and the answer is the 429 alone.
+    api = make_api()
+    database = api.client.app.state.database  # type: ignore[attr-defined]
+    two_reads = (
+        '{ a: customerDownloadableProduct(id: "1") { productName }'
+        ' b: customerDownloadableProduct(id: "2") { productName } }'
+    )
+    for _ in range(3):
+        assert data_of(api.bagisto(two_reads, key=bagisto.LIMITED_KEY))["a"]["productName"]
+
+    before = database.statements
+    refused = api.bagisto(two_reads, key=bagisto.LIMITED_KEY)
+
+    assert refused.status_code == 429
+    assert "productName" not in refused.text and "data" not in refused.json()
+    assert database.statements - before == 1  # the token with the first item, no second
+
+
+@bagisto_only
+def test_a_request_that_reads_nothing_is_counted_against_its_customer(
+    make_api: Callable[..., Api],
+) -> None:
+    api = make_api()
+
+    nothing = api.bagisto("{ __typename }", key=bagisto.LIMITED_KEY)
+    something = api.client.get(REST, headers=HEADERS)
+
+    assert (nothing.status_code, nothing.headers["X-RateLimit-Remaining"]) == (200, "2")
+    assert something.headers["X-RateLimit-Remaining"] == "1"  # Jane's, both times
