@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Reads, Row, probe
-from app.db.mysql import MYSQL_SESSION_INIT, MySQLDatabase, mysql_session_init
+from app.db.mysql import MYSQL_SESSION_INIT, MySQLDatabase, driver_name, mysql_session_init
 from app.db.mysql_errors import MISCONFIGURED, MISSING, NOT_GRANTED
 from app.db.replica import ReplicaReads
 from app.db.sqlite import SQLiteDatabase
@@ -27,6 +27,7 @@ __all__ = [
     "ReplicaReads",
     "Row",
     "database_at",
+    "driver_name",
     "mysql_session_init",
     "probe",
 ]

@@ -64,14 +64,20 @@ def load_driver(name: str) -> MySQLDriver:
     raise ValueError(f"no MySQL driver named {name!r}")
 
 
-def driver_for(url: str) -> MySQLDriver:
-    """The driver a MySQL URL's scheme names: mysql+NAME://, or the default for mysql://."""
+def driver_name(url: str) -> str:
+    """The name of the driver a MySQL URL's scheme names: mysql+NAME://, or the default for
+    mysql://; nothing is imported."""
     scheme = url.partition("://")[0].lower()
     name = DEFAULT_DRIVER if scheme == "mysql" else scheme.removeprefix("mysql+")
     if name not in DRIVERS:
         schemes = ", ".join(["mysql", *(f"mysql+{known}" for known in DRIVERS)])
         raise ValueError(f"{scheme}:// names no MySQL driver the service has ({schemes})")
-    return load_driver(name)
+    return name
+
+
+def driver_for(url: str) -> MySQLDriver:
+    """The driver a MySQL URL's scheme names: mysql+NAME://, or the default for mysql://."""
+    return load_driver(driver_name(url))
 
 
 # Connections a pool holds at most when the URL does not say (`?max_size=`): both

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from app.db import Database, DatabaseUnavailable, probe
+from app.db import Database, DatabaseUnavailable, driver_name, probe
 from app.ops.demo import DEMO_WARNING
 from app.ops.diagnosis import diagnosis
 from app.settings import Settings
@@ -33,17 +33,26 @@ def where(url: str | None) -> str | None:
     return f"{host}{port}/{parsed.database or ''}"
 
 
+def driver(url: str | None) -> str:
+    """Which driver the database URL is read with (docs/deploy.md says what each buys)."""
+    if not url or url.startswith("sqlite"):
+        return "aiosqlite"
+    return driver_name(url)
+
+
 def announce(settings: Settings, *, embedded_demo: bool, store_views: bool) -> None:
     fields: dict[str, Any] = {
         "source": settings.source,
         "database": "embedded demo" if embedded_demo else where(settings.database_url),
+        "driver": driver(settings.database_url),
         "replica": where(settings.database_replica_url),
         "redis": where(settings.redis_url),
         "introspection": settings.introspection,
         "explorer": settings.explorer and settings.introspection,
     }
     logger.info(
-        "serving the %s source from %s (replica: %s, redis: %s, introspection: %s, explorer: %s)",
+        "serving the %s source from %s (driver: %s, replica: %s, redis: %s, introspection: %s,"
+        " explorer: %s)",
         *(
             ("none" if v is None else "on" if v is True else "off" if v is False else v)
             for v in fields.values()

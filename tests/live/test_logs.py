@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from app.db import driver_name
 from app.settings import Settings
 from tests.helpers import metric_values
 from tests.live.test_operations import live_settings
@@ -85,12 +86,14 @@ def test_start_up_line_names_what_is_served_and_warns_of_missing_settings(
     entries = json_lines(log)
     start = next(e for e in entries if str(e["message"]).startswith("serving the"))
     database = (settings.database_url or "").removeprefix("mysql://").split("@")[-1]
-    assert {k: start[k] for k in ("source", "database", "replica", "redis")} == {
+    assert {k: start[k] for k in ("source", "database", "driver", "replica", "redis")} == {
         "source": "magento",
         "database": database,
+        "driver": driver_name(settings.database_url or ""),
         "replica": None,
         "redis": None,
     }
+    assert f"(driver: {start['driver']}," in str(start["message"])
     assert (start["introspection"], start["explorer"]) == (False, False)
     warnings = [str(e["message"]) for e in entries if e["level"] == "warning"]
     assert any(w.startswith("PUBLIC_BASE_URL is not set") for w in warnings)
