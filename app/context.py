@@ -7,18 +7,22 @@ URLs and the customer, looked up at most once, only when something asks.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
 
 from app.db import DatabaseUnavailable
 from app.domain.current_customer import CurrentCustomer
 from app.domain.once import Once
 from app.domain.pagination import PageRequest
-from app.domain.purchases import PurchaseList
+from app.domain.purchases import PurchaseList, purchase_id
+from app.errors import ApiError, not_found
 from app.models import Order, Purchase
 from app.settings import Settings
 from app.sources import Source, StatusFilter
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -49,6 +53,29 @@ class RequestContext:
         """The id of the signed-in customer; raises ApiError(UNAUTHORIZED) when there is
         none."""
         return self.customer.id()
+
+    async def customer_first(self, parse: Callable[[], T]) -> T:
+        """What `parse()` makes of the client's input. When it refuses the input, the
+        customer is looked up first, so that a bad token is what the client hears rather
+        than the bad input, in the platforms' order."""
+        try:
+            return parse()
+        except ApiError:
+            await self.customer_id()
+            raise
+
+    async def purchase_named(self, raw: str, *, iri: bool) -> Purchase:
+        """The customer's purchase with the id as the client wrote it (`purchase_id`);
+        raises ApiError: unauthorized first, then a malformed id, then not found, whether it
+        is missing or another customer's."""
+        number, value = await self.customer_first(partial(purchase_id, raw, iri=iri))
+        if value is None:  # no row can have it
+            await self.customer_id()
+            raise not_found(number)
+        found = await self.purchase(value)  # the token may be checked in its statement
+        if found is None:
+            raise not_found(number)
+        return found
 
     def purchase(self, purchase_id: int) -> Awaitable[Purchase | None]:
         """One of the customer's purchases, None when they have none with that id. Looked

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from graphql import (
     FieldNode,
@@ -12,8 +13,7 @@ from graphql import (
 
 from app.context import RequestContext
 from app.domain.pagination import PageRequest
-from app.domain.purchases import PurchaseList, parse_status, purchase_id
-from app.errors import ApiError, not_found
+from app.domain.purchases import PurchaseList, parse_status
 from app.models import Order, Purchase
 from resolvers.bindable import Resolvers
 
@@ -39,8 +39,9 @@ async def resolve_customer_downloadable_products(
     that the token is checked in its statement and refused on this field."""
     context: RequestContext = info.context
     settings = context.settings
-    try:
-        request = PageRequest.parse(
+    request = await context.customer_first(
+        partial(
+            PageRequest.parse,
             first=first,
             last=last,
             after=after,
@@ -48,9 +49,7 @@ async def resolve_customer_downloadable_products(
             default_size=settings.default_page_size,
             max_size=settings.max_page_size,
         )
-    except ApiError:
-        await context.customer_id()  # unauthorized before any argument is refused
-        raise
+    )
     selected = _selected(info, READS)
     purchases = context.purchase_list(
         parse_status(status, context.source.statuses),
@@ -110,18 +109,7 @@ async def resolve_customer_downloadable_product(
     _: None, info: GraphQLResolveInfo, id: str
 ) -> Purchase:
     context: RequestContext = info.context
-    try:
-        number, value = purchase_id(id, iri=True)
-    except ApiError:
-        await context.customer_id()  # unauthorized before a malformed id
-        raise
-    if value is None:  # no row can have it
-        await context.customer_id()
-        raise not_found(number)
-    found = await context.purchase(value)  # the token may be checked in the same statement
-    if found is None:  # missing and not theirs read the same
-        raise not_found(number)
-    return found
+    return await context.purchase_named(id, iri=True)
 
 
 @query.field("node")

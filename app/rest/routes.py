@@ -16,8 +16,8 @@ from starlette.types import Receive, Scope, Send
 from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.domain.fair_share import take_rows
-from app.domain.purchases import parse_status, purchase_id
-from app.errors import ApiError, ErrorKind, not_found
+from app.domain.purchases import parse_status
+from app.errors import ApiError, ErrorKind
 from app.http.dialects import BAGISTO_REST, problem
 from app.http.guard import Guard, error_response, internal_error, unavailable
 from app.http.request_context import request_context
@@ -108,17 +108,18 @@ class RestApi:
     async def collection(self, context: RequestContext, request: Request) -> Response:
         params = request.query_params
         status = parse_status(params.get("status"), self.source.statuses)
-        try:
-            page = page_number(params, "page", default=1, maximum=MAX_PAGE)
-            per_page = page_number(
+        page = await context.customer_first(
+            partial(page_number, params, "page", default=1, maximum=MAX_PAGE)
+        )
+        per_page = await context.customer_first(
+            partial(
+                page_number,
                 params,
                 "per_page",
                 default=self.settings.default_page_size,
                 maximum=self.settings.max_page_size,
             )
-        except ApiError:
-            await context.customer_id()  # unauthorized before a bad parameter
-            raise
+        )
         offset = (page - 1) * per_page
         # A value that is not a status lists nothing, as on Bagisto (docs/behaviour.md §5): the
         # source counts none. Counting first means a page past the end costs no query (and
@@ -143,17 +144,8 @@ class RestApi:
         )
 
     async def item(self, context: RequestContext, request: Request) -> Response:
-        try:
-            number, value = purchase_id(request.path_params["id"], iri=False)
-        except ApiError:
-            await context.customer_id()  # unauthorized before a malformed id
-            raise
-        if value is None:  # no row can have it
-            await context.customer_id()
-            raise not_found(number)
-        found = await context.purchase(value)  # the token may be checked in its statement
-        if found is None:  # missing and not theirs read the same, byte for byte
-            raise not_found(number)
+        # Missing and not theirs read the same, byte for byte.
+        found = await context.purchase_named(request.path_params["id"], iri=False)
         return JSONResponse(item_json(found, context.base_url))
 
 
