@@ -20,12 +20,12 @@ from starlette.requests import Request
 
 from app.context import RequestContext
 from app.db import DatabaseUnavailable
-from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind, refuse
+from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.http.dialects import STOREFRONT_KEY_HEADER, Dialect
 from app.http.request_context import address_caller, caller, client_ip
 from app.http.responses import JSONResponse
 from app.observability.logs import request_id
-from app.storefront.keys import Allowance, KeyCheck, StorefrontKeys
+from app.storefront.keys import Allowance, KeyCheck, StorefrontKeys, counted
 
 logger = logging.getLogger("downloads_api")
 
@@ -72,10 +72,8 @@ class Guard:
                 rate = await allowance.spend(await caller(request, context))
             except DatabaseUnavailable as error:
                 return unavailable(dialect, error)
-        if rate.exceeded:
-            refuse("key_rate_limited")
-            return refused(dialect, KeyCheck(refused="rate_limited", rate=rate))
-        return KeyCheck(rate=rate)
+        check = counted(rate)
+        return refused(dialect, check) if check.refused else check
 
 
 async def _spend(allowance: Allowance, address: str, customer_id: int | None) -> None:
@@ -84,8 +82,7 @@ async def _spend(allowance: Allowance, address: str, customer_id: int | None) ->
     the request's reads are stopped (the error raised is never sent: `Guard.settle`
     answers 429)."""
     caller = address if customer_id is None else f"customer:{customer_id}"
-    if (await allowance.spend(caller)).exceeded:
-        refuse("key_rate_limited")
+    if counted(await allowance.spend(caller)).refused:
         raise ApiError(ErrorKind.UNAUTHORIZED)
 
 

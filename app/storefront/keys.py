@@ -150,6 +150,14 @@ class KeyCheck:
         return {} if self.rate is None else self.rate.headers
 
 
+def counted(rate: RateLimit) -> KeyCheck:
+    """The check of a request counted at `rate`: refused past the allowance."""
+    if rate.exceeded:
+        refuse("key_rate_limited")
+        return KeyCheck(refused="rate_limited", rate=rate)
+    return KeyCheck(rate=rate)
+
+
 class KeyCache(Protocol):
     async def get(self, key: str) -> tuple[bool, StorefrontKey | None]:
         """(True, the row or None) when the lookup of `key` is cached, else (False, None)."""
@@ -212,15 +220,10 @@ class StorefrontKeys:
             return KeyCheck(refused="invalid")
         if self.rate_limiter is None or not found.rate_limit:  # 0 or NULL: unlimited
             return KeyCheck()
+        allowance = Allowance(self.rate_limiter, found.id, found.rate_limit, cost)
         if later:
-            return KeyCheck(
-                allowance=Allowance(self.rate_limiter, found.id, found.rate_limit, cost)
-            )
-        rate = await self.rate_limiter.hit(found.id, found.rate_limit, await caller(), cost)
-        if rate.exceeded:
-            refuse("key_rate_limited")
-            return KeyCheck(refused="rate_limited", rate=rate)
-        return KeyCheck(rate=rate)
+            return KeyCheck(allowance=allowance)
+        return counted(await allowance.spend(await caller()))
 
     async def validate(self, key: str, client_ip: str | None) -> StorefrontKey | None:
         """The key's row when it may be used from this address now, else None."""
