@@ -109,8 +109,7 @@ class RequestContext:
         once = self._orders.get(order_id)
         if once is None:
             once = self._orders[order_id] = Once()
-        return once(partial(self._order, self.source, self.customer, order_id))
+        return once(partial(self._order, order_id))
 
-    @staticmethod
-    async def _order(source: Source, customer: CurrentCustomer, order_id: int) -> Order | None:
-        return await source.order(await customer.id(), order_id)
+    async def _order(self, order_id: int) -> Order | None:
+        return await self.source.order(await self.customer_id(), order_id)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.db import Prepared, Row
 from app.models import Purchase, StorefrontKey
-from app.sources.bagisto_tokens import access_tokens, customers, token_check
+from app.sources.bagisto_tokens import MAX_ID, access_tokens, customers, token_check
 from app.sources.base import StorefrontKeyStore
 from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
 from app.sources.statements import PurchaseTables, order_columns
@@ -71,8 +71,6 @@ storefront_keys = sa.table(
     sa.column("expires_at", sa.DateTime),
     sa.column("deleted_at", sa.DateTime),
 )
-
-_MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bind them
 
 
 STOREFRONT_KEY = Prepared(
@@ -143,7 +141,7 @@ class BagistoSource(TableSource):
     statuses = ("pending", "available", "expired")
     tables = (purchased, orders, customers, access_tokens, storefront_keys)
     purchase_tables = PURCHASES
-    max_id = _MAX_ID
+    max_id = MAX_ID
     own: BagistoSettings
     own_settings = BagistoSettings
 

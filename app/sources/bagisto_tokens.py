@@ -32,7 +32,7 @@ access_tokens = sa.table(
     sa.column("expires_at", sa.DateTime),
 )
 
-_MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bind them
+MAX_ID = 2**63 - 1  # larger ids cannot exist, and some drivers cannot even bind them
 
 
 def _token_statement(by: str) -> TokenStatement:
@@ -118,7 +118,7 @@ def sanctum_token(token: str) -> tuple[int | None, str] | None:
     token_id, bar, secret = token.partition("|")
     if not bar:
         return None, token
-    number = whole_number(token_id, _MAX_ID)
+    number = whole_number(token_id, MAX_ID)
     if number is None or not secret:
         return None
     return number, secret

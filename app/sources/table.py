@@ -81,8 +81,10 @@ class TableSource(ABC):
 
     async def customer_for_token(self, token: str) -> int | None:
         check = self.token_check(token)
-        if check is None:
-            return None
+        return None if check is None else await self._judged_alone(check)
+
+    async def _judged_alone(self, check: TokenCheck) -> int | None:
+        """The token's verdict on its facts, read by their own statement (on the primary)."""
         return check.verdict(await self.database.fetch_one(check.statement.alone, **check.values))
 
     async def purchases(
@@ -198,9 +200,7 @@ class TableSource(ABC):
     async def _sign_in_alone(self, customer: Customer) -> None:
         """A SignIn's verdict where the read needs no statement of its own."""
         if isinstance(customer, SignIn):
-            check = customer.check
-            facts = await self.database.fetch_one(check.statement.alone, **check.values)
-            customer.customer_id = check.verdict(facts)
+            customer.customer_id = await self._judged_alone(customer.check)
 
     async def census(self) -> dict[str, int]:
         return await count_rows(self.reads, self.counted())
