@@ -327,7 +327,7 @@ def test_a_url_is_shown_without_its_password(url: str, shown: str) -> None:
     assert without_password(url) == shown
 
 
-def test_the_settings_that_differ_from_their_defaults_are_named_secrets_hidden() -> None:
+def test_check_lists_the_changed_settings_secrets_hidden_and_what_is_missing() -> None:
     settings = load_settings(
         {
             "DATABASE_URL": "mysql://reader:hunter2@db/shop",
