@@ -41,4 +41,8 @@ ASYNCMY = MySQLDriver(
     conversions=CONVERSIONS,
     error=asyncmy.errors.MySQLError,
     unavailable=(asyncmy.errors.OperationalError, asyncmy.errors.InterfaceError),
+    # The service's fixed statements (`Prepared`) number a few dozen at most: none is
+    # prepared twice on one connection. The server's limit, `max_prepared_stmt_count`,
+    # is 16,382 by default: 64 a connection leaves room for hundreds of connections.
+    prepared_statements=64,
 )

@@ -13,6 +13,7 @@ import databases
 import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import pymysql as pymysql_dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.observability.tracing import statement_span
 
@@ -22,6 +23,7 @@ T = TypeVar("T")
 How = Literal["one", "all"]
 
 _MYSQL = pymysql_dialect.dialect(paramstyle="pyformat")  # %(name)s, for a dict of values
+_MYSQL_POSITIONAL = pymysql_dialect.dialect(paramstyle="format")  # %s, for a tuple
 
 
 class DatabaseUnavailable(Exception):
@@ -46,12 +48,24 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._mysql: tuple[str, dict[str, Any]] | None = None
+        self._positional: tuple[str, tuple[str, ...], dict[str, Any]] | None = None
 
     def mysql(self) -> tuple[str, dict[str, Any]]:
         """The SQL for PyMySQL (`%(name)s` placeholders) and the parameters' defaults."""
         if self._mysql is None:
             self._mysql = compile_for_mysql(self.statement)
         return self._mysql
+
+    def positional(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        """The SQL with `%s` placeholders, the name of the value each takes (in order; a
+        name used twice is there twice) and the defaults: what a driver that prepares a
+        statement on the server takes (asyncmy's statement cache, app/db/mysql.py)."""
+        if self._positional is None:
+            compiled = self.statement.compile(dialect=_MYSQL_POSITIONAL)
+            assert isinstance(compiled, SQLCompiler)
+            names = tuple(compiled.positiontup or ())
+            self._positional = compiled.string, names, dict(compiled.params)
+        return self._positional
 
 
 Query = Prepared | ClauseElement

@@ -36,6 +36,12 @@ class MySQLDriver:
     error: type[Exception]
     # Those of its exceptions that may mean "the database is not there right now".
     unavailable: tuple[type[Exception], ...]
+    # How many statements each connection keeps prepared on the server (0: none, every
+    # statement goes as text). A prepared statement's values travel in binary, and its
+    # result comes without the column definitions the text protocol repeats each time;
+    # its DATETIME columns come as naive datetimes (UTC: the sources make them aware)
+    # and a zero date as None, where the text protocol gives it as text.
+    prepared_statements: int = 0
 
 
 def utc_timestamp(fallback: Callable[[str], Any]) -> Callable[[str], datetime | str]:

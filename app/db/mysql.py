@@ -103,6 +103,8 @@ class MySQLDatabase(Database):
         if "max_size" not in given:
             options["max_size"] = POOL_SIZE
         pool_size = int(given.get("max_size", POOL_SIZE))
+        if self.driver.prepared_statements:  # asyncmy's statement cache
+            options["stmt_cache_size"] = self.driver.prepared_statements
         pool = databases.Database(
             pool_url,
             init_command=mysql_session_init(statement_timeout),
@@ -127,8 +129,9 @@ class MySQLDatabase(Database):
 
     async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]:
         raw = connection.raw_connection
+        prepares = self.driver.prepared_statements > 0
         try:
-            return await _Driver(raw, self.client_timeout).run(read)
+            return await _Driver(raw, self.client_timeout, prepares).run(read)
         except TimeoutError:
             # Half a reply may still be on its way: never hand this one back.
             raw.close()
@@ -140,6 +143,11 @@ class _Driver:
     PyMySQL's interface). `databases` would compile the statement again and wrap every
     row, which costs more than the query itself.
 
+    A `Prepared` statement goes with its values in a tuple when the driver prepares
+    statements (`MySQLDriver.prepared_statements`): asyncmy then prepares it on the
+    connection once and afterwards sends only the values. A one-off statement, whose
+    text may differ each time (its IN lists written out), always goes as text.
+
     The whole result is read as the server sends it (the driver waits on the socket
     between packets, so other requests run meanwhile, and the server is never kept
     waiting on us: its statement time limit measures the statement), then converted a
@@ -147,17 +155,24 @@ class _Driver:
     time limit that a busy event loop cannot trip (`_server_time_limit`).
     """
 
-    def __init__(self, raw: Any, timeout: float | None) -> None:
+    def __init__(self, raw: Any, timeout: float | None, prepares: bool) -> None:
         self.raw = raw
         self.timeout = timeout
+        self.prepares = prepares
 
     async def run(self, read: Read) -> list[Any]:
         query, values, into = read.query, read.values, read.into
-        if isinstance(query, Prepared):
-            sql, defaults = query.mysql()
-        else:  # a one-off statement: its IN lists can be written into the SQL
-            sql, defaults = compile_for_mysql(query, render_postcompile=True)
-        parameters = {**defaults, **values} if defaults or values else None
+        parameters: dict[str, Any] | tuple[Any, ...] | None
+        if isinstance(query, Prepared) and self.prepares:
+            sql, order, defaults = query.positional()
+            given = {**defaults, **values}
+            parameters = tuple([given[name] for name in order])
+        else:
+            if isinstance(query, Prepared):
+                sql, defaults = query.mysql()
+            else:  # a one-off statement: its IN lists can be written into the SQL
+                sql, defaults = compile_for_mysql(query, render_postcompile=True)
+            parameters = {**defaults, **values} if defaults or values else None
         async with self.raw.cursor() as cursor:
             await self._wait(cursor.execute(sql, parameters))
             names = [column[0] for column in cursor.description or ()]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 import asyncmy.errors
 import pymysql
@@ -14,8 +16,9 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from app.db import Database, database_at
+from app.db import Database, Prepared, database_at
 from app.db.mysql import DEFAULT_DRIVER, MySQLDatabase
+from app.sources.common import as_utc
 from tests.conftest import DRIVER, SERVER_URL, root
 
 # A statement the server refuses for itself (not for want of the database) passes through
@@ -169,3 +172,48 @@ def test_the_pool_opens_none_at_start_and_at_most_max_size(empty_database: str) 
     assert at_start == 2  # none of the lazy pool's (min_size=0 by default)
     assert elapsed >= 0.8  # four statements on two connections take two turns
     assert after == 2
+
+
+def session_status(database: Database, name: str) -> Awaitable[Any]:
+    """A counter of the session the statement runs on (sent as text: never prepared)."""
+    return database.fetch_value(
+        sa.text(
+            "SELECT variable_value FROM information_schema.session_status WHERE variable_name = :name"
+        ),
+        name=name,
+    )
+
+
+def test_a_prepared_statement_is_prepared_once_a_connection_on_asyncmy(empty_database: str) -> None:
+    """asyncmy keeps the service's fixed statements prepared on each connection and sends
+    only their values (binary protocol); aiomysql sends every statement as text. Both read
+    the same values, a timestamp as UTC once a source has read it."""
+    statement = Prepared(
+        sa.select(
+            sa.bindparam("number", type_=sa.Integer).label("number"),
+            sa.bindparam("word", type_=sa.String).label("word"),
+            sa.cast(sa.literal_column("'2025-06-15 10:30:05'"), sa.DateTime).label("at"),
+            sa.cast(sa.literal_column("'12.5'"), sa.Numeric(12, 4)).label("total"),
+        )
+    )
+
+    async def scenario() -> tuple[list[Any], int, int]:
+        one_connection = database_at(f"{empty_database}?max_size=1")
+        await one_connection.connect()
+        try:
+            rows = [
+                await one_connection.fetch_one(statement, number=n, word=f"w{n}") for n in range(3)
+            ]
+            prepared = await session_status(one_connection, "COM_STMT_PREPARE")
+            executed = await session_status(one_connection, "COM_STMT_EXECUTE")
+            return rows, int(prepared), int(executed)
+        finally:
+            await one_connection.disconnect()
+
+    rows, prepared, executed = asyncio.run(scenario())
+
+    assert [(row["number"], row["word"]) for row in rows] == [(0, "w0"), (1, "w1"), (2, "w2")]
+    assert {as_utc(row["at"]) for row in rows} == {datetime(2025, 6, 15, 10, 30, 5, tzinfo=UTC)}
+    assert {row["total"] for row in rows} == {Decimal("12.5000")}
+    on_asyncmy = (DRIVER or DEFAULT_DRIVER) == "asyncmy"
+    assert (prepared, executed) == ((1, 3) if on_asyncmy else (0, 0))
