@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -157,15 +157,20 @@ class Database(Reads):
         """The statement's text with placeholders, for a trace (never its values)."""
 
     @abstractmethod
-    async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]: ...
-
-    def _driver_errors(self) -> AbstractContextManager[None]:
-        """Turns the driver's errors that mean "unavailable" into `DatabaseUnavailable`."""
-        return nullcontext()
+    async def _fetch(
+        self, connection: databases.core.Connection, read: Read, limit: asyncio.Timeout
+    ) -> list[Any]:
+        """The statement's rows, each turned into its record. `limit` is the timeout the
+        statement runs in, with no deadline set: the backend sets the statement's own."""
 
     async def connect(self) -> None:
-        with self._translate_errors():
+        try:
             await self._database.connect()
+        except Exception as error:
+            unavailable = self._unavailable(error)
+            if unavailable is None:
+                raise
+            raise unavailable from error
 
     async def disconnect(self) -> None:
         await self._database.disconnect()
@@ -180,10 +185,8 @@ class Database(Reads):
         self.statements += 1
         for attempt in (1, 2):
             try:
-                # A span per attempt.
-                with self._translate_errors(), statement_span(self, read.query):
-                    async with self._connection() as connection:
-                        return await self._fetch(connection, read)
+                with statement_span(self, read.query):  # a span per attempt
+                    return await self._attempt(read)
             except DatabaseUnavailable as error:
                 # Reads are safe to repeat: a connection the server dropped while it sat
                 # in the pool gets one retry on a fresh one.
@@ -192,28 +195,33 @@ class Database(Reads):
                     raise
         raise AssertionError("unreachable")
 
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[databases.core.Connection]:
-        """A connection from the pool within `connect_timeout`, counted while it is lent
-        out (for the metrics). The wait covers queueing behind the pool's lock, which a
-        connection being opened holds: a server that accepts and never answers would
-        otherwise keep every caller waiting."""
-        async with asyncio.timeout(self.connect_timeout) as deadline:
-            async with self._turns or nullcontext(), self._database.connection() as connection:
-                deadline.reschedule(None)  # the statement has its own time limit
-                self._in_use += 1
-                try:
-                    yield connection
-                finally:
-                    self._in_use -= 1
-
-    @contextmanager
-    def _translate_errors(self) -> Iterator[None]:
+    async def _attempt(self, read: Read) -> list[Any]:
+        """The statement on a connection from the pool, which it waits for within
+        `connect_timeout`; the connection is counted while it is lent out (for the
+        metrics). The wait covers queueing behind the pool's lock, which a connection
+        being opened holds: a server that accepts and never answers would otherwise keep
+        every caller waiting."""
         try:
-            with self._driver_errors():
-                yield
-        except (TimeoutError, OSError) as exc:
-            raise DatabaseUnavailable(type(exc).__name__) from exc
+            async with asyncio.timeout(self.connect_timeout) as deadline:
+                async with self._turns or nullcontext(), self._database.connection() as connection:
+                    deadline.reschedule(None)  # the statement sets its own time limit
+                    self._in_use += 1
+                    try:
+                        return await self._fetch(connection, read, deadline)
+                    finally:
+                        self._in_use -= 1
+        except Exception as error:
+            unavailable = self._unavailable(error)
+            if unavailable is None:
+                raise
+            raise unavailable from error
+
+    def _unavailable(self, error: Exception) -> DatabaseUnavailable | None:
+        """`error` as `DatabaseUnavailable` when it means the database is not there (or
+        will not serve this service), else None: the query's own fault."""
+        if isinstance(error, (TimeoutError, OSError)):
+            return DatabaseUnavailable(type(error).__name__)
+        return None
 
 
 def probe(table: sa.TableClause) -> sa.Select[Any]:

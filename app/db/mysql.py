@@ -4,15 +4,14 @@ aiomysql), on connections `databases` pools."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import AbstractContextManager, asynccontextmanager
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import databases
 
-from app.db.base import Database, Prepared, Query, Read, compile_for_mysql
+from app.db.base import Database, DatabaseUnavailable, Prepared, Query, Read, compile_for_mysql
 from app.db.drivers import MySQLDriver
-from app.db.mysql_errors import STALE_CONNECTION_CODES, translate_errors
+from app.db.mysql_errors import STALE_CONNECTION_CODES, unavailable
 
 T = TypeVar("T")
 
@@ -124,16 +123,19 @@ class MySQLDatabase(Database):
     def sql_text(self, query: Query) -> str:
         return query.mysql()[0] if isinstance(query, Prepared) else compile_for_mysql(query)[0]
 
-    def _driver_errors(self) -> AbstractContextManager[None]:
-        return translate_errors(self.driver)
+    def _unavailable(self, error: Exception) -> DatabaseUnavailable | None:
+        return unavailable(self.driver, error) or super()._unavailable(error)
 
-    async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]:
+    async def _fetch(
+        self, connection: databases.core.Connection, read: Read, limit: asyncio.Timeout
+    ) -> list[Any]:
         raw = connection.raw_connection
         prepares = self.driver.prepared_statements > 0
         try:
-            return await _Driver(raw, self.client_timeout, prepares).run(read)
-        except TimeoutError:
-            # Half a reply may still be on its way: never hand this one back.
+            return await _Driver(raw, limit, self.client_timeout, prepares).run(read)
+        except asyncio.CancelledError:
+            # Given up on (its time limit, or the request's end) while the server may still
+            # be sending half a reply: never hand this connection back.
             raw.close()
             raise
 
@@ -152,12 +154,15 @@ class _Driver:
     between packets, so other requests run meanwhile, and the server is never kept
     waiting on us: its statement time limit measures the statement), then converted a
     chunk at a time with the event loop free in between. The wait for the server has a
-    time limit that a busy event loop cannot trip (`_server_time_limit`).
+    time limit that a busy event loop cannot trip (`server_wait`).
     """
 
-    def __init__(self, raw: Any, timeout: float | None, prepares: bool) -> None:
+    def __init__(
+        self, raw: Any, limit: asyncio.Timeout, seconds: float | None, prepares: bool
+    ) -> None:
         self.raw = raw
-        self.timeout = timeout
+        self.limit = limit
+        self.seconds = seconds
         self.prepares = prepares
 
     async def run(self, read: Read) -> list[Any]:
@@ -174,7 +179,10 @@ class _Driver:
                 sql, defaults = compile_for_mysql(query, render_postcompile=True)
             parameters = {**defaults, **values} if defaults or values else None
         async with self.raw.cursor() as cursor:
-            await self._wait(cursor.execute(sql, parameters))
+            if self.seconds is None:
+                await cursor.execute(sql, parameters)
+            else:
+                await server_wait(self.limit, self.seconds, cursor.execute(sql, parameters))
             names = [column[0] for column in cursor.description or ()]
             rows = await (cursor.fetchmany(1) if read.how == "one" else cursor.fetchall())
         records: list[Any] = []
@@ -185,31 +193,24 @@ class _Driver:
             records += [into(dict(zip(names, row, strict=True))) for row in chunk]
         return records
 
-    async def _wait(self, awaitable: Awaitable[T]) -> T:
-        if self.timeout is None:
-            return await awaitable
-        async with _server_time_limit(self.timeout):
-            return await awaitable
 
-
-@asynccontextmanager
-async def _server_time_limit(seconds: float) -> AsyncIterator[None]:
-    """`asyncio.timeout(seconds)` for a wait on the server, which a busy event loop
-    cannot trip: if the loop was held up past the deadline (its timer fired late), the
-    answer may be sitting unread, so the deadline is looked at again a moment later,
-    once the loop has caught up (not a whole wait later: a frozen server would then cost
-    twice the time limit under load); otherwise the timeout takes effect one loop pass
-    later, after any answer already received has been read."""
-    async with asyncio.timeout(None) as limit:
-        deadline = _Deadline(limit, seconds)
-        try:
-            yield
-        finally:
-            deadline.cancel()
+async def server_wait(limit: asyncio.Timeout, seconds: float, awaitable: Awaitable[T]) -> T:
+    """`awaitable`, given `seconds` by `limit` (an `asyncio.timeout` the caller is in, with
+    no deadline of its own meanwhile), by a deadline a busy event loop cannot trip: if the
+    loop was held up past the deadline (its timer fired late), the answer may be sitting
+    unread, so the deadline is looked at again a moment later, once the loop has caught up
+    (not a whole wait later: a frozen server would then cost twice the time limit under
+    load); otherwise the timeout takes effect one loop pass later, after any answer
+    already received has been read."""
+    deadline = _Deadline(limit, seconds)
+    try:
+        return await awaitable
+    finally:
+        deadline.cancel()
 
 
 class _Deadline:
-    """The timer of `_server_time_limit`. A class rather than a closure that reschedules
+    """The timer of `server_wait`. A class rather than a closure that reschedules
     itself: such a closure is a reference cycle, which would keep every statement's timeout
     and the task it belongs to until the cyclic collector came round."""
 

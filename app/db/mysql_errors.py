@@ -6,8 +6,6 @@ drivers raise PyMySQL's classes under their own names, with the same codes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from app.db.base import DatabaseUnavailable
 from app.db.drivers import MySQLDriver
@@ -55,24 +53,22 @@ def _code(error: BaseException) -> int | None:
     return None
 
 
-@contextmanager
-def translate_errors(driver: MySQLDriver) -> Iterator[None]:
-    """The driver's errors that mean "unavailable" as `DatabaseUnavailable`, with the
-    same message and code whichever driver raised them; any other passes through."""
-    try:
-        yield
-    except driver.error as exc:
-        code = _code(exc)
-        if code in MISCONFIGURED:
-            named = (
-                _named(str(exc.args[1]))
-                if len(exc.args) > 1 and code in NOT_GRANTED | MISSING
-                else ""
-            )
-            detail = f"{MISCONFIGURED[code]}: {named}" if named else MISCONFIGURED[code]
-            raise DatabaseUnavailable(f"MySQL error {code}: {detail}", code) from exc
-        if not isinstance(exc, driver.unavailable):
-            raise
-        if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:
-            raise DatabaseUnavailable(f"MySQL error {code}", code) from exc
-        raise
+def unavailable(driver: MySQLDriver, error: Exception) -> DatabaseUnavailable | None:
+    """The driver's `error` as `DatabaseUnavailable` when it means "unavailable", with the
+    same message and code whichever driver raised it; None for any other error."""
+    if not isinstance(error, driver.error):
+        return None
+    code = _code(error)
+    if code in MISCONFIGURED:
+        named = (
+            _named(str(error.args[1]))
+            if len(error.args) > 1 and code in NOT_GRANTED | MISSING
+            else ""
+        )
+        detail = f"{MISCONFIGURED[code]}: {named}" if named else MISCONFIGURED[code]
+        return DatabaseUnavailable(f"MySQL error {code}: {detail}", code)
+    if not isinstance(error, driver.unavailable):
+        return None
+    if code is None or code >= 2000 or code in _UNAVAILABLE_CODES or code == 0:
+        return DatabaseUnavailable(f"MySQL error {code}", code)
+    return None

@@ -26,16 +26,20 @@ class SQLiteDatabase(Database):
     def sql_text(self, query: Query) -> str:
         return str(query.statement if isinstance(query, Prepared) else query)
 
-    async def _fetch(self, connection: databases.core.Connection, read: Read) -> list[Any]:
+    async def _fetch(
+        self, connection: databases.core.Connection, read: Read, limit: asyncio.Timeout
+    ) -> list[Any]:
         query = read.query
         statement = query.statement if isinstance(query, Prepared) else query
         if read.values:
             statement = statement.params(read.values)
         # The pool closes each connection it gets back, so one given up on is not reused.
-        async with asyncio.timeout(self.client_timeout):
-            if read.how == "one":
-                row = await connection.fetch_one(statement)
-                rows = [] if row is None else [row]
-            else:
-                rows = await connection.fetch_all(statement)
+        if self.client_timeout is not None:
+            limit.reschedule(asyncio.get_running_loop().time() + self.client_timeout)
+        if read.how == "one":
+            row = await connection.fetch_one(statement)
+            rows = [] if row is None else [row]
+        else:
+            rows = await connection.fetch_all(statement)
+        limit.reschedule(None)
         return [read.into(dict(row._mapping)) for row in rows]

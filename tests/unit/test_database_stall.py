@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.db import DatabaseUnavailable, database_at
-from app.db.mysql import DRIVERS, _server_time_limit
+from app.db.mysql import DRIVERS, server_wait
 
 CONNECT_TIMEOUT = 0.5
 CALLERS = 8
@@ -120,8 +120,8 @@ def test_a_loop_held_up_past_the_deadline_reads_the_answer_that_came_meanwhile()
             answer.set_result("answered")
 
         loop.call_later(0.05, held_up)
-        async with _server_time_limit(0.1):
-            return await answer
+        async with asyncio.timeout(None) as limit:
+            return await server_wait(limit, 0.1, answer)
 
     assert asyncio.run(scenario()) == "answered"
 
@@ -132,8 +132,8 @@ def test_a_loop_held_up_once_gives_up_a_moment_later_not_a_whole_wait_later() ->
         started = time.monotonic()
         loop.call_later(0.05, time.sleep, 0.8)  # the loop is held up past the deadline
         with pytest.raises(TimeoutError):
-            async with _server_time_limit(0.5):
-                await loop.create_future()  # a server that never answers
+            async with asyncio.timeout(None) as limit:
+                await server_wait(limit, 0.5, loop.create_future())  # a server that never answers
         return time.monotonic() - started
 
     # Caught up at 0.85 s, it gives up a moment later, not a whole 0.5 s later.
