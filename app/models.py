@@ -3,7 +3,8 @@
 `Order` and `Purchase` are built for every row of every page, so they are not frozen: a
 frozen dataclass sets each field through `object.__setattr__`, which makes building one
 about twice as slow (4.5 against 2.6 µs for a `Purchase`). Nothing changes them once a
-source has built them."""
+source has built them. Their timestamps are as the database gave them, all UTC: naive, or
+aware (app/notation.py writes both)."""
 
 from __future__ import annotations
 

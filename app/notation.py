@@ -4,17 +4,29 @@ read with it too."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+
+# Timestamps are written as read: a naive one is UTC already (the database session's time
+# zone; the binary protocol and SQLite give them so), an aware one is turned to UTC. The
+# records keep them as read, since most are never written out.
 
 
 def iso8601(value: datetime | None) -> str | None:
     """Bagisto: `2025-06-15T10:30:00+00:00`."""
-    return None if value is None else value.isoformat(timespec="seconds")
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.isoformat(timespec="seconds") + "+00:00"
+    return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def magento_date(value: datetime | None) -> str | None:
     """Magento: `2025-06-15 10:30:00`."""
-    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def whole_number(text: str, maximum: int) -> int | None:

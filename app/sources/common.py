@@ -21,8 +21,7 @@ def as_utc(value: datetime) -> datetime: ...
 @overload
 def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
-    # MySQL rows come in UTC already (app/db/mysql.py); the session time zone is UTC, so
-    # naive timestamps (SQLite's) are UTC too.
+    # For comparing: a timestamp read is UTC, naive or aware (app/notation.py writes them).
     if value is None or value.tzinfo is UTC:
         return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -88,8 +87,8 @@ def read_purchase(
         download_used=int(row[c["download_used"]] or 0),
         download_canceled=download_canceled,
         status=row[c["status"]],
-        created_at=as_utc(row[c["created_at"]]),
-        updated_at=as_utc(row[c["updated_at"]]),
+        created_at=row[c["created_at"]],
+        updated_at=row[c["updated_at"]],
         order_increment_id=row[c["order_increment_id"]],
         download_path=download_path,
         order=order,
@@ -115,6 +114,6 @@ def read_order(row: Row, keys: Mapping[str, str]) -> Order | None:
         customer_email=row[c["customer_email"]],
         customer_first_name=row[c["customer_first_name"]],
         customer_last_name=row[c["customer_last_name"]],
-        created_at=as_utc(row[c["created_at"]]),
-        updated_at=as_utc(row[c["updated_at"]]),
+        created_at=row[c["created_at"]],
+        updated_at=row[c["updated_at"]],
     )

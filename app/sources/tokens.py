@@ -40,6 +40,11 @@ class TokenStatement:
     def alone(self) -> Prepared:
         return Prepared(self.facts)
 
+    @cached_property
+    def fact_keys(self) -> tuple[str, ...]:
+        """The row keys of the facts (`t_<name>`)."""
+        return tuple(self.facts.selected_columns.keys())
+
 
 @dataclass(frozen=True)
 class TokenCheck:
@@ -56,7 +61,7 @@ class TokenCheck:
         """The token's facts in a row of a read that checked it, None when it has none."""
         if row[self.statement.present] is None:
             return None
-        return {key: value for key, value in row.items() if key.startswith(FACT)}
+        return {key: row[key] for key in self.statement.fact_keys}
 
 
 @dataclass

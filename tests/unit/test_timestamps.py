@@ -1,16 +1,18 @@
 """MySQL timestamps are decoded by each driver's converter (app/db/drivers.py) as pymysql
-would decode them, then made UTC-aware (the session's time zone is UTC)."""
+would decode them, then made UTC-aware (the session's time zone is UTC); whichever way a
+timestamp was read, it is written in UTC (app/notation.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pymysql.constants import FIELD_TYPE
 from pymysql.converters import convert_datetime
 
 from app.db.mysql import DRIVERS, load_driver
+from app.notation import iso8601, magento_date
 
 DECODERS = [
     pytest.param(load_driver(name).conversions[field_type], id=f"{name}-{field_name}")
@@ -51,3 +53,20 @@ def test_a_timestamp_reads_as_pymysql_reads_it_in_utc(
     assert type(value) is type(expected)
     if isinstance(value, datetime):
         assert value.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(
+            datetime(2025, 6, 15, 10, 30, 5, 250000), id="naive"
+        ),  # binary protocol, SQLite
+        pytest.param(datetime(2025, 6, 15, 10, 30, 5, tzinfo=UTC), id="utc"),  # the text decoders
+        pytest.param(
+            datetime(2025, 6, 15, 12, 30, 5, tzinfo=timezone(timedelta(hours=2))), id="offset"
+        ),
+    ],
+)
+def test_a_timestamp_is_written_in_utc_however_it_was_read(value: datetime) -> None:
+    assert iso8601(value) == "2025-06-15T10:30:05+00:00"
+    assert magento_date(value) == "2025-06-15 10:30:05"
