@@ -8,9 +8,11 @@ aware (app/notation.py writes both)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -29,6 +31,9 @@ class Order:
     customer_last_name: str | None
     created_at: datetime | None
     updated_at: datetime | None
+
+
+_UNREAD = object()
 
 
 @dataclass(slots=True)
@@ -54,7 +59,18 @@ class Purchase:
     order_increment_id: str | None
     # Path of the platform's own download route, relative to the public base URL (encoded).
     download_path: str
-    order: Order | None
+    # Reads the order it was bought with (None: gone) from the purchase's row, the first
+    # time `order` is asked for: most views show none (Magento's never), and building one
+    # costs more than the rest of the row.
+    order_reader: Callable[[], Order | None] = field(repr=False, compare=False)
+    _order: Any = field(default=_UNREAD, init=False, repr=False, compare=False)
+
+    @property
+    def order(self) -> Order | None:
+        order = self._order
+        if order is _UNREAD:
+            order = self._order = self.order_reader()
+        return order  # type: ignore[no-any-return]
 
     @property
     def is_unlimited(self) -> bool:

@@ -59,7 +59,8 @@ def purchase(
         file_name=f"{id}.pdf", type="file", download_bought=3, download_used=1,
         download_canceled=0, status=status, created_at=when, updated_at=when,
         order_increment_id=order.increment_id,
-        download_path=f"/api/shop/customer-downloadable-products/{id}/download", order=order,
+        download_path=f"/api/shop/customer-downloadable-products/{id}/download",
+        order_reader=lambda: order,
     )  # fmt: skip
     return Purchase(**(fields | changes))
 

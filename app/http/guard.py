@@ -13,6 +13,7 @@ in place of the answer when the count is over the allowance).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -54,7 +55,7 @@ class Guard:
         except DatabaseUnavailable as error:
             return unavailable(dialect, error)
         if check.allowance is not None:
-            address = address_caller(request)
+            address = partial(address_caller, request)
             context.customer.after_sign_in = partial(_spend, check.allowance, address)
         return refused(dialect, check) if check.refused else check
 
@@ -76,12 +77,12 @@ class Guard:
         return refused(dialect, check) if check.refused else check
 
 
-async def _spend(allowance: Allowance, address: str, customer_id: int | None) -> None:
+async def _spend(allowance: Allowance, address: Callable[[], str], customer_id: int | None) -> None:
     """Count a request with a token as soon as the token is judged: against its
     customer's allowance, or its address's when the token is refused. Over it, the rest of
     the request's reads are stopped (the error raised is never sent: `Guard.settle`
     answers 429)."""
-    caller = address if customer_id is None else f"customer:{customer_id}"
+    caller = address() if customer_id is None else f"customer:{customer_id}"
     if counted(await allowance.spend(caller)).refused:
         raise ApiError(ErrorKind.UNAUTHORIZED)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -101,7 +102,7 @@ def _purchase(row: Row) -> Purchase:
         file_name=row["file_name"],
         download_canceled=int(row["download_canceled"] or 0),
         download_path=f"/api/shop/customer-downloadable-products/{int(row['id'])}/download",
-        order=read_order(row, ORDER_KEYS),
+        order_reader=partial(read_order, row, ORDER_KEYS),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, overload
@@ -66,7 +66,7 @@ def read_purchase(
     file_name: str | None,
     download_canceled: int,
     download_path: str,
-    order: Order | None,
+    order_reader: Callable[[], Order | None],
 ) -> Purchase:
     """A purchase from a row: the shared fields from their `keys` (`purchase_keys`), the
     rest as the platform gives them. Runs per row while a long list streams in, inside the
@@ -91,7 +91,7 @@ def read_purchase(
         updated_at=row[c["updated_at"]],
         order_increment_id=row[c["order_increment_id"]],
         download_path=download_path,
-        order=order,
+        order_reader=order_reader,
     )
 
 

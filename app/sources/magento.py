@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from posixpath import basename
 from urllib.parse import quote
 
@@ -132,7 +132,7 @@ def _purchase(row: Row) -> Purchase:
         file_name=basename(link_file) if link_file else None,
         download_canceled=0,  # Magento keeps no such count
         download_path=f"/downloadable/download/link/id/{quote(row['link_hash'] or '', safe='')}/",
-        order=read_order(row, ORDER_KEYS),
+        order_reader=partial(read_order, row, ORDER_KEYS),
     )
 
 
