@@ -20,6 +20,7 @@ from app.graphql.execution.plan import Completion, FieldPlan, ObjectPlan
 
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 _PLAIN = frozenset((str, int, float, bool, dict, list))  # values never awaitable
+_new = tuple.__new__  # Path is a named tuple
 
 
 class Abandon(Exception):
@@ -170,11 +171,17 @@ class PlanRun:
         stop: int,
     ) -> None:
         is_awaitable = self.context.is_awaitable
+        # Objects (the common list) go straight to their plan, as `complete` would send them.
+        fill = None if item.object is None else item.object.fill
         for index in range(start, stop):
             value = values[index]
             if type(value) not in _PLAIN and is_awaitable(value):
                 raise Abandon  # awaitable items: left to graphql-core
-            out[index] = self.complete(item, value, path.add_key(index, None))
+            at = _new(Path, (path, index, None))  # Path's own fields, without its __init__
+            if fill is None or value is None or value is Undefined or isinstance(value, Exception):
+                out[index] = self.complete(item, value, at)
+            else:
+                out[index] = fill(self, value, at)
 
     def argument_values(self, field: FieldPlan) -> dict[str, Any]:
         if field.arguments is not None:
