@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from ariadne.asgi import GraphQL
 from graphql import GraphQLSchema
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
@@ -152,8 +153,8 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
         settings.max_rows_in_flight, timeout=settings.database_connect_timeout
     )
 
-    def graphql_route(path: str, schema: GraphQLSchema, dialect: Dialect) -> Route:
-        endpoint = create_graphql(
+    def graphql_app(schema: GraphQLSchema, dialect: Dialect) -> GraphQL:
+        return create_graphql(
             schema,
             dialect,
             source=source,
@@ -162,15 +163,15 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
             documents=documents,
             execution=execution,
         )
-        return Route(path, endpoint.handle_request, methods=GRAPHQL_METHODS)
 
     magento_dialect = MAGENTO.with_status(
         ErrorKind.UNAUTHORIZED, settings.magento_unauthorized_status
     )
-    magento_graphql = graphql_route("/graphql", views[View.MAGENTO], magento_dialect)
+    magento_graphql = graphql_app(views[View.MAGENTO], magento_dialect)
+    bagisto_graphql = graphql_app(views[View.BAGISTO], BAGISTO)
     # ScandiPWA's /{store_code}/graphql, on a source with store views (docs/behaviour.md §9).
     store_paths = (
-        [in_store_paths(source.stores, magento_graphql.endpoint, magento_dialect)]
+        [in_store_paths(source.stores, magento_graphql.handle_request, magento_dialect)]
         if source.stores is not None
         else []
     )
@@ -231,8 +232,10 @@ def create_app(settings: Settings, *, source: Source | None = None) -> Starlette
 
     app = Service(
         routes=[
-            magento_graphql,
-            graphql_route("/api/graphql", views[View.BAGISTO], BAGISTO),
+            # Ariadne's ASGI apps, not a function endpoint, which Starlette wraps in two more
+            # layers with nothing to do here (the edge answers what escapes).
+            Route("/graphql", magento_graphql, methods=GRAPHQL_METHODS),
+            Route("/api/graphql", bagisto_graphql, methods=GRAPHQL_METHODS),
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", prometheus),

@@ -120,7 +120,7 @@ def data_of(response: httpx2.Response) -> dict[str, Any]:
 def graphql_handler(client: TestClient, path: str) -> Any:
     """The app's GraphQL HTTP handler at `path` (app/graphql/endpoint.py's DialectHTTPHandler)."""
     route = next(r for r in client.app.routes if getattr(r, "path", None) == path)  # type: ignore[attr-defined]
-    return route.endpoint.__self__.http_handler
+    return route.endpoint.http_handler
 
 
 def starlette_bytes(content: Any) -> bytes:
