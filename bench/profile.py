@@ -16,13 +16,9 @@ from bench.load import LoadResult, Wrk
 from bench.servers import Server, cpu_seconds
 
 # Activity, and the parts of a frame (`function (path/file.py:line)`) that place a sample
-# in it; the first match wins.
+# in it, the first match first; compiled driver code shows as the line awaiting it.
 ACTIVITIES = (
-    # The driver's compiled code shows as the line that awaits it (`server_wait`).
-    (
-        "MySQL driver: protocol, rows",
-        ("aiomysql/", "pymysql/", "asyncmy/", "_Driver.", "server_wait ("),
-    ),
+    ("MySQL driver: protocol, rows", ("mysql/", "asyncmy/", "_Driver.", "server_wait (")),
     ("app/db, databases, pool", ("(app/db/", "databases/")),
     ("sources: rows to records", ("(app/sources/",)),
     ("GraphQL: plans, resolvers", ("<plan", "/execution/", "(resolvers/", "(app/domain/")),
