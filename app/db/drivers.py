@@ -39,7 +39,7 @@ class MySQLDriver:
     # How many statements each connection keeps prepared on the server (0: none, every
     # statement goes as text). A prepared statement's values travel in binary, and its
     # result comes without the column definitions the text protocol repeats each time;
-    # its DATETIME columns come as naive datetimes (UTC: the sources make them aware)
+    # its DATETIME columns come as naive datetimes (UTC, as app/notation.py writes them)
     # and a zero date as None, where the text protocol gives it as text.
     prepared_statements: int = 0
 
