@@ -12,7 +12,7 @@ from asyncmy.constants import FIELD_TYPE
 
 from app.db.drivers import MySQLDriver, connected_in_time, utc_timestamp
 
-# asyncmy hands a decoder of its own text; a zero date comes back as text, as on aiomysql.
+# What `fromisoformat` refuses goes to asyncmy's own decoder, as on aiomysql to pymysql's.
 _utc_timestamp = utc_timestamp(asyncmy.converters.convert_datetime)
 
 CONVERSIONS = {

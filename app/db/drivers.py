@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 
@@ -39,22 +39,25 @@ class MySQLDriver:
     # How many statements each connection keeps prepared on the server (0: none, every
     # statement goes as text). A prepared statement's values travel in binary, and its
     # result comes without the column definitions the text protocol repeats each time;
-    # its DATETIME columns come as naive datetimes (UTC, as app/notation.py writes them)
-    # and a zero date as None, where the text protocol gives it as text.
+    # its DATETIME columns come as naive datetimes (UTC, as app/notation.py writes them),
+    # a zero date as None (as the text protocol's decoders read it, `utc_timestamp`).
     prepared_statements: int = 0
 
 
-def utc_timestamp(fallback: Callable[[str], Any]) -> Callable[[str], datetime | str]:
+def utc_timestamp(fallback: Callable[[str], Any]) -> Callable[[str], datetime | None]:
     """A DATETIME or TIMESTAMP decoder: the value as an aware UTC datetime (the session's
     time zone is UTC). `fromisoformat` reads one in C, some 15 times faster than pymysql's
-    regular expression, and a page reads four a row. What it refuses (MySQL's zero dates)
-    is read by the driver's own decoder, `fallback`, which gives those back as text."""
+    regular expression, and a page reads four a row. What it refuses goes to the driver's
+    own decoder, `fallback`; what that cannot read either (MySQL's zero dates, such as
+    `0000-00-00 00:00:00`, which it gives back as text) is no date: None, as the binary
+    protocol reads it."""
 
-    def decode(text: str) -> datetime | str:
+    def decode(text: str) -> datetime | None:
         try:
             return datetime.fromisoformat(text + "+00:00")
         except ValueError:
-            return fallback(text)  # type: ignore[no-any-return]
+            value = fallback(text)
+            return value.replace(tzinfo=UTC) if isinstance(value, datetime) else None
 
     return decode
 
