@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import partial
 
 import sqlalchemy as sa
 
@@ -15,7 +14,7 @@ from app.db import Prepared, Row
 from app.models import Purchase, StorefrontKey
 from app.sources.bagisto_tokens import MAX_ID, access_tokens, customers, token_check
 from app.sources.base import StorefrontKeyStore
-from app.sources.common import as_utc, order_keys, purchase_keys, read_order, read_purchase
+from app.sources.common import as_utc, order_keys, purchase_keys, read_purchase
 from app.sources.statements import PurchaseTables, order_columns
 from app.sources.table import TableSource
 from app.sources.tokens import TokenCheck
@@ -102,7 +101,7 @@ def _purchase(row: Row) -> Purchase:
         file_name=row["file_name"],
         download_canceled=int(row["download_canceled"] or 0),
         download_path=f"/api/shop/customer-downloadable-products/{int(row['id'])}/download",
-        order_reader=partial(read_order, row, ORDER_KEYS),
+        order_keys=ORDER_KEYS,
     )
 
 

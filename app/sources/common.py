@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, overload
 
 import sqlalchemy as sa
@@ -66,10 +67,11 @@ def read_purchase(
     file_name: str | None,
     download_canceled: int,
     download_path: str,
-    order_reader: Callable[[], Order | None],
+    order_keys: Mapping[str, str],
 ) -> Purchase:
     """A purchase from a row: the shared fields from their `keys` (`purchase_keys`), the
-    rest as the platform gives them. Runs per row while a long list streams in, inside the
+    rest as the platform gives them, its order read from the row's `order_keys` when it is
+    first asked for (`read_order`). Runs per row while a long list streams in, inside the
     statement's time limit: hence no helper call per field."""
     c = keys
     return Purchase(
@@ -91,7 +93,7 @@ def read_purchase(
         updated_at=row[c["updated_at"]],
         order_increment_id=row[c["order_increment_id"]],
         download_path=download_path,
-        order_reader=order_reader,
+        order_reader=partial(read_order, row, order_keys),
     )
 
 

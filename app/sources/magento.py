@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property, partial
+from functools import cached_property
 from posixpath import basename
 from urllib.parse import quote
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from app.db import Row
 from app.models import Purchase
-from app.sources.common import order_keys, purchase_keys, read_order, read_purchase
+from app.sources.common import order_keys, purchase_keys, read_purchase
 from app.sources.magento_stores import TABLES as STORE_TABLES
 from app.sources.magento_stores import StoreScope
 from app.sources.magento_tokens import (
@@ -132,7 +132,7 @@ def _purchase(row: Row) -> Purchase:
         file_name=basename(link_file) if link_file else None,
         download_canceled=0,  # Magento keeps no such count
         download_path=f"/downloadable/download/link/id/{quote(row['link_hash'] or '', safe='')}/",
-        order_reader=partial(read_order, row, ORDER_KEYS),
+        order_keys=ORDER_KEYS,
     )
 
 

@@ -3,11 +3,15 @@ the service: the same `DatabaseUnavailable` messages and codes, the same pass-th
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import asyncmy.errors
 import pymysql
 import pytest
+import sqlalchemy as sa
 
-from app.db import database_at
+from app.db import DatabaseUnavailable, database_at
 from app.db.mysql import DEFAULT_DRIVER, DRIVERS, MySQLDatabase, load_driver
 from app.db.mysql_errors import unavailable
 from app.settings import SettingsError, load_settings
@@ -68,3 +72,27 @@ def test_both_drivers_errors_read_the_same(
         assert (str(translated), translated.code) == (said, code)
     else:
         assert translated is None
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_statement_refused_by_the_driver_is_unavailable_with_the_drivers_error_as_cause(
+    driver: str,
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on: the connect is refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    database = database_at(f"mysql+{driver}://root@127.0.0.1:{port}/shop", connect_timeout=2)
+
+    async def scenario() -> DatabaseUnavailable:
+        await database.connect()  # opens no connection (min_size=0)
+        try:
+            with pytest.raises(DatabaseUnavailable) as raised:
+                await database.fetch_value(sa.select(1))
+            return raised.value
+        finally:
+            await database.disconnect()
+
+    error = asyncio.run(scenario())
+
+    assert (str(error), error.code) == ("MySQL error 2003", 2003)
+    assert isinstance(error.__cause__, load_driver(driver).error)
