@@ -102,7 +102,8 @@ class MySQLDatabase(Database):
         if "max_size" not in given:
             options["max_size"] = POOL_SIZE
         pool_size = int(given.get("max_size", POOL_SIZE))
-        if self.driver.prepared_statements:  # asyncmy's statement cache
+        self._prepares = self.driver.prepared_statements > 0
+        if self._prepares:  # asyncmy's statement cache
             options["stmt_cache_size"] = self.driver.prepared_statements
         pool = databases.Database(
             pool_url,
@@ -130,9 +131,8 @@ class MySQLDatabase(Database):
         self, connection: databases.core.Connection, read: Read, limit: asyncio.Timeout
     ) -> list[Any]:
         raw = connection.raw_connection
-        prepares = self.driver.prepared_statements > 0
         try:
-            return await _Driver(raw, limit, self.client_timeout, prepares).run(read)
+            return await _Driver(raw, limit, self.client_timeout, self._prepares).run(read)
         except asyncio.CancelledError:
             # Given up on (its time limit, or the request's end) while the server may still
             # be sending half a reply: never hand this connection back.

@@ -23,7 +23,7 @@ from app.context import RequestContext
 from app.db import DatabaseUnavailable
 from app.errors import UNAVAILABLE_MESSAGE, ApiError, ErrorKind
 from app.http.dialects import STOREFRONT_KEY_HEADER, Dialect
-from app.http.request_context import address_caller, caller, client_ip
+from app.http.request_context import address_caller, caller, client_ip, customer_caller
 from app.http.responses import JSONResponse
 from app.observability.logs import request_id
 from app.storefront.keys import Allowance, KeyCheck, StorefrontKeys, counted
@@ -82,7 +82,7 @@ async def _spend(allowance: Allowance, address: Callable[[], str], customer_id: 
     customer's allowance, or its address's when the token is refused. Over it, the rest of
     the request's reads are stopped (the error raised is never sent: `Guard.settle`
     answers 429)."""
-    caller = address() if customer_id is None else f"customer:{customer_id}"
+    caller = address() if customer_id is None else customer_caller(customer_id)
     if counted(await allowance.spend(caller)).refused:
         raise ApiError(ErrorKind.UNAUTHORIZED)
 

@@ -54,10 +54,15 @@ async def caller(request: Request, context: RequestContext) -> str:
     anonymous traffic can never spend a signed-in customer's allowance."""
     if context.token is not None:
         try:
-            return f"customer:{await context.customer_id()}"
+            return customer_caller(await context.customer_id())
         except ApiError:
             pass  # refused later, where the customer is asked for, in the dialect's words
     return address_caller(request)
+
+
+def customer_caller(customer_id: int) -> str:
+    """The allowance of a signed-in customer, wherever they send from."""
+    return f"customer:{customer_id}"
 
 
 def address_caller(request: Request) -> str:
